@@ -1,0 +1,158 @@
+/**
+ * One sample of the main thread: probe first (cheap, never leaves anything
+ * armed), then pause for locals only when JS is running. The main thread's state
+ * decides the sample's: running, idle in the event loop, or blocked in native code.
+ */
+import type { CaptureLimits } from '../config';
+import type { Frame, NativeWait, Sample } from '../sample/types';
+import { type CdpClient, withDeadline } from './cdp';
+import { stackText, visibleFrames } from './frames';
+import { nativeWait } from './native-wait';
+import { captureWithPause, type PauseContext } from './pause';
+import { probeExpression, runProbe, type ProbeAnswer } from './probe';
+import { secretNameTest } from './redact';
+import { ScriptTable } from './scripts';
+import { SourceCache } from './sources';
+
+/** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
+const HIDDEN_FRAME_ALLOWANCE = 40;
+
+export type Capture =
+  | { kind: 'sample'; sample: Omit<Sample, 'seq'> }
+  /** The main thread did not answer in time; `late` settles when it does. */
+  | { kind: 'blocked'; started: number; native?: NativeWait; late: Promise<Omit<Sample, 'seq'>> };
+
+export interface CapturerOptions {
+  timeoutMs: number;
+  limits: CaptureLimits;
+  pid?: number;
+}
+
+export class Capturer {
+  private readonly scripts: ScriptTable;
+  private readonly sources = new SourceCache();
+  private readonly probe: string;
+  private readonly pause: PauseContext;
+  private expectingPause = false;
+
+  constructor(
+    private readonly cdp: CdpClient,
+    private readonly options: CapturerOptions,
+  ) {
+    this.scripts = new ScriptTable(cdp);
+    this.probe = probeExpression(options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
+    this.pause = {
+      cdp,
+      scripts: this.scripts,
+      sources: this.sources,
+      limits: options.limits,
+      isSecret: secretNameTest(options.limits.redactKeys),
+      timeoutMs: options.timeoutMs,
+    };
+    cdp.on('Debugger.paused', this.resumeStrayPause);
+  }
+
+  dispose(): void {
+    this.cdp.off('Debugger.paused', this.resumeStrayPause);
+    this.scripts.dispose();
+  }
+
+  async capture(): Promise<Capture> {
+    const time = Date.now();
+    const started = performance.now();
+    const probing = runProbe(this.cdp, this.probe, this.options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
+    const probed = await withDeadline(probing, this.options.timeoutMs);
+    if (!probed.answered) {
+      const native = nativeWait(this.options.pid);
+      return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
+    }
+    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started) };
+  }
+
+  private async sampleFrom(answer: ProbeAnswer, time: number, started: number): Promise<Omit<Sample, 'seq'>> {
+    if (answer.frames.length === 0) {
+      return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
+    }
+    const { frames, moreFrames, deep } = this.probeFrames(answer);
+    const skip = !this.options.limits.locals ? 'turned off (--no-locals)' : deep ? `stack deeper than --max-frames ${this.options.limits.maxFrames}` : undefined;
+    if (skip) return this.runningSample(time, started, frames, moreFrames, 0, skip);
+    this.expectingPause = true;
+    const outcome = await captureWithPause(this.pause).finally(() => (this.expectingPause = false));
+    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, outcome.stoppedMs);
+    const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
+    return this.runningSample(time, started, frames, moreFrames, 0, why);
+  }
+
+  private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {
+    const visible = visibleFrames(answer.frames).map((frame) => this.withSource(frame));
+    const kept = visible.slice(0, this.options.limits.maxFrames);
+    const deep = answer.truncated || visible.length > kept.length;
+    return { frames: kept, moreFrames: visible.length - kept.length, deep };
+  }
+
+  private withSource(frame: Frame): Frame {
+    const source = this.sources.line(frame.url, frame.line, this.options.limits.maxString);
+    return source === undefined ? frame : { ...frame, source };
+  }
+
+  private runningSample(time: number, started: number, frames: Frame[], moreFrames: number, stoppedMs: number, localsSkipped?: string): Omit<Sample, 'seq'> {
+    return {
+      capturedAt: time,
+      state: 'running',
+      stoppedMs: round(stoppedMs),
+      captureMs: elapsed(started),
+      frames,
+      ...(moreFrames > 0 ? { moreFrames } : {}),
+      ...(localsSkipped ? { localsSkipped } : {}),
+      stack: stackText(frames, moreFrames),
+    };
+  }
+
+  /** Built when a blocked thread answers: its frames are those that made the native call. */
+  private blockedSample(time: number, started: number, answer: ProbeAnswer, native: NativeWait | undefined): Omit<Sample, 'seq'> {
+    const { frames, moreFrames } = this.probeFrames(answer);
+    const blockedMs = elapsed(started);
+    return {
+      capturedAt: time,
+      state: 'blocked',
+      stoppedMs: 0,
+      captureMs: blockedMs,
+      blockedMs,
+      ...(native ? { native } : {}),
+      frames,
+      ...(moreFrames > 0 ? { moreFrames } : {}),
+      stack: stackText(frames, moreFrames),
+    };
+  }
+
+  /** A pause nobody waits for must never hold the target: resume it at once. */
+  private readonly resumeStrayPause = () => {
+    if (this.expectingPause) return;
+    void this.cdp.post('Debugger.resume').catch(() => {});
+    void this.cdp.post('Debugger.disable').catch(() => {});
+  };
+}
+
+/** A blocked sample for a thread still blocked when tripod stops. */
+export function stillBlockedSample(capture: Extract<Capture, { kind: 'blocked' }>): Omit<Sample, 'seq'> {
+  const blockedMs = Date.now() - capture.started;
+  return {
+    capturedAt: capture.started,
+    state: 'blocked',
+    stoppedMs: 0,
+    captureMs: blockedMs,
+    blockedMs,
+    stillBlocked: true,
+    ...(capture.native ? { native: capture.native } : {}),
+    frames: [],
+    stack: '    (blocked in a native call)',
+  };
+}
+
+function elapsed(since: number): number {
+  return round(performance.now() - since);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,145 @@
+/**
+ * Stack and locals by pausing the main thread: Debugger.enable -> pause -> read
+ * -> resume -> Debugger.disable, every sample. Holding the Debugger domain between
+ * samples would leave paused functions deoptimised and slow async code down
+ * (shared/NOTES-inspector.md), so it is enabled only for the read.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { CaptureLimits } from '../config';
+import type { Frame, Value } from '../sample/types';
+import { type CdpClient, nextEvent, withDeadline } from './cdp';
+import { visibleFrames } from './frames';
+import { parameterNames } from './parameters';
+import type { SecretTest } from './redact';
+import type { ScriptTable } from './scripts';
+import type { SourceCache } from './sources';
+import { ValueReader, type Variables } from './values';
+
+type CallFrame = Protocol.Debugger.CallFrame;
+type Scope = Protocol.Debugger.Scope;
+
+export type PauseOutcome =
+  | { kind: 'paused'; frames: Frame[]; moreFrames: number; stoppedMs: number }
+  /** The main thread stopped answering (a native call) or never ran JS again (idle) before the deadline. */
+  | { kind: 'missed'; why: 'idle' | 'blocked' };
+
+export interface PauseContext {
+  cdp: CdpClient;
+  scripts: ScriptTable;
+  sources: SourceCache;
+  limits: CaptureLimits;
+  isSecret: SecretTest;
+  timeoutMs: number;
+}
+
+export async function captureWithPause(ctx: PauseContext): Promise<PauseOutcome> {
+  const { cdp, timeoutMs } = ctx;
+  const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs);
+  const enabled = await withDeadline(cdp.post('Debugger.enable', {}), timeoutMs);
+  if (!enabled.answered) {
+    paused.cancel();
+    // Queued behind the enable: the domain is off again as soon as the thread answers.
+    void cdp.post('Debugger.disable').catch(() => {});
+    return { kind: 'missed', why: 'blocked' };
+  }
+  try {
+    await cdp.post('Debugger.pause');
+    const event = await paused.promise;
+    if (!event) return { kind: 'missed', why: 'idle' };
+    const start = performance.now();
+    let read: Awaited<ReturnType<typeof readPausedFrames>>;
+    try {
+      read = await readPausedFrames(ctx, event.callFrames);
+    } finally {
+      await cdp.post('Debugger.resume').catch(() => {});
+    }
+    return { kind: 'paused', ...read, stoppedMs: performance.now() - start };
+  } finally {
+    paused.cancel();
+    // Disable also cancels a pause that was armed but never fired (an idle thread).
+    await cdp.post('Debugger.disable').catch(() => {});
+  }
+}
+
+async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Promise<{ frames: Frame[]; moreFrames: number }> {
+  const named = callFrames.map((cf) => ({ cf, url: ctx.scripts.url(cf.location.scriptId, cf.url) }));
+  const visible = visibleFrames(named);
+  const kept = visible.slice(0, ctx.limits.maxFrames);
+  const plan = kept.map(({ cf }) => scopePlan(cf.scopeChain));
+  const shared = new Map<string, number>();
+  const ids: string[] = [];
+  const slotOf = (scope: Scope): number => {
+    const key = sharedScopeKey(scope);
+    if (key && shared.has(key)) return shared.get(key)!;
+    ids.push(scope.object.objectId!);
+    if (key) shared.set(key, ids.length - 1);
+    return ids.length - 1;
+  };
+  const slots = ctx.limits.locals ? plan.map(({ locals, closure }) => ({ locals: locals.map(slotOf), closure: closure.map(slotOf) })) : [];
+  const read = ids.length > 0 ? await new ValueReader(ctx.cdp, ctx.limits, ctx.isSecret).readScopes(ids) : [];
+  const frames = kept.map(({ cf, url }, i): Frame => {
+    const frame = baseFrame(cf, url, ctx);
+    if (!ctx.limits.locals) return frame;
+    const locals = merge(slots[i].locals.map((slot) => read[slot]));
+    const closure = merge(slots[i].closure.map((slot) => read[slot]));
+    const params = paramsOf(cf, url, ctx);
+    return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
+  });
+  return { frames, moreFrames: visible.length - kept.length };
+}
+
+function baseFrame(cf: CallFrame, url: string, ctx: PauseContext): Frame {
+  const line = cf.location.lineNumber + 1;
+  const column = (cf.location.columnNumber ?? 0) + 1;
+  const source = ctx.sources.line(url, line, ctx.limits.maxString);
+  return { function: cf.functionName, url, line, column, ...(source !== undefined ? { source } : {}) };
+}
+
+/**
+ * Which scopes hold the frame's own variables and which its closure's. V8 lists
+ * the chain innermost first: inner blocks, the function's local scope, then
+ * enclosing scopes. Script, global and (for functions) module scopes are the
+ * program's globals and are left out.
+ */
+function scopePlan(chain: Scope[]): { locals: Scope[]; closure: Scope[] } {
+  const readable = chain.filter((s) => s.object.objectId);
+  const localAt = readable.findIndex((s) => s.type === 'local');
+  if (localAt < 0) {
+    // A module's or script's top level: its own variables live in the module scope.
+    const own = readable.filter((s) => s.type === 'block' || s.type === 'catch' || s.type === 'module');
+    return { locals: own, closure: [] };
+  }
+  const locals = readable.slice(0, localAt + 1);
+  const closure = readable.slice(localAt + 1).filter((s) => ['closure', 'block', 'catch', 'with', 'eval'].includes(s.type));
+  return { locals, closure };
+}
+
+/** Module-level closures (a CommonJS wrapper's scope) are the same object in every frame of that file: read them once. */
+function sharedScopeKey(scope: Scope): string | undefined {
+  const start = scope.startLocation;
+  if (scope.type !== 'closure' || !start || start.lineNumber !== 0 || start.columnNumber !== 0) return undefined;
+  return `${start.scriptId}:${scope.endLocation?.lineNumber}:${scope.endLocation?.columnNumber}`;
+}
+
+/** Inner scopes shadow outer ones, as the language does. */
+function merge(scopes: Variables[]): Variables {
+  const merged: Variables = {};
+  for (const vars of scopes) for (const [name, value] of Object.entries(vars)) if (!(name in merged)) merged[name] = value;
+  return merged;
+}
+
+function paramsOf(cf: CallFrame, url: string, ctx: PauseContext): string[] | undefined {
+  const at = cf.functionLocation;
+  if (!at) return undefined;
+  const text = ctx.sources.textAt(url, at.lineNumber + 1, (at.columnNumber ?? 0) + 1, 2000);
+  return text === undefined ? undefined : parameterNames(text);
+}
+
+function splitArguments(vars: Variables, params: string[] | undefined): { args?: Record<string, Value>; locals?: Record<string, Value> } {
+  if (!params || params.length === 0) return Object.keys(vars).length > 0 ? { locals: vars } : {};
+  const args: Record<string, Value> = {};
+  const locals: Record<string, Value> = {};
+  for (const name of params) if (name in vars) args[name] = vars[name];
+  for (const [name, value] of Object.entries(vars)) if (!(name in args)) locals[name] = value;
+  return { args, ...(Object.keys(locals).length > 0 ? { locals } : {}) };
+}

@@ -1,0 +1,241 @@
+/**
+ * Reads variables and the objects under them from a paused main thread, safely
+ * and boundedly. Only Runtime.getProperties is used: it lists own properties and
+ * internal slots without calling getters, Proxy traps, toJSON or toString, so the
+ * target's code never runs. Each nesting level is one pipelined round trip.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { CaptureLimits } from '../config';
+import type { TaggedValue, Value } from '../sample/types';
+import type { CdpClient } from './cdp';
+import { REDACTED, type SecretTest } from './redact';
+
+type RemoteObject = Protocol.Runtime.RemoteObject;
+type GetPropertiesResult = Protocol.Runtime.GetPropertiesResponse;
+
+/** getProperties calls one sample may make; beyond it containers are left unread. */
+export const OBJECT_BUDGET = 300;
+/** Containers with more elements than this are summarised: listing them would cost too much. */
+export const LARGEST_LISTED_CONTAINER = 1000;
+
+interface Job {
+  objectId: string;
+  nonIndexed?: boolean;
+  fill(result: GetPropertiesResult, next: Job[]): void;
+}
+
+export type Variables = Record<string, Value>;
+
+export class ValueReader {
+  private budget = OBJECT_BUDGET;
+
+  constructor(
+    private readonly cdp: CdpClient,
+    private readonly limits: CaptureLimits,
+    private readonly isSecret: SecretTest,
+  ) {}
+
+  /** Reads each scope object's variables; one result per scope, in order. */
+  async readScopes(scopeObjectIds: string[]): Promise<Variables[]> {
+    const results = scopeObjectIds.map(() => ({}) as Variables);
+    let level: Job[] = scopeObjectIds.map((objectId, i) => ({
+      objectId,
+      fill: (result, next) => this.fillVariables(results[i], result.result, next),
+    }));
+    this.budget -= level.length;
+    while (level.length > 0) {
+      const answers = await Promise.all(level.map((job) => this.getProperties(job)));
+      const next: Job[] = [];
+      answers.forEach((answer, i) => answer && level[i].fill(answer, next));
+      level = next;
+    }
+    return results;
+  }
+
+  private async getProperties(job: Job): Promise<GetPropertiesResult | undefined> {
+    try {
+      return await this.cdp.post('Runtime.getProperties', {
+        objectId: job.objectId,
+        ownProperties: true,
+        generatePreview: false,
+        ...(job.nonIndexed ? { nonIndexedPropertiesOnly: true } : {}),
+      });
+    } catch {
+      // The object can be gone (the frame resumed, the target exited): the value stays a summary.
+      return undefined;
+    }
+  }
+
+  private fillVariables(into: Variables, descriptors: Protocol.Runtime.PropertyDescriptor[], next: Job[]): void {
+    for (const d of descriptors) into[d.name] = this.descriptorValue(d, 0, next);
+  }
+
+  private descriptorValue(d: Protocol.Runtime.PropertyDescriptor, depth: number, next: Job[]): Value {
+    if (this.isSecret(d.name)) return REDACTED;
+    if (!d.value && (d.get || d.set)) return { $type: d.get ? 'getter' : 'setter' };
+    return d.value ? this.remoteValue(d.value, depth, next) : { $type: 'undefined' };
+  }
+
+  /** Converts a RemoteObject at `depth` (0 = a variable); containers are queued to be read in the next level. */
+  remoteValue(remote: RemoteObject, depth: number, next: Job[]): Value {
+    switch (remote.type) {
+      case 'undefined':
+        return { $type: 'undefined' };
+      case 'string':
+        return this.stringValue(String(remote.value));
+      case 'number':
+      case 'boolean':
+        return remote.unserializableValue ? { $type: remote.type, value: remote.unserializableValue } : (remote.value as number | boolean);
+      case 'bigint':
+        return { $type: 'bigint', value: remote.unserializableValue ?? String(remote.description) };
+      case 'symbol':
+        return { $type: 'symbol', value: remote.description ?? 'Symbol()' };
+      case 'function':
+        return functionValue(remote.description ?? '', remote.className);
+      default:
+        return this.objectValue(remote, depth, next);
+    }
+  }
+
+  private stringValue(text: string): Value {
+    const max = this.limits.maxString;
+    if (text.length <= max) return text;
+    return { $type: 'string', value: text.slice(0, max), length: text.length, more: text.length - max };
+  }
+
+  private objectValue(remote: RemoteObject, depth: number, next: Job[]): Value {
+    const type = remote.className || 'Object';
+    const description = remote.description ?? type;
+    switch (remote.subtype) {
+      case 'null':
+        return null;
+      case 'array':
+      case 'typedarray':
+        return this.container({ $type: type, length: countIn(description) }, remote, depth, next, (tv, result, later) =>
+          this.fillItems(tv, result, depth, later),
+        );
+      case 'map':
+      case 'set':
+        return this.container({ $type: type, length: countIn(description) }, remote, depth, next, (tv, result, later) =>
+          this.fillEntries(tv, result, depth, later, remote.subtype === 'map'),
+        );
+      case 'error':
+        return { $type: type, message: this.truncate(firstLine(description)) };
+      case 'regexp':
+      case 'date':
+        return { $type: type, value: this.truncate(description) };
+      case 'proxy':
+        return { $type: 'Proxy' };
+      case 'promise':
+        return this.container({ $type: 'Promise' }, remote, depth, next, (tv, result) => fillPromise(tv, result.internalProperties, this));
+      case undefined:
+        return this.container({ $type: type }, remote, depth, next, (tv, result, later) => this.fillProps(tv, result, depth, later));
+      default:
+        // weakmap, weakset, arraybuffer, dataview, generator, iterator, weakref, wasm...: the description says enough.
+        return { $type: type, value: this.truncate(description) };
+    }
+  }
+
+  private container(
+    tv: TaggedValue,
+    remote: RemoteObject,
+    depth: number,
+    next: Job[],
+    fill: (tv: TaggedValue, result: GetPropertiesResult, next: Job[]) => void,
+  ): TaggedValue {
+    if (!remote.objectId) return tv;
+    if (depth >= this.limits.depth) return { ...tv, truncated: 'depth' };
+    if (this.budget <= 0) return { ...tv, truncated: 'budget' };
+    const huge = (tv.length ?? 0) > LARGEST_LISTED_CONTAINER;
+    if (huge && tv.$type !== 'Array' && !remote.subtype?.endsWith('array')) return { ...tv, truncated: 'size' };
+    this.budget--;
+    next.push({ objectId: remote.objectId, nonIndexed: huge, fill: (result, later) => fill(tv, result, later) });
+    if (huge) tv.truncated = 'size';
+    return tv;
+  }
+
+  private fillProps(tv: TaggedValue, result: GetPropertiesResult, depth: number, next: Job[]): void {
+    const props: Record<string, Value> = {};
+    const own = result.result.filter((d) => d.enumerable && d.name !== '__proto__');
+    for (const d of own.slice(0, this.limits.maxElements)) props[d.name] = this.descriptorValue(d, depth + 1, next);
+    tv.props = props;
+    if (own.length > this.limits.maxElements) tv.more = own.length - this.limits.maxElements;
+  }
+
+  private fillItems(tv: TaggedValue, result: GetPropertiesResult, depth: number, next: Job[]): void {
+    const indexed = result.result.filter((d) => /^\d+$/.test(d.name));
+    const kept = indexed.slice(0, this.limits.maxElements);
+    tv.items = kept.map((d) => this.descriptorValue(d, depth + 1, next));
+    const length = tv.length ?? indexed.length;
+    if (length > kept.length) tv.more = length - kept.length;
+  }
+
+  private fillEntries(tv: TaggedValue, result: GetPropertiesResult, depth: number, next: Job[], isMap: boolean): void {
+    const entries = result.internalProperties?.find((p) => p.name === '[[Entries]]')?.value;
+    if (!entries?.objectId) return;
+    const size = tv.length ?? 0;
+    if (size > this.limits.maxElements) tv.more = size - this.limits.maxElements;
+    if (this.budget <= 0) {
+      tv.truncated = 'budget';
+      return;
+    }
+    this.budget--;
+    next.push({
+      objectId: entries.objectId,
+      fill: (list, later) => {
+        const kept = list.result.filter((d) => /^\d+$/.test(d.name)).slice(0, this.limits.maxElements);
+        if (isMap) tv.entries = [];
+        else tv.items = [];
+        for (const d of kept) {
+          if (!d.value?.objectId || this.budget <= 0) continue;
+          this.budget--;
+          later.push({ objectId: d.value.objectId, fill: (entry, deeper) => this.fillEntry(tv, entry, depth, deeper, isMap) });
+        }
+      },
+    });
+  }
+
+  private fillEntry(tv: TaggedValue, entry: GetPropertiesResult, depth: number, next: Job[], isMap: boolean): void {
+    const key = entry.result.find((d) => d.name === 'key')?.value;
+    const value = entry.result.find((d) => d.name === 'value')?.value;
+    if (!value) return;
+    if (!isMap) {
+      tv.items!.push(this.remoteValue(value, depth + 1, next));
+      return;
+    }
+    const keyValue = key ? this.remoteValue(key, depth + 1, next) : null;
+    const secret = typeof keyValue === 'string' && this.isSecret(keyValue);
+    tv.entries!.push([keyValue, secret ? REDACTED : this.remoteValue(value, depth + 1, next)]);
+  }
+
+  truncate(text: string): string {
+    const max = this.limits.maxString;
+    return text.length <= max ? text : `${text.slice(0, max)}…`;
+  }
+}
+
+function fillPromise(tv: TaggedValue, internal: Protocol.Runtime.InternalPropertyDescriptor[] | undefined, reader: ValueReader): void {
+  const state = internal?.find((p) => p.name === '[[PromiseState]]')?.value?.value;
+  const result = internal?.find((p) => p.name === '[[PromiseResult]]')?.value;
+  if (typeof state === 'string') tv.value = state;
+  if (result && state !== 'pending') tv.props = { result: reader.remoteValue(result, Number.POSITIVE_INFINITY, []) };
+}
+
+/** "Array(3)", "Map(2)", "Buffer(10)" -> the count. */
+function countIn(description: string): number | undefined {
+  const match = /\((\d+)\)/.exec(description);
+  return match ? Number(match[1]) : undefined;
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
+}
+
+/** A function's description is its source text; keep only its name. */
+function functionValue(source: string, className?: string): TaggedValue {
+  const isClass = /^class\b/.test(source);
+  const match =
+    /^(?:async\s+)?(?:function\s*\*?|class)\s*([\w$]+)/.exec(source) ?? /^(?:async\s+)?(?:get\s+|set\s+)?\*?\s*([\w$]+)\s*\(/.exec(source);
+  return { $type: isClass ? 'class' : className === 'AsyncFunction' ? 'async function' : 'function', name: match?.[1] ?? '(anonymous)' };
+}

@@ -1,0 +1,56 @@
+/**
+ * The command line: parse, dispatch, and turn errors into one line and an exit
+ * code. The only module that prints or exits.
+ */
+import { isDebug, parseRunCommand, parseShowCommand } from './config';
+import { UserError } from './errors';
+import { RUN_HELP, SHOW_HELP } from './help';
+import { showLog } from './report/show';
+import { prepareRun, startRun } from './run/runner';
+import { tripodVersion } from './version';
+
+export function main(argv: string[]): void {
+  const env = process.env;
+  try {
+    if (argv[0] === 'show') {
+      void show(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    run(argv);
+  } catch (error) {
+    fail(error, isDebug(argv, env));
+  }
+}
+
+function run(argv: string[]): void {
+  const command = parseRunCommand(argv, process.env);
+  if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
+  if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
+  const prepared = prepareRun(command.config);
+  if (!command.config.quiet) {
+    // stderr, so the target's stdout stays exactly its own.
+    process.stderr.write(`[tripod] Sampling every ${command.config.interval.toFixed(6)} seconds\n`);
+    process.stderr.write(`[tripod] Writing output to: ${prepared.logPath}\n`);
+  }
+  startRun(prepared);
+}
+
+async function show(argv: string[]): Promise<void> {
+  const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
+  if (config === 'help') return void process.stdout.write(`${SHOW_HELP}\n`);
+  const stats = await showLog(config, process.stdin, process.stdout);
+  if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
+}
+
+function fail(error: unknown, debug: boolean): void {
+  if (error instanceof UserError) {
+    process.stderr.write(`${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tripod: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 70;
+}

@@ -1,0 +1,26 @@
+export const RUN_HELP = `usage: tripod [options] script.js [script args]
+       tripod show [LOG]          render a log (or grep's output on stdin) for people
+
+Runs script.js in this process, exactly as \`node script.js\` would, while a worker
+thread samples its stack and local variables into a log (pino NDJSON).
+
+options (each also an environment variable):
+  --interval S        seconds between samples, > 0 (TRIPOD_INTERVAL, default 5)
+  --timeout S         how long a sample waits for the main thread (TRIPOD_TIMEOUT, default 1)
+  --log FILE          append to FILE instead of a new temp file (TRIPOD_LOG)
+  --depth N           object nesting read under a variable, 0-10 (TRIPOD_DEPTH, default 2)
+  --max-elements N    properties/elements kept per object, 1-10000 (TRIPOD_MAXEL, default 20; alias --maxel)
+  --max-string N      characters kept per string, 1-1000000 (TRIPOD_MAX_STRING, default 200)
+  --max-frames N      frames kept per sample; deeper stacks skip locals, 1-1000 (TRIPOD_MAX_FRAMES, default 50)
+  --no-locals         stacks only (TRIPOD_LOCALS=0)
+  --redact K1,K2      names whose values are never written; "+K" adds to the defaults (TRIPOD_REDACT)
+  -q, --quiet         no banner on stderr (TRIPOD_QUIET=1)
+  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  -h, --help          this text
+  -v, --version       tripod's version
+Options go before the script; everything after it is the script's (\`--\` also ends them).`;
+
+export const SHOW_HELP = `usage: tripod show [--color|--no-color] [LOG]
+Renders a tripod log for people: each sample's stack, then its full backtrace with
+arguments and local variables. Reads LOG, or standard input when LOG is absent or -,
+so \`grep handleRequest LOG | tripod show\` shows just the matching samples.`;

@@ -1,0 +1,60 @@
+/**
+ * Streams tripod records from a log file or from stdin (often grep's output),
+ * one line at a time, so a log of any size is never held in memory.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { UserError } from '../errors';
+
+export interface LogLine {
+  record: Record<string, unknown>;
+  lineNumber: number;
+}
+
+export interface ReadStats {
+  records: number;
+  /** Lines that were not tripod records (garbage, a truncated last line). */
+  skipped: number;
+}
+
+export function openLogInput(file: string | undefined, stdin: Readable): Readable {
+  if (!file || file === '-') return stdin;
+  const stream = createReadStream(file);
+  return stream;
+}
+
+/** Yields each record; `stats` is filled in as it goes. */
+export async function* readRecords(input: Readable, name: string, stats: ReadStats): AsyncGenerator<LogLine> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      const record = parseRecord(line);
+      if (record) {
+        stats.records++;
+        yield { record, lineNumber };
+      } else if (line.trim()) stats.skipped++;
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`tripod: no such log ${name}; give the path tripod printed at start`, 1);
+    if (code === 'EISDIR') throw new UserError(`tripod: ${name} is a folder, not a log; give a log file`, 1);
+    if (code === 'EACCES') throw new UserError(`tripod: cannot read ${name} (permission denied); logs are mode 0600, read them as their owner`, 1);
+    throw error;
+  }
+}
+
+/** A JSON line with an `event`; grep's "file:" prefix (several files) is dropped. */
+function parseRecord(line: string): Record<string, unknown> | undefined {
+  const start = line.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    const value = JSON.parse(line.slice(start)) as unknown;
+    if (value && typeof value === 'object' && typeof (value as { event?: unknown }).event === 'string') return value as Record<string, unknown>;
+  } catch {
+    // Not JSON, or a line cut short by a process that died mid-write.
+  }
+  return undefined;
+}

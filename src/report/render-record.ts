@@ -1,0 +1,75 @@
+/**
+ * A log record as text for people: the stack first, then — as Python's tripod
+ * printed it — "Full backtrace with local variables".
+ */
+import stringify from 'json-stringify-safe';
+import { frameLocation } from '../capture/frames';
+import type { EndRecord, StartRecord, TripodRecord } from '../log/records';
+import type { Frame, Sample, Value } from '../sample/types';
+import { renderValue } from './render-value';
+
+export function renderRecord(record: TripodRecord | Record<string, unknown>): string {
+  switch (record.event) {
+    case 'sample':
+      return renderSample(record as Sample);
+    case 'start':
+      return renderStart(record as StartRecord);
+    case 'end':
+      return renderEnd(record as EndRecord);
+    default:
+      return stringify(record);
+  }
+}
+
+function renderStart(r: StartRecord): string {
+  return `tripod ${r.tripod} started ${r.argv.slice(1).join(' ')} on Node ${r.node}, sampling every ${r.interval} s`;
+}
+
+function renderEnd(r: EndRecord): string {
+  const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
+  const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${r.error.name}: ${r.error.message}` : '';
+  return `ended (${how})${error}, ${r.samples} samples`;
+}
+
+export function renderSample(s: Sample): string {
+  const lines = [`sample #${s.seq} ${describeState(s)}`];
+  if (s.stack) lines.push(s.stack);
+  if (s.localsSkipped) lines.push(`    (locals not read: ${s.localsSkipped})`);
+  const withLocals = s.frames.filter((f) => f.args || f.locals || f.closure);
+  if (withLocals.length > 0) {
+    lines.push('', 'Full backtrace with local variables:', '');
+    for (const frame of s.frames) lines.push(...renderFrame(frame), '');
+  }
+  return lines.join('\n');
+}
+
+function describeState(s: Sample): string {
+  if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.join(', ')})` : ''}`;
+  if (s.state === 'blocked') {
+    const still = s.stillBlocked ? ', still blocked at exit' : '';
+    const where = s.native?.wchan ? ` in ${s.native.wchan}` : '';
+    return `blocked in a native call${where} for ${Math.round(s.blockedMs ?? 0)} ms${still}`;
+  }
+  return `running, main thread stopped ${s.stoppedMs.toFixed(1)} ms`;
+}
+
+function renderFrame(frame: Frame): string[] {
+  const name = frame.function || '<anonymous>';
+  const lines = [`  at ${name} (${frameLocation(frame)})`];
+  if (frame.source) lines.push(`        ${frame.source}`);
+  if (frame.args) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${k}=${renderValue(v, '    ')}`).join(', ')})`);
+  if (frame.locals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals), '    '));
+  if (frame.closure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure), '    '));
+  return lines;
+}
+
+function renderVariables(vars: Record<string, Value>): string {
+  return renderValue({ $type: 'Object', props: vars });
+}
+
+function indentBlock(text: string, indent: string): string {
+  return text
+    .split('\n')
+    .map((line) => indent + line)
+    .join('\n');
+}

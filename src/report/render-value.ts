@@ -1,0 +1,67 @@
+/**
+ * Captured values as people read them, close to Node's util.inspect.
+ */
+import type { TaggedValue, Value } from '../sample/types';
+
+const INDENT = '  ';
+const SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
+
+export function renderValue(value: Value, indent = ''): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return quote(value);
+  if (typeof value !== 'object') return String(value);
+  return renderTagged(value, indent);
+}
+
+function renderTagged(v: TaggedValue, indent: string): string {
+  switch (v.$type) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return `${quote(v.value ?? '')}… (${v.more} more characters)`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+      return v.value ?? v.$type;
+    case 'function':
+    case 'async function':
+      return `[${v.$type === 'function' ? 'Function' : 'AsyncFunction'}: ${v.name}]`;
+    case 'class':
+      return `[class ${v.name}]`;
+    case 'getter':
+      return '[Getter]';
+    case 'setter':
+      return '[Setter]';
+    case 'Proxy':
+      return 'Proxy [not read]';
+  }
+  if (v.message !== undefined) return `[${v.message}]`;
+  const size = v.length !== undefined ? `(${v.length})` : '';
+  const head = v.$type === 'Object' && !size ? '' : `${v.$type}${size} `;
+  if (v.truncated && !v.props && !v.items && !v.entries) return `${head}[${truncationNote(v.truncated)}]`.trim();
+  if (v.value !== undefined && !v.props) return `${head}${v.value}`.trim();
+  const parts = [
+    ...(v.items ?? []).map((item) => renderValue(item, indent + INDENT)),
+    ...(v.entries ?? []).map(([k, val]) => `${renderValue(k, indent + INDENT)} => ${renderValue(val, indent + INDENT)}`),
+    ...Object.entries(v.props ?? {}).map(([k, val]) => `${SIMPLE_KEY.test(k) ? k : quote(k)}: ${renderValue(val, indent + INDENT)}`),
+  ];
+  if (v.more) parts.push(`… ${v.more} more`);
+  if (v.truncated === 'size') parts.push('[elements not read: too many]');
+  const [open, close] = v.items ? ['[', ']'] : ['{', '}'];
+  const prefix = v.value !== undefined ? `${head}<${v.value}> ` : head;
+  if (parts.length === 0) return `${prefix}${open}${close}`;
+  const oneLine = `${prefix}${open} ${parts.join(', ')} ${close}`;
+  if (oneLine.length + indent.length <= 100 && !oneLine.includes('\n')) return oneLine;
+  return `${prefix}${open}\n${parts.map((p) => indent + INDENT + p).join(',\n')}\n${indent}${close}`;
+}
+
+function truncationNote(reason: string): string {
+  if (reason === 'depth') return 'deeper than --depth';
+  if (reason === 'budget') return 'not read: sample budget spent';
+  return 'not read: too large';
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}

@@ -1,0 +1,28 @@
+/**
+ * `tripod show [LOG]`: the log's records for people, rendered through pino-pretty.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { prettyFactory } from 'pino-pretty';
+import type { ShowConfig } from '../config';
+import { UserError } from '../errors';
+import { openLogInput, readRecords, type ReadStats } from './read-log';
+import { renderRecord } from './render-record';
+
+export async function showLog(config: ShowConfig, stdin: Readable, out: Writable): Promise<ReadStats> {
+  const name = config.logPath ?? 'standard input';
+  const pretty = prettyFactory({
+    colorize: config.color,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    hideObject: true,
+    messageFormat: (log) => renderRecord(log),
+  });
+  const stats: ReadStats = { records: 0, skipped: 0 };
+  for await (const { record } of readRecords(openLogInput(config.logPath, stdin), name, stats)) {
+    if (!out.write(`${pretty(record)}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  if (stats.records === 0 && stats.skipped > 0) {
+    throw new UserError(`tripod: ${name} is not a tripod log (no record in ${stats.skipped} lines); give a log written by tripod`, 1);
+  }
+  return stats;
+}

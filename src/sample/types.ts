@@ -1,0 +1,77 @@
+/**
+ * The typed Sample: what capture produces and every sink (log, report) consumes.
+ */
+
+/** A captured value: JSON primitives as themselves, everything else tagged with `$type`. */
+export type Value = string | number | boolean | null | TaggedValue;
+
+export interface TaggedValue {
+  $type: string;
+  /** Text form of a primitive JSON cannot hold (bigint, NaN, -0) or of a summarised object (Date, RegExp). */
+  value?: string;
+  /** Own properties of an object, in order, at most `maxElements`. */
+  props?: Record<string, Value>;
+  /** Elements of an array-like or a Set, at most `maxElements`. */
+  items?: Value[];
+  /** Entries of a Map, at most `maxElements`. */
+  entries?: Array<[Value, Value]>;
+  /** Element count of an array, typed array, Map or Set. */
+  length?: number;
+  /** How many properties, elements or characters were left out. */
+  more?: number;
+  /** Why the contents were not read: "depth", "budget", "size". */
+  truncated?: string;
+  name?: string;
+  message?: string;
+}
+
+export type SampleState = 'running' | 'idle' | 'blocked';
+
+export interface Frame {
+  function: string;
+  /** Script URL as V8 knows it (file:// URL, node:internal/..., or empty for eval code). */
+  url: string;
+  /** 1-based, as in Node's stack traces. */
+  line: number;
+  column: number;
+  /** The source line's text, trimmed and bounded. */
+  source?: string;
+  /** Parameters of the function, by name. */
+  args?: Record<string, Value>;
+  /** Other variables of the function's own and block scopes. */
+  locals?: Record<string, Value>;
+  /** Variables the function closes over (not globals). */
+  closure?: Record<string, Value>;
+}
+
+export interface NativeWait {
+  /** Kernel function the main thread sleeps in (/proc/<pid>/task/<pid>/wchan). */
+  wchan?: string;
+  /** The syscall number and arguments it is blocked in (/proc/.../syscall). */
+  syscall?: string;
+}
+
+export interface Sample {
+  seq: number;
+  /** Epoch milliseconds when the capture began (pino's own `time` is when the line was written). */
+  capturedAt: number;
+  state: SampleState;
+  /** Main-thread time stopped for this sample (pause to resume), in ms. */
+  stoppedMs: number;
+  /** Wall time the whole capture took, in ms. */
+  captureMs: number;
+  /** For blocked samples: how long the main thread did not answer, in ms. */
+  blockedMs?: number;
+  /** Whether the blocked main thread was still blocked when tripod stopped. */
+  stillBlocked?: boolean;
+  native?: NativeWait;
+  /** For idle samples: what the event loop is waiting on. */
+  waitingOn?: string[];
+  frames: Frame[];
+  /** Frames left out beyond --max-frames. */
+  moreFrames?: number;
+  /** Why locals are missing from a sample that has frames. */
+  localsSkipped?: string;
+  /** Node's "    at fn (file:line:col)" text, one line per frame. */
+  stack: string;
+}
