@@ -38,6 +38,11 @@ function run(argv: string[]): void {
 async function show(argv: string[]): Promise<void> {
   const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
   if (config === 'help') return void process.stdout.write(`${SHOW_HELP}\n`);
+  // `tripod show LOG | head` closes the pipe early: that is the reader being done, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const stats = await showLog(config, process.stdin, process.stdout);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
 }

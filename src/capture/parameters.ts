@@ -6,8 +6,12 @@
 
 const IDENTIFIER = /^[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*/;
 
-/** `text` starts where V8 says the function starts; undefined when the list cannot be found. */
+/** What a function's text starts with: `function f(`, `async (`, `x =>`, `method(`, `get [k](`. */
+const FUNCTION_HEADER = /^\s*(?:async\s+)?(?:function\b[\s*]*[\w$]*\s*\(|\(|[\w$]+\s*=>|(?:static\s+)?(?:get\s+|set\s+)?\*?\s*(?:[\w$]+|\[[^\]]*\]|#[\w$]+)\s*\()/;
+
+/** `text` starts where V8 says the function starts; undefined when it is not a function's header (a module's top level). */
 export function parameterNames(text: string): string[] | undefined {
+  if (!FUNCTION_HEADER.test(text)) return undefined;
   const arrow = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
   if (arrow) return [arrow[1]];
   const open = text.indexOf('(');

@@ -80,7 +80,7 @@ async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Pro
   const frames = kept.map(({ cf, url }, i): Frame => {
     const frame = baseFrame(cf, url, ctx);
     if (!ctx.limits.locals) return frame;
-    const locals = merge(slots[i].locals.map((slot) => read[slot]));
+    const locals = withoutModuleWrapper(cf, merge(slots[i].locals.map((slot) => read[slot])));
     const closure = merge(slots[i].closure.map((slot) => read[slot]));
     const params = paramsOf(cf, url, ctx);
     return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
@@ -119,6 +119,18 @@ function sharedScopeKey(scope: Scope): string | undefined {
   const start = scope.startLocation;
   if (scope.type !== 'closure' || !start || start.lineNumber !== 0 || start.columnNumber !== 0) return undefined;
   return `${start.scriptId}:${scope.endLocation?.lineNumber}:${scope.endLocation?.columnNumber}`;
+}
+
+/** The parameters Node's CommonJS wrapper gives every module: the same in every file, and `module` is large. */
+const MODULE_WRAPPER_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+function withoutModuleWrapper(cf: CallFrame, vars: Variables): Variables {
+  const at = cf.functionLocation;
+  const topLevel = cf.functionName === '' && at?.lineNumber === 0 && at.columnNumber === 0;
+  if (!topLevel || !MODULE_WRAPPER_PARAMETERS.every((name) => name in vars)) return vars;
+  const rest = { ...vars };
+  for (const name of MODULE_WRAPPER_PARAMETERS) delete rest[name];
+  return rest;
 }
 
 /** Inner scopes shadow outer ones, as the language does. */

@@ -50,6 +50,7 @@ function describeState(s: Sample): string {
     const where = s.native?.wchan ? ` in ${s.native.wchan}` : '';
     return `blocked in a native call${where} for ${Math.round(s.blockedMs ?? 0)} ms${still}`;
   }
+  if (s.localsSkipped) return 'running (stack only)';
   return `running, main thread stopped ${s.stoppedMs.toFixed(1)} ms`;
 }
 
@@ -57,7 +58,7 @@ function renderFrame(frame: Frame): string[] {
   const name = frame.function || '<anonymous>';
   const lines = [`  at ${name} (${frameLocation(frame)})`];
   if (frame.source) lines.push(`        ${frame.source}`);
-  if (frame.args) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${k}=${renderValue(v, '    ')}`).join(', ')})`);
+  if (frame.args && Object.keys(frame.args).length > 0) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${k}=${renderValue(v, '    ')}`).join(', ')})`);
   if (frame.locals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals), '    '));
   if (frame.closure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure), '    '));
   return lines;

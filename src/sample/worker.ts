@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Capture, Capturer, stillBlockedSample } from '../capture/capturer';
+import { withDeadline } from '../capture/cdp';
 import { InspectorClient } from '../capture/inspector-client';
 import { SampleLog } from '../log/logger';
 import type { EndInfo } from '../log/records';
@@ -11,6 +12,7 @@ import type { Sample } from './types';
 import { DONE, type SamplerData, type StopMessage } from './worker-protocol';
 
 const data = workerData as SamplerData;
+const LATE_ANSWER_GRACE_MS = 100;
 const log = new SampleLog(data.fd);
 log.start({
   format: 1,
@@ -69,6 +71,16 @@ function failedSample(error: unknown): Omit<Sample, 'seq'> {
   return { capturedAt: Date.now(), state: 'running', stoppedMs: 0, captureMs: 0, frames: [], localsSkipped: `capture failed: ${(error as Error).message}`, stack: '' };
 }
 
+/**
+ * The thread usually answered just before it exited (the answer and the stop
+ * request race); one still in native code cannot be waited for, so its sample is
+ * written as it stands.
+ */
+async function writeBlockedAtStop(stuck: Extract<Capture, { kind: 'blocked' }>): Promise<void> {
+  const answer = await withDeadline(stuck.late, LATE_ANSWER_GRACE_MS);
+  write(answer.answered ? answer.value : stillBlockedSample(stuck));
+}
+
 parentPort!.on('message', (message: StopMessage) => {
   if (message.type === 'stop') void stop(message.end);
 });
@@ -77,10 +89,9 @@ async function stop(end: EndInfo): Promise<void> {
   if (stopping) return;
   stopping = true;
   clearTimeout(timer);
-  // A thread blocked in native code cannot be waited for: its sample is written as it stands.
   const stuck = blocked;
   blocked = undefined;
-  if (stuck) write(stillBlockedSample(stuck));
+  if (stuck) await writeBlockedAtStop(stuck);
   else if (inFlight) await inFlight;
   log.end({ ...end, samples: seq });
   capturer.dispose();

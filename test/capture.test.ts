@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { FIXTURES, SAMPLES, readLog, samplesOf, tempLog, tripod } from './helpers/cli';
+
+const nodes = inject('nodes');
+
+/** Runs a script under tripod at a fast interval and returns its running samples. */
+async function sampled(bin: string, script: string, args: string[] = [], env: Record<string, string> = {}) {
+  const log = tempLog();
+  const result = await tripod(bin, ['-q', '--interval', '0.25', '--log', log, script, ...args], { env });
+  expect(result.code, result.stderr).toBe(0);
+  const records = readLog(log);
+  return { result, records, log, running: samplesOf(records).filter((s) => s.state === 'running' && s.frames.length > 0) };
+}
+
+describe.each(nodes)('capture, $label', ({ bin }) => {
+  it('samples a CPU-bound loop that never yields, with frames, source lines and locals', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'busy_loop.js'), [], { BUSY_SECONDS: '2' });
+    expect(running.length).toBeGreaterThanOrEqual(3);
+    const sample = running.find((s) => s.frames.some((f: any) => f.function === 'countPrimes'))!;
+    expect(sample).toBeDefined();
+    const frame = sample.frames.find((f: any) => f.function === 'countPrimes');
+    expect(frame.url).toBe(`file://${path.join(SAMPLES, 'busy_loop.js')}`);
+    expect(frame.source).toMatch(/isPrime\(candidate\)|while \(Date.now\(\) < deadline\)|candidate\+\+|found\+\+/);
+    expect(frame.args).toEqual({ seconds: 2 });
+    expect(frame.locals).toMatchObject({ deadline: expect.any(Number), candidate: expect.any(Number), found: expect.any(Number) });
+    expect(sample.stack).toMatch(new RegExp(`    at countPrimes \\(${path.join(SAMPLES, 'busy_loop.js')}:\\d+:\\d+\\)`));
+    expect(sample.stoppedMs).toBeGreaterThan(0);
+  });
+
+  it('hides its own frames and the loader\'s', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'busy_loop.js'), [], { BUSY_SECONDS: '1' });
+    for (const sample of running) {
+      expect(sample.stack).not.toMatch(/dist\/|bin\/tripod|node:internal\/modules/);
+      expect(sample.frames.at(-1).url).toMatch(/busy_loop\.js$/);
+    }
+  });
+
+  it('samples ES modules with their module-level variables', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'esm_script.mjs'), [], { ESM_BUSY_MS: '1200' });
+    const sample = running.find((s) => s.frames[0].function === 'checksum')!;
+    expect(sample.frames[0].args).toEqual({ rounds: 1200 });
+    const top = sample.frames.at(-1);
+    expect(top.url).toMatch(/esm_script\.mjs$/);
+    expect(top.locals).toMatchObject({ me: path.join(SAMPLES, 'esm_script.mjs') });
+  });
+
+  it('never runs getters or Proxy traps, redacts secrets, and survives cycles', async () => {
+    const { result, running, log } = await sampled(bin, path.join(SAMPLES, 'secrets.js'));
+    expect(result.stdout).toContain('getter calls: 0, proxy trap calls: 0');
+    const frame = running.map((s) => s.frames.find((f: any) => f.function === 'login')).find(Boolean);
+    expect(frame.args).toEqual({ user: 'ada', password: '[redacted]', apiKey: '[redacted]' });
+    expect(frame.locals.session.props).toMatchObject({ token: '[redacted]', accessToken: '[redacted]' });
+    expect(frame.locals.session.props.headers.props).toEqual({ Authorization: '[redacted]', 'x-request-id': 'r-1' });
+    expect(frame.locals.watched.props.expensive).toEqual({ $type: 'getter' });
+    expect(frame.locals.trap).toEqual({ $type: 'Proxy' });
+    expect(frame.locals.circular.props.self.props.self).toMatchObject({ truncated: 'depth' });
+    const text = readFileSync(log, 'utf8');
+    for (const secret of ['hunter2', 'ak-789', 'tok-123', 'acc-456', 'Bearer xyz']) expect(text).not.toContain(secret);
+  });
+
+  it('honours a custom redaction list', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'secrets.js'), [], { TRIPOD_REDACT: '+user' });
+    const frame = running.map((s) => s.frames.find((f: any) => f.function === 'login')).find(Boolean);
+    expect(frame.args).toEqual({ user: '[redacted]', password: '[redacted]', apiKey: '[redacted]' });
+  });
+
+  it('summarises every kind of value within the bounds', async () => {
+    const { running } = await sampled(bin, path.join(FIXTURES, 'values.js'), [], { TRIPOD_MAXEL: '3', TRIPOD_MAX_STRING: '10' });
+    const frame = running.map((s) => s.frames.find((f: any) => f.function === 'inspectMe')).find(Boolean);
+    const v = frame.locals;
+    expect(frame.args).toEqual({ count: 7, label: 'label' });
+    expect(v.big).toMatchObject({ $type: 'Array', length: 5000, truncated: 'size' });
+    expect(v.small).toEqual({ $type: 'Array', length: 3, items: [1, 'two', { $type: 'Object', props: { three: 3 } }] });
+    expect(v.map.$type).toBe('Map');
+    expect(v.map.length).toBe(3);
+    expect(v.map.entries).toContainEqual(['a', 1]);
+    expect(v.map.entries).toContainEqual(['apiToken', '[redacted]']);
+    expect(v.map.entries.find((e: any) => e[0] === 'b')[1]).toEqual({ $type: 'Object', props: { deep: { $type: 'Object', truncated: 'depth' } } });
+    expect(v.set).toEqual({ $type: 'Set', length: 3, items: [1, 2, 3] });
+    expect(v.bytes).toMatchObject({ $type: 'Buffer', length: 5, items: [104, 101, 108], more: 2 });
+    expect(v.typed).toMatchObject({ $type: 'Float64Array', items: [1.5, 2.5] });
+    expect(v.error).toEqual({ $type: 'RangeError', message: 'RangeError…' });
+    expect(v.account).toEqual({ $type: 'Account', props: { id: 42, owner: { $type: 'Object', props: { name: 'ada', roles: { $type: 'Array', length: 2, truncated: 'depth' } } } } });
+    expect(v.fn).toEqual({ $type: 'function', name: 'namedFn' });
+    expect(v.nothing).toEqual({ $type: 'undefined' });
+    expect(v.empty).toBeNull();
+    expect(v.huge).toEqual({ $type: 'bigint', value: '1000000000000000000000000000000n' });
+    expect(v.sym).toEqual({ $type: 'symbol', value: 'Symbol(tag)' });
+    expect(v.nan).toEqual({ $type: 'number', value: 'NaN' });
+    expect(v.negZero).toEqual({ $type: 'number', value: '-0' });
+    expect(v.long).toEqual({ $type: 'string', value: 'xxxxxxxxxx', length: 1000, more: 990 });
+    expect(v.when.$type).toBe('Date');
+    expect(v.pattern).toEqual({ $type: 'RegExp', value: '/ab+c/gi' });
+    expect(v.pending).toMatchObject({ $type: 'Promise', value: 'pending' });
+    expect(v.wide).toMatchObject({ $type: 'Object', more: 47 });
+    expect(Object.keys(v.wide.props)).toEqual(['k0', 'k1', 'k2']);
+  });
+
+  it('keeps the top --max-frames of a deep stack and skips its locals', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'deep_recursion.js'), [], { DEPTH: '500', TRIPOD_MAX_FRAMES: '30' });
+    const deep = running.filter((s) => s.frames[0].function === 'descend' && s.frames.length === 30);
+    expect(deep.length).toBeGreaterThan(0);
+    expect(deep[0].localsSkipped).toMatch(/deeper than --max-frames 30/);
+    expect(deep[0].stack.split('\n')).toHaveLength(31);
+  });
+
+  it('reads stacks only with --no-locals', async () => {
+    const { running } = await sampled(bin, path.join(SAMPLES, 'busy_loop.js'), [], { BUSY_SECONDS: '1', TRIPOD_LOCALS: '0' });
+    expect(running.length).toBeGreaterThan(0);
+    for (const s of running) for (const f of s.frames) expect(f.locals ?? f.args).toBeUndefined();
+  });
+});
+
+describe.each(nodes)('idle and blocked targets, $label', ({ bin }) => {
+  it('records an idle target as idle and its timers still fire on time after 100 samples', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.02', '--log', log, path.join(FIXTURES, 'timers.js'), '200']);
+    expect(result.code).toBe(0);
+    const samples = samplesOf(readLog(log));
+    const idle = samples.filter((s) => s.state === 'idle');
+    expect(idle.length).toBeGreaterThanOrEqual(100);
+    expect(idle[0].waitingOn).toContain('Timeout');
+    expect(idle[0].stoppedMs).toBe(0);
+    const { ticks, worstLateMs } = JSON.parse(result.stdout);
+    expect(ticks).toBe(200);
+    expect(worstLateMs).toBeLessThan(50);
+  });
+
+  it('records a thread blocked in execSync as blocked, with how long and who called, and the target finishes', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.3', '--timeout', '0.2', '--log', log, path.join(FIXTURES, 'blocked.js')]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('finished normally\n');
+    const blocked = samplesOf(readLog(log)).filter((s) => s.state === 'blocked');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0].blockedMs).toBeGreaterThan(1000);
+    expect(blocked[0].blockedMs).toBeLessThan(10_000);
+    expect(blocked[0].frames.map((f: any) => f.function)).toContain('callsNative');
+    expect(blocked[0].stack).toMatch(/at callsNative \(.*blocked\.js:4:\d+\)/);
+  });
+});
