@@ -5,7 +5,6 @@
 import { isDebug, parseRunCommand, parseShowCommand } from './config';
 import { UserError } from './errors';
 import { RUN_HELP, SHOW_HELP } from './help';
-import { showLog } from './report/show';
 import { prepareRun, startRun } from './run/runner';
 import { tripodVersion } from './version';
 
@@ -43,6 +42,8 @@ async function show(argv: string[]): Promise<void> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  // Loaded here, not at the top: pino-pretty would add ~15 ms to every `tripod script` start.
+  const { showLog } = await import('./report/show');
   const stats = await showLog(config, process.stdin, process.stdout);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
 }
