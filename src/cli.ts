@@ -2,7 +2,7 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseRunCommand, parseShowCommand } from './config';
+import { isDebug, parseRunCommand, parseShowCommand, type RunConfig } from './config';
 import { UserError } from './errors';
 import { RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
@@ -26,12 +26,18 @@ function run(argv: string[]): void {
   if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
   const prepared = prepareRun(command.config);
-  if (!command.config.quiet) {
-    // stderr, so the target's stdout stays exactly its own.
-    process.stderr.write(`[tripod] Sampling every ${command.config.interval.toFixed(6)} seconds\n`);
-    process.stderr.write(`[tripod] Writing output to: ${prepared.logPath}\n`);
-  }
+  // stderr, so the target's stdout stays exactly its own.
+  if (!command.config.quiet) process.stderr.write(banner(command.config, prepared.logPath));
   startRun(prepared);
+}
+
+function banner(config: RunConfig, logPath: string): string {
+  const lines: string[] = [];
+  if (config.interval > 0) lines.push(`Sampling every ${config.interval.toFixed(6)} seconds`);
+  if (config.watchdog) lines.push(`Watching for event-loop stalls over ${config.watchdog.thresholdMs} ms`);
+  if (config.crash) lines.push(`Capturing uncaught exceptions${config.crash.rejections ? ' and unhandled rejections' : ''} with their locals`);
+  lines.push(`Writing output to: ${logPath}`);
+  return lines.map((line) => `[tripod] ${line}\n`).join('');
 }
 
 async function show(argv: string[]): Promise<void> {

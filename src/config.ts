@@ -32,11 +32,25 @@ export interface CaptureLimits {
   redactKeys: string[];
 }
 
+export interface WatchdogConfig {
+  /** A main thread away from the event loop this long is a stall. */
+  thresholdMs: number;
+  /** While a stall lasts, capture it again this often (0: once). */
+  repeatMs: number;
+}
+
+export interface CrashConfig {
+  /** Also capture promise rejections that nothing handles. */
+  rejections: boolean;
+}
+
 export interface RunConfig {
   script: string;
   scriptArgs: string[];
-  /** Seconds between samples. */
+  /** Seconds between samples; 0 turns periodic sampling off. */
   interval: number;
+  watchdog?: WatchdogConfig;
+  crash?: CrashConfig;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Log file to append to; a fresh temp file when absent. */
@@ -65,6 +79,10 @@ const RUN_OPTIONS = {
   'max-string': { type: 'string' },
   'max-frames': { type: 'string' },
   'no-locals': { type: 'boolean' },
+  watchdog: { type: 'string' },
+  'watchdog-repeat': { type: 'string' },
+  crash: { type: 'boolean' },
+  'on-rejection': { type: 'boolean' },
   redact: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   debug: { type: 'boolean' },
@@ -111,9 +129,12 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   if (values.version) return { kind: 'version' };
   if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
   const interval = seconds('interval', values.interval, env.TRIPOD_INTERVAL, 5, { min: 0, max: 86_400 });
-  if (interval === 0) {
+  const watchdog = watchdogConfig(values.watchdog, values['watchdog-repeat'], env);
+  const rejections = Boolean(values['on-rejection']) || flag('TRIPOD_ON_REJECTION', env.TRIPOD_ON_REJECTION, false);
+  const crash = rejections || Boolean(values.crash) || flag('TRIPOD_CRASH', env.TRIPOD_CRASH, false) ? { rejections } : undefined;
+  if (interval === 0 && !watchdog && !crash) {
     throw new UserError(
-      'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5 or 0.5',
+      'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5, or add --watchdog MS or --crash',
     );
   }
   return {
@@ -122,6 +143,8 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       script,
       scriptArgs,
       interval,
+      ...(watchdog ? { watchdog } : {}),
+      ...(crash ? { crash } : {}),
       timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
       logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
       limits: {
@@ -136,6 +159,16 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       debug: Boolean(values.debug) || flag('TRIPOD_DEBUG', env.TRIPOD_DEBUG, false),
     },
   };
+}
+
+function watchdogConfig(threshold: string | undefined, repeat: string | undefined, env: Env): WatchdogConfig | undefined {
+  const thresholdMs = milliseconds('watchdog', threshold, 'TRIPOD_WATCHDOG_MS', env.TRIPOD_WATCHDOG_MS, { min: 10, max: 3_600_000 });
+  const repeatMs = milliseconds('watchdog-repeat', repeat, 'TRIPOD_WATCHDOG_REPEAT_MS', env.TRIPOD_WATCHDOG_REPEAT_MS, { min: 10, max: 3_600_000 });
+  if (thresholdMs === undefined) {
+    if (repeatMs !== undefined) throw new UserError('tripod: --watchdog-repeat needs --watchdog MS (TRIPOD_WATCHDOG_MS) to say what a stall is');
+    return undefined;
+  }
+  return { thresholdMs, repeatMs: repeatMs ?? 0 };
 }
 
 const SHOW_OPTIONS = {
@@ -191,13 +224,20 @@ function seconds(name: string, flagValue: string | undefined, envValue: string |
 }
 
 function integer(name: string, flagValue: string | undefined, envValue: string | undefined, fallback: number, range: Range): number {
-  const chosen = pick(name, flagValue, envNameFor(name), envValue);
-  if (!chosen) return fallback;
+  return wholeNumber(name, flagValue, envNameFor(name), envValue, range, `a whole number from ${range.min} to ${range.max}; the default is ${fallback}`) ?? fallback;
+}
+
+/** Whole milliseconds, in range; undefined when not given. */
+function milliseconds(name: string, flagValue: string | undefined, envName: string, envValue: string | undefined, range: Range): number | undefined {
+  return wholeNumber(name, flagValue, envName, envValue, range, `a whole number of milliseconds from ${range.min} to ${range.max}; use e.g. 200`);
+}
+
+function wholeNumber(name: string, flagValue: string | undefined, envName: string, envValue: string | undefined, range: Range, expected: string): number | undefined {
+  const chosen = pick(name, flagValue, envName, envValue);
+  if (!chosen) return undefined;
   const value = Number(chosen.raw.trim());
   if (!/^\d+$/.test(chosen.raw.trim()) || value < range.min || value > range.max) {
-    throw new UserError(
-      `tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not a whole number from ${range.min} to ${range.max}; the default is ${fallback}`,
-    );
+    throw new UserError(`tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not ${expected}`);
   }
   return value;
 }

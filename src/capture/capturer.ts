@@ -5,14 +5,17 @@
  */
 import type { CaptureLimits } from '../config';
 import type { Frame, NativeWait, Sample } from '../sample/types';
-import { type CdpClient, withDeadline } from './cdp';
+import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { stackText, visibleFrames } from './frames';
-import { nativeWait } from './native-wait';
-import { captureWithPause, type PauseContext } from './pause';
+import { isAsleepInKernel, nativeWait } from './native-wait';
+import { captureWithPause, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
+
+/** A probe answered later than this found the main thread outside JS. */
+const SLOW_ANSWER_MS = 50;
 
 /** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
 const HIDDEN_FRAME_ALLOWANCE = 40;
@@ -26,7 +29,12 @@ export interface CapturerOptions {
   timeoutMs: number;
   limits: CaptureLimits;
   pid?: number;
+  /** Keep the Debugger domain enabled throughout (crash capture needs it); pauses then skip enable/disable. */
+  holdDebugger?: boolean;
 }
+
+/** Called while the main thread is paused at an exception; the thread resumes when it settles. */
+export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[]) => void;
 
 export class Capturer {
   private readonly scripts: ScriptTable;
@@ -34,6 +42,8 @@ export class Capturer {
   private readonly probe: string;
   private readonly pause: PauseContext;
   private expectingPause = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private onException?: ExceptionHandler;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -48,24 +58,44 @@ export class Capturer {
       limits: options.limits,
       isSecret: secretNameTest(options.limits.redactKeys),
       timeoutMs: options.timeoutMs,
+      domainHeld: Boolean(options.holdDebugger),
     };
-    cdp.on('Debugger.paused', this.resumeStrayPause);
+    cdp.on('Debugger.paused', this.onPaused);
+  }
+
+  /** Receives pauses at exceptions (with the domain held and pause-on-exceptions set). */
+  handleExceptions(handler: ExceptionHandler): void {
+    this.onException = handler;
   }
 
   dispose(): void {
-    this.cdp.off('Debugger.paused', this.resumeStrayPause);
+    this.cdp.off('Debugger.paused', this.onPaused);
     this.scripts.dispose();
   }
 
-  async capture(): Promise<Capture> {
+  /**
+   * One capture at a time: two pauses must never interleave. `stalled` says the
+   * event loop is known to be away (the watchdog), so a main thread asleep in a
+   * syscall is blocked in native code, not idle, and is reported at once.
+   */
+  capture(stalled = false): Promise<Capture> {
+    const next = this.queue.then(() => this.captureNow(stalled));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async captureNow(stalled: boolean): Promise<Capture> {
     const time = Date.now();
     const started = performance.now();
     const probing = runProbe(this.cdp, this.probe, this.options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
-    const probed = await withDeadline(probing, this.options.timeoutMs);
+    const asleep = stalled && isAsleepInKernel(this.options.pid);
+    const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     if (!probed.answered) {
       const native = nativeWait(this.options.pid);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
+    // JS answers within milliseconds; a late answer means the thread was in native code (or GC) until now.
+    if (elapsed(started) >= SLOW_ANSWER_MS) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started) };
   }
 
@@ -125,12 +155,24 @@ export class Capturer {
     };
   }
 
-  /** A pause nobody waits for must never hold the target: resume it at once. */
-  private readonly resumeStrayPause = () => {
-    if (this.expectingPause) return;
-    void this.cdp.post('Debugger.resume').catch(() => {});
-    void this.cdp.post('Debugger.disable').catch(() => {});
+  private readonly onPaused = (event: EventParams<'Debugger.paused'>) => {
+    if (!isRequestedPause(event)) void this.exceptionPause(event);
+    else if (!this.expectingPause) this.resumeStray();
   };
+
+  private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
+    try {
+      if (this.onException) this.onException(event, (await readPausedFrames(this.pause, event.callFrames)).frames);
+    } finally {
+      await this.cdp.post('Debugger.resume').catch(() => {});
+    }
+  }
+
+  /** A pause nobody waits for must never hold the target: resume it at once. */
+  private resumeStray(): void {
+    void this.cdp.post('Debugger.resume').catch(() => {});
+    if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
+  }
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */

@@ -17,11 +17,16 @@ export interface CdpClient {
   off<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): void;
 }
 
-/** Resolves with the event's params, or undefined when `ms` pass first. */
-export function nextEvent<E extends EventName>(cdp: CdpClient, event: E, ms: number): { promise: Promise<EventParams<E> | undefined>; cancel(): void } {
+/** Resolves with the params of the next such event that `accept`s, or undefined when `ms` pass first. */
+export function nextEvent<E extends EventName>(
+  cdp: CdpClient,
+  event: E,
+  ms: number,
+  accept: (params: EventParams<E>) => boolean = () => true,
+): { promise: Promise<EventParams<E> | undefined>; cancel(): void } {
   let cancel = () => {};
   const promise = new Promise<EventParams<E> | undefined>((resolve) => {
-    const listener = (params: EventParams<E>) => finish(params);
+    const listener = (params: EventParams<E>) => accept(params) && finish(params);
     const timer = setTimeout(() => finish(undefined), ms);
     function finish(value: EventParams<E> | undefined) {
       clearTimeout(timer);

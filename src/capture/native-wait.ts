@@ -12,6 +12,18 @@ export function nativeWait(pid = process.pid): NativeWait | undefined {
   return { wchan, syscall };
 }
 
+/**
+ * Whether the main thread sleeps in the kernel (state S or D in /proc/.../stat).
+ * Running JS, it is R. Asleep it is either idle in the event loop or blocked in
+ * a synchronous call; the caller knows which from whether the loop turns.
+ */
+export function isAsleepInKernel(pid = process.pid): boolean {
+  const stat = readProc(`/proc/${pid}/task/${pid}/stat`);
+  // The command name in parentheses may hold spaces: the state follows its closing parenthesis.
+  const state = stat?.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'S' || state === 'D';
+}
+
 function readProc(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim() || undefined;

@@ -7,7 +7,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
 import type { Frame, Value } from '../sample/types';
-import { type CdpClient, nextEvent, withDeadline } from './cdp';
+import { type CdpClient, type EventParams, nextEvent, withDeadline } from './cdp';
 import { visibleFrames } from './frames';
 import { parameterNames } from './parameters';
 import type { SecretTest } from './redact';
@@ -30,12 +30,21 @@ export interface PauseContext {
   limits: CaptureLimits;
   isSecret: SecretTest;
   timeoutMs: number;
+  /** Someone (crash capture) keeps the Debugger domain enabled: do not switch it off. */
+  domainHeld: boolean;
+}
+
+const FLUSH_WAIT_MS = 200;
+
+/** Pauses that tripod asked for; exceptions pause with their own reasons and are someone else's. */
+export function isRequestedPause(event: EventParams<'Debugger.paused'>): boolean {
+  return event.reason === 'other';
 }
 
 export async function captureWithPause(ctx: PauseContext): Promise<PauseOutcome> {
   const { cdp, timeoutMs } = ctx;
-  const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs);
-  const enabled = await withDeadline(cdp.post('Debugger.enable', {}), timeoutMs);
+  const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs, isRequestedPause);
+  const enabled = ctx.domainHeld ? { answered: true } : await withDeadline(cdp.post('Debugger.enable', {}), timeoutMs);
   if (!enabled.answered) {
     paused.cancel();
     // Queued behind the enable: the domain is off again as soon as the thread answers.
@@ -57,11 +66,22 @@ export async function captureWithPause(ctx: PauseContext): Promise<PauseOutcome>
   } finally {
     paused.cancel();
     // Disable also cancels a pause that was armed but never fired (an idle thread).
-    await cdp.post('Debugger.disable').catch(() => {});
+    if (!ctx.domainHeld) await cdp.post('Debugger.disable').catch(() => {});
+    // With the domain held, a pause that never fired is flushed: it must not land later in the target.
+    else await flushArmedPause(cdp);
   }
 }
 
-async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Promise<{ frames: Frame[]; moreFrames: number }> {
+/** Runs a trivial function so an armed pause fires now, inside it, and resumes it. */
+async function flushArmedPause(cdp: CdpClient): Promise<void> {
+  const fired = nextEvent(cdp, 'Debugger.paused', FLUSH_WAIT_MS, isRequestedPause);
+  // Not awaited before the pause: the evaluation ends only once the pause it triggers is resumed.
+  const evaluated = cdp.post('Runtime.evaluate', { expression: '(function tripodFlush(){})()', silent: true }).catch(() => {});
+  if (await fired.promise) await cdp.post('Debugger.resume').catch(() => {});
+  await evaluated;
+}
+
+export async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Promise<{ frames: Frame[]; moreFrames: number }> {
   const named = callFrames.map((cf) => ({ cf, url: ctx.scripts.url(cf.location.scriptId, cf.url) }));
   const visible = visibleFrames(named);
   const kept = visible.slice(0, ctx.limits.maxFrames);
@@ -75,13 +95,17 @@ async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Pro
     if (key) shared.set(key, ids.length - 1);
     return ids.length - 1;
   };
-  const slots = ctx.limits.locals ? plan.map(({ locals, closure }) => ({ locals: locals.map(slotOf), closure: closure.map(slotOf) })) : [];
+  // Node's own frames (node:internal/...) keep Node's state, not the program's: their variables are not read.
+  const slots = plan.map(({ locals, closure }, i) =>
+    ctx.limits.locals && !kept[i].url.startsWith('node:') ? { locals: locals.map(slotOf), closure: closure.map(slotOf) } : undefined,
+  );
   const read = ids.length > 0 ? await new ValueReader(ctx.cdp, ctx.limits, ctx.isSecret).readScopes(ids) : [];
   const frames = kept.map(({ cf, url }, i): Frame => {
     const frame = baseFrame(cf, url, ctx);
-    if (!ctx.limits.locals) return frame;
-    const locals = withoutModuleWrapper(cf, merge(slots[i].locals.map((slot) => read[slot])));
-    const closure = merge(slots[i].closure.map((slot) => read[slot]));
+    const slot = slots[i];
+    if (!slot) return frame;
+    const locals = withoutModuleWrapper(cf, merge(slot.locals.map((at) => read[at])));
+    const closure = merge(slot.closure.map((at) => read[at]));
     const params = paramsOf(cf, url, ctx);
     return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
   });

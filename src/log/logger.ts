@@ -3,7 +3,7 @@
  * is on disk before the process can die, and come from the sampler's own thread.
  */
 import pino from 'pino';
-import type { EndRecord, SampleRecord, StartRecord } from './records';
+import type { CrashRecord, EndRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
 
 export class SampleLog {
   private readonly pino: pino.Logger;
@@ -18,6 +18,18 @@ export class SampleLog {
 
   sample(record: Omit<SampleRecord, 'event'>): void {
     this.pino.info({ event: 'sample', ...record }, 'sample');
+  }
+
+  stall(record: Omit<StallRecord, 'event'>): void {
+    this.pino.warn({ event: 'stall', ...record }, 'stall');
+  }
+
+  stallEnd(record: Omit<StallEndRecord, 'event'>): void {
+    this.pino.warn({ event: 'stall-end', ...record }, 'stall-end');
+  }
+
+  crash(record: Omit<CrashRecord, 'event'>): void {
+    this.pino.error({ event: 'crash', ...record }, 'crash');
   }
 
   end(record: Omit<EndRecord, 'event'>): void {

@@ -1,8 +1,9 @@
 /**
  * The log's records. One NDJSON line each, so every grep match is a whole record.
  */
-import type { CaptureLimits } from '../config';
-import type { Sample } from '../sample/types';
+import type { CaptureLimits, CrashConfig, WatchdogConfig } from '../config';
+import type { Frame, Sample } from '../sample/types';
+import type { StallEnd, StallNotice } from '../watchdog/stall-watch';
 
 export const LOG_FORMAT = 1;
 
@@ -16,9 +17,31 @@ export interface StartRecord {
   interval: number;
   timeoutMs: number;
   limits: CaptureLimits;
+  watchdog?: WatchdogConfig;
+  crash?: CrashConfig;
 }
 
 export type SampleRecord = { event: 'sample' } & Sample;
+
+/** A capture taken while the event loop is stalled; `seq` is not counted for stalls. */
+export type StallRecord = { event: 'stall' } & StallNotice & Omit<Sample, 'seq'>;
+
+export type StallEndRecord = { event: 'stall-end' } & StallEnd & {
+  /** For a stall in native code: the JS frames that made the call, seen when it returned. */
+  frames?: Frame[];
+  stack?: string;
+  /** The process ended while the loop was still away. */
+  atExit?: boolean;
+};
+
+/** The stack and locals at the throw of an exception (or rejection) that nothing catches. */
+export interface CrashRecord {
+  event: 'crash';
+  origin: 'exception' | 'rejection';
+  error: { name: string; message: string };
+  frames: Frame[];
+  stack: string;
+}
 
 export interface EndInfo {
   exitCode?: number;
@@ -32,4 +55,4 @@ export interface EndRecord extends EndInfo {
   samples: number;
 }
 
-export type TripodRecord = StartRecord | SampleRecord | EndRecord;
+export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | EndRecord;

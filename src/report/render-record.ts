@@ -4,7 +4,7 @@
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../capture/frames';
-import type { EndRecord, StartRecord, TripodRecord } from '../log/records';
+import type { CrashRecord, EndRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../log/records';
 import type { Frame, Sample, Value } from '../sample/types';
 import { renderValue } from './render-value';
 
@@ -12,6 +12,12 @@ export function renderRecord(record: TripodRecord | Record<string, unknown>): st
   switch (record.event) {
     case 'sample':
       return renderSample(record as Sample);
+    case 'stall':
+      return renderStall(record as StallRecord);
+    case 'stall-end':
+      return renderStallEnd(record as StallEndRecord);
+    case 'crash':
+      return renderCrash(record as CrashRecord);
     case 'start':
       return renderStart(record as StartRecord);
     case 'end':
@@ -22,7 +28,12 @@ export function renderRecord(record: TripodRecord | Record<string, unknown>): st
 }
 
 function renderStart(r: StartRecord): string {
-  return `tripod ${r.tripod} started ${r.argv.slice(1).join(' ')} on Node ${r.node}, sampling every ${r.interval} s`;
+  const watching = [
+    r.interval > 0 ? `sampling every ${r.interval} s` : '',
+    r.watchdog ? `watching for stalls over ${r.watchdog.thresholdMs} ms` : '',
+    r.crash ? 'capturing crashes' : '',
+  ].filter(Boolean);
+  return `tripod ${r.tripod} started ${r.argv.slice(1).join(' ')} on Node ${r.node}, ${watching.join(', ')}`;
 }
 
 function renderEnd(r: EndRecord): string {
@@ -32,7 +43,27 @@ function renderEnd(r: EndRecord): string {
 }
 
 export function renderSample(s: Sample): string {
-  const lines = [`sample #${s.seq} ${describeState(s)}`];
+  return renderCapture(`sample #${s.seq} ${describeState(s)}`, s);
+}
+
+function renderStall(r: StallRecord): string {
+  const again = r.repeat > 0 ? `, capture ${r.repeat + 1}` : '';
+  return renderCapture(`stall #${r.stallId}${again}: event loop away ${r.stalledMs} ms; ${describeState(r)}`, r);
+}
+
+function renderStallEnd(r: StallEndRecord): string {
+  const exit = r.atExit ? ' (the process ended first)' : '';
+  const headline = `stall #${r.stallId} over: event loop away ${r.durationMs} ms, ${r.captures} capture${r.captures === 1 ? '' : 's'}${exit}`;
+  return r.stack ? `${headline}; the native call returned to:\n${r.stack}` : headline;
+}
+
+function renderCrash(r: CrashRecord): string {
+  const what = r.origin === 'rejection' ? 'unhandled rejection' : 'uncaught exception';
+  return renderCapture(`crash: ${what} ${r.error.name}: ${r.error.message}`, { frames: r.frames, stack: r.stack });
+}
+
+function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped'>): string {
+  const lines = [headline];
   if (s.stack) lines.push(s.stack);
   if (s.localsSkipped) lines.push(`    (locals not read: ${s.localsSkipped})`);
   const withLocals = s.frames.filter((f) => f.args || f.locals || f.closure);
@@ -43,7 +74,7 @@ export function renderSample(s: Sample): string {
   return lines.join('\n');
 }
 
-function describeState(s: Sample): string {
+function describeState(s: Omit<Sample, 'seq'>): string {
   if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.join(', ')})` : ''}`;
   if (s.state === 'blocked') {
     const still = s.stillBlocked ? ', still blocked at exit' : '';

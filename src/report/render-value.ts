@@ -39,6 +39,7 @@ function renderTagged(v: TaggedValue, indent: string): string {
   if (v.message !== undefined) return `[${v.message}]`;
   const size = v.length !== undefined ? `(${v.length})` : '';
   const head = v.$type === 'Object' && !size ? '' : `${v.$type}${size} `;
+  if (v.truncated === 'depth' && !v.props && !v.items && !v.entries) return `[${v.$type}${size}]`;
   if (v.truncated && !v.props && !v.items && !v.entries) return `${head}[${truncationNote(v.truncated)}]`.trim();
   if (v.value !== undefined && !v.props) return `${head}${v.value}`.trim();
   const parts = [
@@ -57,7 +58,6 @@ function renderTagged(v: TaggedValue, indent: string): string {
 }
 
 function truncationNote(reason: string): string {
-  if (reason === 'depth') return 'deeper than --depth';
   if (reason === 'budget') return 'not read: sample budget spent';
   return 'not read: too large';
 }

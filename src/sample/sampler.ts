@@ -6,7 +6,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../log/records';
-import { DONE, type SamplerData, type StopMessage } from './worker-protocol';
+import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
+import { CONTROL_SLOTS, CRASH_ARMED, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
+
+/** How long the script waits for crash capture to be armed before it starts anyway. */
+const CRASH_ARMING_WAIT_MS = 5000;
 
 export interface Sampler {
   /** Safe to call from an 'exit' listener: it blocks until the log is complete. */
@@ -14,7 +18,7 @@ export interface Sampler {
 }
 
 export function startSampler(config: RunConfig, fd: number, scriptPath: string, version: string): Sampler {
-  const done = new SharedArrayBuffer(4);
+  const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const data: SamplerData = {
     fd,
     intervalMs: config.interval * 1000,
@@ -23,12 +27,17 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
     script: scriptPath,
     argv: [process.argv[0], scriptPath, ...config.scriptArgs],
     version,
-    done,
+    control,
+    ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
+    ...(config.crash ? { crash: config.crash } : {}),
   };
   const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
+  // An exception thrown before the worker arms crash capture would go unseen: the script waits for it.
+  // The worker's inspector calls are served during the wait, which V8 interrupts for them.
+  if (config.crash) waitFor(control, CRASH_ARMED, CRASH_ARMING_WAIT_MS);
   let stopped = false;
   return {
     stop(end) {
@@ -36,7 +45,15 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
       stopped = true;
       worker.postMessage({ type: 'stop', end } satisfies StopMessage);
       // A capture in flight may need up to one timeout before it lets go.
-      Atomics.wait(new Int32Array(done), DONE, 0, config.timeoutMs + 2000);
+      waitFor(control, DONE, config.timeoutMs + 2000);
     },
   };
+}
+
+function startWatchdogHeartbeat(config: NonNullable<RunConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
+  const heartbeat = new SharedArrayBuffer(4);
+  const periodMs = heartbeatPeriodMs(config.thresholdMs);
+  const base = Math.floor(performance.timeOrigin);
+  startHeartbeat(heartbeat, periodMs, base);
+  return { config, heartbeat, periodMs, base };
 }

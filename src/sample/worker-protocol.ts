@@ -3,7 +3,7 @@
  * posts to the main thread (that would run JS there); it answers the stop request
  * through a SharedArrayBuffer the main thread waits on.
  */
-import type { CaptureLimits } from '../config';
+import type { CaptureLimits, CrashConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
 
 export interface SamplerData {
@@ -14,8 +14,17 @@ export interface SamplerData {
   script: string;
   argv: string[];
   version: string;
-  /** [0]: set to 1 by the worker once the end record is written. */
-  done: SharedArrayBuffer;
+  watchdog?: {
+    config: WatchdogConfig;
+    /** The main thread's heartbeat (see watchdog/heartbeat). */
+    heartbeat: SharedArrayBuffer;
+    periodMs: number;
+    /** Origin of the shared clock, in epoch ms. */
+    base: number;
+  };
+  crash?: CrashConfig;
+  /** Int32 slots the worker sets and notifies: DONE, CRASH_ARMED. */
+  control: SharedArrayBuffer;
 }
 
 export interface StopMessage {
@@ -23,4 +32,19 @@ export interface StopMessage {
   end: EndInfo;
 }
 
+/** The end record is written. */
 export const DONE = 0;
+/** Crash capture is armed: the script may start. */
+export const CRASH_ARMED = 1;
+export const CONTROL_SLOTS = 2;
+
+export function signal(control: SharedArrayBuffer, slot: number): void {
+  const view = new Int32Array(control);
+  Atomics.store(view, slot, 1);
+  Atomics.notify(view, slot);
+}
+
+/** Blocks this thread until the worker sets `slot`, or `ms` pass. */
+export function waitFor(control: SharedArrayBuffer, slot: number, ms: number): void {
+  Atomics.wait(new Int32Array(control), slot, 0, ms);
+}

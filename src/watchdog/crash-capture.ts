@@ -1,0 +1,32 @@
+/**
+ * Crash capture: with the Debugger domain held and pause-on-exceptions set to
+ * "uncaught", V8 stops the main thread at the throw of an exception nothing will
+ * catch; tripod reads every frame's locals there and lets the exception go on.
+ * The domain is not free (it slows async code), which is why this is opt-in.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { Capturer } from '../capture/capturer';
+import type { CdpClient } from '../capture/cdp';
+import { stackText } from '../capture/frames';
+import type { CrashConfig } from '../config';
+import type { SampleLog } from '../log/logger';
+
+export async function startCrashCapture(cdp: CdpClient, capturer: Capturer, config: CrashConfig, log: SampleLog): Promise<void> {
+  capturer.handleExceptions((event, frames) => {
+    const origin = event.reason === 'promiseRejection' ? 'rejection' : 'exception';
+    if (origin === 'rejection' && !config.rejections) return;
+    log.crash({ origin, error: thrownValue(event.data as Protocol.Runtime.RemoteObject | undefined), frames, stack: stackText(frames) });
+  });
+  await cdp.post('Debugger.enable', {});
+  await cdp.post('Debugger.setPauseOnExceptions', { state: 'uncaught' });
+}
+
+function thrownValue(thrown: Protocol.Runtime.RemoteObject | undefined): { name: string; message: string } {
+  if (!thrown) return { name: 'unknown', message: '' };
+  if (thrown.subtype === 'error') {
+    const firstLine = (thrown.description ?? '').split('\n')[0];
+    const name = thrown.className ?? 'Error';
+    return { name, message: firstLine.startsWith(`${name}: `) ? firstLine.slice(name.length + 2) : firstLine };
+  }
+  return { name: thrown.type, message: String(thrown.value ?? thrown.description ?? '') };
+}
