@@ -123,9 +123,13 @@ describe.each(nodes)('idle and blocked targets, $label', ({ bin }) => {
     expect(idle.length).toBeGreaterThanOrEqual(100);
     expect(idle[0].waitingOn).toContain('Timeout');
     expect(idle[0].stoppedMs).toBe(0);
-    const { ticks, worstLateMs } = JSON.parse(result.stdout);
+    // Every tick is measured; the 95th percentile keeps one scheduling hiccup of a loaded machine from failing it,
+    // while a pause left armed (it would stop the target in a timer) shows up in every sample.
+    const { ticks, p95LateMs, worstLateMs } = JSON.parse(result.stdout);
     expect(ticks).toBe(200);
-    expect(worstLateMs).toBeLessThan(50);
+    expect(p95LateMs).toBeLessThan(50);
+    expect(worstLateMs).toBeLessThan(1000);
+    expect(samples.filter((s) => s.stoppedMs > 0)).toEqual([]);
   });
 
   it('records a thread blocked in execSync as blocked, with how long and who called, and the target finishes', async () => {
