@@ -5,7 +5,7 @@ Runs script.js in this process, exactly as \`node script.js\` would, while a wor
 thread samples its stack and local variables into a log (pino NDJSON).
 
 options (each also an environment variable):
-  --interval S        seconds between samples, > 0 (TRIPOD_INTERVAL, default 5)
+  --interval S        seconds between samples, > 0; 0 turns them off when --watchdog or --crash runs (TRIPOD_INTERVAL, default 5)
   --timeout S         how long a sample waits for the main thread (TRIPOD_TIMEOUT, default 1)
   --log FILE          append to FILE instead of a new temp file (TRIPOD_LOG)
   --depth N           object nesting read under a variable, 0-10 (TRIPOD_DEPTH, default 2)
@@ -13,6 +13,10 @@ options (each also an environment variable):
   --max-string N      characters kept per string, 1-1000000 (TRIPOD_MAX_STRING, default 200)
   --max-frames N      frames kept per sample; deeper stacks skip locals, 1-1000 (TRIPOD_MAX_FRAMES, default 50)
   --no-locals         stacks only (TRIPOD_LOCALS=0)
+  --watchdog MS       log a stall when the event loop is away MS ms, captured while stuck, 10-3600000 (TRIPOD_WATCHDOG_MS)
+  --watchdog-repeat MS  capture a long stall again every MS ms (TRIPOD_WATCHDOG_REPEAT_MS; default once)
+  --crash             log the stack and locals at the throw of an uncaught exception (TRIPOD_CRASH=1)
+  --on-rejection      also at an unhandled promise rejection; implies --crash (TRIPOD_ON_REJECTION=1)
   --redact K1,K2      names whose values are never written; "+K" adds to the defaults (TRIPOD_REDACT)
   -q, --quiet         no banner on stderr (TRIPOD_QUIET=1)
   --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)

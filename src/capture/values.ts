@@ -20,7 +20,6 @@ export const LARGEST_LISTED_CONTAINER = 1000;
 
 interface Job {
   objectId: string;
-  nonIndexed?: boolean;
   fill(result: GetPropertiesResult, next: Job[]): void;
 }
 
@@ -58,7 +57,6 @@ export class ValueReader {
         objectId: job.objectId,
         ownProperties: true,
         generatePreview: false,
-        ...(job.nonIndexed ? { nonIndexedPropertiesOnly: true } : {}),
       });
     } catch {
       // The object can be gone (the frame resumed, the target exited): the value stays a summary.
@@ -146,11 +144,9 @@ export class ValueReader {
     if (!remote.objectId) return tv;
     if (depth >= this.limits.depth) return { ...tv, truncated: 'depth' };
     if (this.budget <= 0) return { ...tv, truncated: 'budget' };
-    const huge = (tv.length ?? 0) > LARGEST_LISTED_CONTAINER;
-    if (huge && tv.$type !== 'Array' && !remote.subtype?.endsWith('array')) return { ...tv, truncated: 'size' };
+    if ((tv.length ?? 0) > LARGEST_LISTED_CONTAINER) return { ...tv, truncated: 'size' };
     this.budget--;
-    next.push({ objectId: remote.objectId, nonIndexed: huge, fill: (result, later) => fill(tv, result, later) });
-    if (huge) tv.truncated = 'size';
+    next.push({ objectId: remote.objectId, fill: (result, later) => fill(tv, result, later) });
     return tv;
   }
 

@@ -48,7 +48,6 @@ function renderTagged(v: TaggedValue, indent: string): string {
     ...Object.entries(v.props ?? {}).map(([k, val]) => `${SIMPLE_KEY.test(k) ? k : quote(k)}: ${renderValue(val, indent + INDENT)}`),
   ];
   if (v.more) parts.push(`… ${v.more} more`);
-  if (v.truncated === 'size') parts.push('[elements not read: too many]');
   const [open, close] = v.items ? ['[', ']'] : ['{', '}'];
   const prefix = v.value !== undefined ? `${head}<${v.value}> ` : head;
   if (parts.length === 0) return `${prefix}${open}${close}`;
@@ -59,7 +58,7 @@ function renderTagged(v: TaggedValue, indent: string): string {
 
 function truncationNote(reason: string): string {
   if (reason === 'budget') return 'not read: sample budget spent';
-  return 'not read: too large';
+  return 'elements not read: over 1000';
 }
 
 function quote(text: string): string {
