@@ -1,0 +1,48 @@
+'use strict';
+
+/*
+ * Variants are plain data: { name, cmd: [file, ...args], env, baseline? }.
+ * The workload script and its arguments are appended to cmd. Exactly one variant
+ * per list is the baseline that ratios are computed against.
+ */
+
+function throughputVariants({ node, tripod }) {
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'tripod 5s', cmd: [node, tripod, '--interval', '5'], env: {} },
+    { name: 'tripod 1s', cmd: [node, tripod, '--interval', '1'], env: {} },
+  ];
+}
+
+function stopVariants({ node, tripod }) {
+  return [
+    { name: 'node (noise baseline)', baseline: true, cmd: [node], env: {} },
+    { name: 'tripod 0.1s', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1' } },
+  ];
+}
+
+function startupVariants({ node, tripod }) {
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'tripod', cmd: [node, tripod], env: {} },
+  ];
+}
+
+// Settings inherited from the caller's shell must not silently change what a variant measures.
+function baseEnv() {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('TRIPOD_')) env[k] = v;
+  }
+  return env;
+}
+
+function spawnSpec(variant, scriptArgs, extraEnv = {}) {
+  return {
+    file: variant.cmd[0],
+    args: [...variant.cmd.slice(1), ...scriptArgs],
+    env: { ...baseEnv(), ...variant.env, ...extraEnv },
+  };
+}
+
+module.exports = { throughputVariants, stopVariants, startupVariants, spawnSpec, baseEnv };

@@ -1,0 +1,1 @@
+// Intentionally empty: the startup suite measures only process start and exit.
