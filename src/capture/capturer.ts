@@ -8,7 +8,7 @@ import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { stackText, visibleFrames } from './frames';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
+import { captureWithPause, disableDebugger, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
@@ -88,29 +88,39 @@ export class Capturer {
     const time = Date.now();
     const started = performance.now();
     const probing = runProbe(this.cdp, this.probe, this.options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
+    const enabled = this.options.limits.locals ? enableDebugger(this.pause) : undefined;
     const asleep = stalled && isAsleepInKernel(this.options.pid);
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     if (!probed.answered) {
+      if (enabled) disableDebugger(this.pause);
       const native = nativeWait(this.options.pid);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
+    const probeMs = elapsed(started);
+    const pausing = enabled && this.shouldPause(probed.value, probeMs) ? enabled : undefined;
+    if (enabled && !pausing) disableDebugger(this.pause);
     // JS answers within milliseconds; a late answer means the thread was in native code (or GC) until now.
-    if (elapsed(started) >= SLOW_ANSWER_MS) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
-    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started) };
+    if (probeMs >= SLOW_ANSWER_MS) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
+    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, pausing) };
   }
 
-  private async sampleFrom(answer: ProbeAnswer, time: number, started: number): Promise<Omit<Sample, 'seq'>> {
+  private shouldPause(answer: ProbeAnswer, probeMs: number): boolean {
+    return answer.frames.length > 0 && probeMs < SLOW_ANSWER_MS && !this.probeFrames(answer).deep;
+  }
+
+  /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
+  private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, enabled?: Promise<unknown>): Promise<Omit<Sample, 'seq'>> {
     if (answer.frames.length === 0) {
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
     const { frames, moreFrames, deep } = this.probeFrames(answer);
     const skip = !this.options.limits.locals ? 'turned off (--no-locals)' : deep ? `stack deeper than --max-frames ${this.options.limits.maxFrames}` : undefined;
-    if (skip) return this.runningSample(time, started, frames, moreFrames, 0, skip);
+    if (skip || !enabled) return this.runningSample(time, started, frames, moreFrames, probeMs, skip);
     this.expectingPause = true;
-    const outcome = await captureWithPause(this.pause).finally(() => (this.expectingPause = false));
-    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, outcome.stoppedMs);
+    const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
+    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + outcome.stoppedMs);
     const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
-    return this.runningSample(time, started, frames, moreFrames, 0, why);
+    return this.runningSample(time, started, frames, moreFrames, probeMs, why);
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {

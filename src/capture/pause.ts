@@ -41,35 +41,63 @@ export function isRequestedPause(event: EventParams<'Debugger.paused'>): boolean
   return event.reason === 'other';
 }
 
-export async function captureWithPause(ctx: PauseContext): Promise<PauseOutcome> {
+/**
+ * Turns the Debugger domain on ahead of a pause. Sent right behind the stack
+ * probe, it is handled in the same interrupt; the sampler then digests the
+ * replayed scriptParsed events while the main thread runs on, instead of while
+ * it is paused.
+ */
+export function enableDebugger(ctx: PauseContext): Promise<unknown> {
+  return ctx.domainHeld ? Promise.resolve() : ctx.cdp.post('Debugger.enable', {}).catch(() => {});
+}
+
+/** For an enable that will not be followed by a pause. */
+export function disableDebugger(ctx: PauseContext): void {
+  if (!ctx.domainHeld) void ctx.cdp.post('Debugger.disable').catch(() => {});
+}
+
+export async function captureWithPause(ctx: PauseContext, enabled: Promise<unknown>): Promise<PauseOutcome> {
   const { cdp, timeoutMs } = ctx;
-  const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs, isRequestedPause);
-  const enabled = ctx.domainHeld ? { answered: true } : await withDeadline(cdp.post('Debugger.enable', {}), timeoutMs);
-  if (!enabled.answered) {
-    paused.cancel();
+  if (!(await withDeadline(enabled, timeoutMs)).answered) {
     // Queued behind the enable: the domain is off again as soon as the thread answers.
-    void cdp.post('Debugger.disable').catch(() => {});
+    disableDebugger(ctx);
     return { kind: 'missed', why: 'blocked' };
   }
-  try {
-    await cdp.post('Debugger.pause');
-    const event = await paused.promise;
-    if (!event) return { kind: 'missed', why: 'idle' };
-    const start = performance.now();
-    let read: Awaited<ReturnType<typeof readPausedFrames>>;
-    try {
-      read = await readPausedFrames(ctx, event.callFrames);
-    } finally {
-      await cdp.post('Debugger.resume').catch(() => {});
-    }
-    return { kind: 'paused', ...read, stoppedMs: performance.now() - start };
-  } finally {
-    paused.cancel();
-    // Disable also cancels a pause that was armed but never fired (an idle thread).
-    if (!ctx.domainHeld) await cdp.post('Debugger.disable').catch(() => {});
-    // With the domain held, a pause that never fired is flushed: it must not land later in the target.
-    else await flushArmedPause(cdp);
+  const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs, isRequestedPause);
+  const started = performance.now();
+  let answered = false;
+  void cdp
+    .post('Debugger.pause')
+    .then(() => (answered = true))
+    .catch(() => {});
+  const event = await paused.promise;
+  if (!event) {
+    // Queued behind the pause if the thread is blocked; cancels a pause armed on an idle thread.
+    await release(ctx, false);
+    return { kind: 'missed', why: answered ? 'idle' : 'blocked' };
   }
+  let read: Awaited<ReturnType<typeof readPausedFrames>>;
+  try {
+    read = await readPausedFrames(ctx, event.callFrames);
+  } finally {
+    await release(ctx, true);
+  }
+  return { kind: 'paused', ...read, stoppedMs: performance.now() - started };
+}
+
+/**
+ * Lets the main thread go. Debugger.disable alone resumes a paused thread and
+ * cancels a pause that was armed but never fired. With the domain held (crash
+ * capture) it must stay on: resume, or flush an armed pause.
+ */
+async function release(ctx: PauseContext, isPaused: boolean): Promise<void> {
+  const { cdp } = ctx;
+  if (!ctx.domainHeld) {
+    const disabled = cdp.post('Debugger.disable').catch(() => {});
+    // A blocked thread answers only when its call returns; the capture does not wait for that.
+    if (isPaused) await disabled;
+  } else if (isPaused) await cdp.post('Debugger.resume').catch(() => {});
+  else await flushArmedPause(cdp);
 }
 
 /** Runs a trivial function so an armed pause fires now, inside it, and resumes it. */

@@ -56,7 +56,12 @@ export interface Sample {
   /** Epoch milliseconds when the capture began (pino's own `time` is when the line was written). */
   capturedAt: number;
   state: SampleState;
-  /** Main-thread time stopped for this sample (pause to resume), in ms. */
+  /**
+   * Main-thread time this sample took, in ms: the probe, then pausing, reading
+   * and resuming, measured as round trips from the sampler (an upper bound).
+   * Enabling the debugger, which rides on the probe's interrupt, adds about
+   * 15 µs per loaded script on top (see BENCHMARKS.md). 0 for idle and blocked samples.
+   */
   stoppedMs: number;
   /** Wall time the whole capture took, in ms. */
   captureMs: number;
