@@ -6,12 +6,37 @@
  * per list is the baseline that ratios are computed against.
  */
 
+const HELD_DEBUGGER = require('node:path').join(__dirname, 'experiments', 'held-debugger.js');
+
 function throughputVariants({ node, tripod }) {
   return [
     { name: 'node', baseline: true, cmd: [node], env: {} },
     { name: 'tripod 5s', cmd: [node, tripod, '--interval', '5'], env: {} },
     { name: 'tripod 1s', cmd: [node, tripod, '--interval', '1'], env: {} },
+    { name: 'tripod watchdog 200ms', cmd: [node, tripod, '--interval', '0', '--watchdog', '200'], env: {} },
+    { name: 'tripod --crash', cmd: [node, tripod, '--interval', '0', '--crash'], env: {} },
+    // The rejected design, for the record: the Debugger domain held between samples.
+    { name: 'held Debugger 1s (experiment)', cmd: [node, '--require', HELD_DEBUGGER], env: { HELD_INTERVAL: '1' } },
   ];
+}
+
+const MANY_MODULES = require('node:path').join(__dirname, 'workloads', 'many_modules.js');
+
+// V8 makes a throw dearer once a process has loaded more scripts (40 small modules loaded
+// before the main script cost a throw-and-catch loop a third of its speed), so every variant
+// first loads 200, as a real program would; otherwise tripod's own few modules would show up
+// as a cost of sampling.
+function exceptionVariants({ node, tripod }) {
+  const preload = [node, '--require', MANY_MODULES];
+  return [
+    { name: 'node', baseline: true, cmd: preload, env: {} },
+    { name: 'tripod 5s', cmd: [...preload, tripod, '--interval', '5'], env: {} },
+    { name: 'tripod --crash', cmd: [...preload, tripod, '--interval', '0', '--crash'], env: {} },
+  ];
+}
+
+function watchdogVariants({ node, tripod }) {
+  return [{ name: 'tripod watchdog 200ms', cmd: [node, tripod, '--interval', '0', '--watchdog', '200'], env: {} }];
 }
 
 function stopVariants({ node, tripod }) {
@@ -45,4 +70,4 @@ function spawnSpec(variant, scriptArgs, extraEnv = {}) {
   };
 }
 
-module.exports = { throughputVariants, stopVariants, startupVariants, spawnSpec, baseEnv };
+module.exports = { throughputVariants, exceptionVariants, watchdogVariants, stopVariants, startupVariants, spawnSpec, baseEnv };
