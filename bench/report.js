@@ -79,4 +79,22 @@ function runCount(entry, ok) {
   return ok.length === entry.runs.length ? String(ok.length) : `${ok.length}/${entry.runs.length}`;
 }
 
-module.exports = { NA, PAIRED_NOTE, table, num, int, signedPct, range, commandLine, variantCommands, failureNotes, runCount, ratioCell, pairedRatioCell, overheadCell };
+/** The cells every throughput table starts with: variant, runs, median, range, the two ratios and the overhead. */
+function throughputCells(summary) {
+  return [
+    summary.entry.variant.name,
+    runCount(summary.entry, summary.ok),
+    int(summary.median),
+    range(summary.min, summary.max, int),
+    ratioCell(summary),
+    pairedRatioCell(summary),
+    overheadCell(summary),
+  ];
+}
+
+/** A suite's Markdown: its non-empty parts, a blank line apart. */
+function section(parts) {
+  return parts.filter(Boolean).join('\n\n');
+}
+
+module.exports = { NA, throughputCells, section, PAIRED_NOTE, table, num, int, signedPct, range, commandLine, variantCommands, failureNotes, runCount, ratioCell, pairedRatioCell, overheadCell };

@@ -64,13 +64,7 @@ async function run(ctx) {
 
 function render({ scriptArgs, results }, ctx) {
   const rows = summarize(results, (r) => r.rps, { higherIsBetter: true }).map((s) => [
-    s.entry.variant.name,
-    report.runCount(s.entry, s.ok),
-    report.int(s.median),
-    report.range(s.min, s.max, report.int),
-    report.ratioCell(s),
-    report.pairedRatioCell(s),
-    report.overheadCell(s),
+    ...report.throughputCells(s),
     report.num(median(s.ok.map((r) => r.p50))),
     report.num(median(s.ok.map((r) => r.p99))),
     s.ok.length ? String(s.ok.reduce((n, r) => n + r.errors, 0)) : report.NA,
@@ -79,7 +73,7 @@ function render({ scriptArgs, results }, ctx) {
     const forced = runs.filter((r) => r.note).length;
     return forced ? [`- ${variant.name}: ${forced} run(s): server ignored SIGTERM, needed SIGKILL.`] : [];
   });
-  return [
+  return report.section([
     `## http: await-heavy server, ${CONCURRENCY} keep-alive connections from a separate client process, ${ctx.duration} s per run after ${WARMUP_S} s warm-up (req/s, higher is better)`,
     report.table(
       ['variant', 'runs', 'median req/s', 'min – max', 'ratio of medians (variant/node)', 'paired ratio', 'overhead %', 'p50 ms', 'p99 ms', 'errors'],
@@ -90,9 +84,7 @@ function render({ scriptArgs, results }, ctx) {
     report.variantCommands(results, scriptArgs),
     notes.join('\n'),
     report.failureNotes(results),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  ]);
 }
 
 module.exports = { name: 'http', run, render };

@@ -41,23 +41,15 @@ function opsSuite({ name, script, variants, title }) {
 
   function render({ scriptArgs, results }, ctx) {
     const rows = summarize(results, (r) => r.ops, { higherIsBetter: true }).map((s) => [
-      s.entry.variant.name,
-      report.runCount(s.entry, s.ok),
-      report.int(s.median),
-      report.range(s.min, s.max, report.int),
-      report.ratioCell(s),
-      report.pairedRatioCell(s),
-      report.overheadCell(s),
+      ...report.throughputCells(s),
     ]);
-    return [
+    return report.section([
       `## ${name}: ${title}, ${ctx.duration} s per run (ops/s, higher is better)`,
       report.table(['variant', 'runs', 'median ops/s', 'min – max', 'ratio of medians (variant/node)', 'paired ratio', 'overhead %'], rows),
       `${report.PAIRED_NOTE}; overhead % = throughput lost vs node, from the paired ratio.`,
       report.variantCommands(results, scriptArgs),
       report.failureNotes(results),
-    ]
-      .filter(Boolean)
-      .join('\n\n');
+    ]);
   }
 
   return { name, run, render };

@@ -43,15 +43,13 @@ function render({ scriptArgs, results }) {
     report.pairedRatioCell(s),
     report.overheadCell(s),
   ]);
-  return [
+  return report.section([
     '## startup: spawn to exit of an empty script (ms, lower is better)',
     report.table(['variant', 'runs', 'median ms', 'min – max', 'Δ vs node ms', 'ratio of medians (node/variant)', 'paired ratio', 'overhead %'], rows),
     `${report.PAIRED_NOTE}; overhead % = extra wall time vs node, from the paired ratio.`,
     report.variantCommands(results, scriptArgs),
     report.failureNotes(results),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  ]);
 }
 
 module.exports = { name: 'startup', run, render };

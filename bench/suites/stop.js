@@ -68,7 +68,7 @@ function render({ scriptArgs, results }, ctx) {
       stops.length ? report.num(median(stopTotals), 1) : report.NA,
     ];
   });
-  return [
+  return report.section([
     `## stop: main-thread stops at a 20-frame stack with locals, ${ctx.duration} s per run (ms, lower is better)`,
     report.table(
       [
@@ -92,9 +92,7 @@ function render({ scriptArgs, results }, ctx) {
       'stoppedMs comes from the tripod log (msg "sample", state "running"), also pooled; n/a = no such records.',
     report.variantCommands(results, scriptArgs),
     report.failureNotes(results),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  ]);
 }
 
 module.exports = { name: 'stop', run, render };

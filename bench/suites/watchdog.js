@@ -54,15 +54,13 @@ function render({ scriptArgs, results }) {
     const all = ok.flatMap((r) => r.delays);
     return [variant.name, `${ok.length}/${runs.length}`, `${ok.reduce((n, r) => n + r.stalls, 0)}/${ok.length * BLOCKS}`, report.num(percentile(all, 50)), report.num(percentile(all, 90)), report.num(percentile(all, 100))];
   });
-  return [
+  return report.section([
     `## watchdog: detection delay of ${BLOCK_MS} ms blocks under a ${THRESHOLD_MS} ms threshold (ms, lower is better)`,
     report.table(['variant', 'runs', 'stalls seen', 'delay p50', 'delay p90', 'delay max'], rows),
     'Delay = when the stall capture began (the record\'s capturedAt) minus (when the block began + the threshold), pooled over runs. Throughput and latency cost of the watchdog are in the cpu and http tables.',
     report.variantCommands(results, scriptArgs),
     report.failureNotes(results),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  ]);
 }
 
 module.exports = { name: 'watchdog', run, render };
