@@ -1,38 +1,25 @@
-// The seed's example: a script slow because it waits on I/O (a slow HTTP response on 127.0.0.1), not because it computes.
+// The seed's example: a script slow because it waits on I/O, not because it computes — each request blocks reading a slow response (a child process that answers after SLOW_DELAY_MS, default 2000), as the seed's request thread blocked in f.read().
 'use strict';
-const http = require('node:http');
+const { execFileSync } = require('node:child_process');
 
-const DELAY_MS = Number(process.env.SLOW_DELAY_MS || 3000);
+const DELAY_MS = Number(process.env.SLOW_DELAY_MS || 2000);
+const REQUESTS = Number(process.env.SLOW_REQUESTS || 3);
 
-function startSlowServer() {
-  const server = http.createServer((req, res) => {
-    setTimeout(() => res.end(JSON.stringify({ path: req.url, at: Date.now() })), DELAY_MS);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
+/** A blocking client: the response arrives after DELAY_MS, and the caller waits for it. */
 function fetchPage(url, attempt) {
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ attempt, status: res.statusCode, body }));
-    }).on('error', reject);
-  });
+  const server = `setTimeout(() => process.stdout.write(JSON.stringify({ url: ${JSON.stringify(url)}, at: Date.now() })), ${DELAY_MS})`;
+  const body = execFileSync(process.execPath, ['-e', server], { encoding: 'utf8' });
+  return { attempt, body };
 }
 
-async function handleRequest(url) {
+function handleRequest(url) {
   const started = Date.now();
-  const page = await fetchPage(url, 1);
-  return { took: Date.now() - started, page };
+  const page = fetchPage(url, 1);
+  return { took: Date.now() - started, bytes: page.body.length };
 }
 
-async function main() {
-  const server = await startSlowServer();
-  const url = `http://127.0.0.1:${server.address().port}/report?args=${process.argv.slice(2).join(',')}`;
-  const result = await handleRequest(url);
-  console.log(`fetched ${result.page.body.length} bytes in ${result.took} ms`);
-  server.close();
+const args = process.argv.slice(2).join(',') || 'none';
+for (let i = 1; i <= REQUESTS; i++) {
+  const result = handleRequest(`http://127.0.0.1/report/${i}?args=${args}`);
+  console.log(`request ${i}: ${result.bytes} bytes in ${result.took} ms`);
 }
-
-main();

@@ -12,14 +12,22 @@ const THRESHOLD_MS = 200;
 const BLOCKS = 10;
 const BLOCK_MS = 500;
 
-/** Detection delay: when the stall capture began, minus when the block began plus the threshold. */
+/**
+ * Detection delay of each block: when the first stall capture after the block began
+ * (and before the next one) began, minus when the block began plus the threshold.
+ * A block with no such capture was missed and has no delay.
+ */
 function delays(logFile, starts) {
-  const stalls = fs
+  const captured = fs
     .readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => line.includes('"event":"stall"'))
-    .map((line) => JSON.parse(line));
-  return stalls.map((stall, i) => stall.capturedAt - (starts[i] + THRESHOLD_MS)).slice(0, starts.length);
+    .map((line) => JSON.parse(line).capturedAt);
+  return starts.flatMap((start, i) => {
+    const end = starts[i + 1] ?? Infinity;
+    const first = captured.find((at) => at >= start && at < end);
+    return first === undefined ? [] : [first - (start + THRESHOLD_MS)];
+  });
 }
 
 async function run(ctx) {

@@ -1,5 +1,5 @@
 'use strict';
-// Blocks the event loop argv[2] times for argv[3] ms each, 300 ms apart, and prints the epoch
+// Blocks the event loop argv[2] times for argv[3] ms each, one block a second, and prints the epoch
 // time each block began, so the watchdog's detection delay can be read off its log.
 const count = Number(process.argv[2] || 10);
 const blockMs = Number(process.argv[3] || 500);
@@ -18,4 +18,4 @@ const timer = setInterval(() => {
     clearInterval(timer);
     process.stdout.write(`${JSON.stringify({ starts })}\n`);
   }
-}, 300);
+}, 1000);

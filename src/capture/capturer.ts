@@ -40,6 +40,7 @@ export class Capturer {
   private readonly scripts: ScriptTable;
   private readonly sources = new SourceCache();
   private readonly probe: string;
+  private readonly probeLimit: number;
   private readonly pause: PauseContext;
   private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -50,7 +51,8 @@ export class Capturer {
     private readonly options: CapturerOptions,
   ) {
     this.scripts = new ScriptTable(cdp);
-    this.probe = probeExpression(options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
+    this.probeLimit = options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE;
+    this.probe = probeExpression(this.probeLimit);
     this.pause = {
       cdp,
       scripts: this.scripts,
@@ -87,40 +89,47 @@ export class Capturer {
   private async captureNow(stalled: boolean): Promise<Capture> {
     const time = Date.now();
     const started = performance.now();
-    const probing = runProbe(this.cdp, this.probe, this.options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
+    const probing = runProbe(this.cdp, this.probe, this.probeLimit);
+    // Only when locals are wanted; sent now so it rides on the probe's interrupt.
     const enabled = this.options.limits.locals ? enableDebugger(this.pause) : undefined;
     const asleep = stalled && isAsleepInKernel(this.options.pid);
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     if (!probed.answered) {
-      if (enabled) disableDebugger(this.pause);
+      this.noPause(enabled);
       const native = nativeWait(this.options.pid);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);
-    const pausing = enabled && this.shouldPause(probed.value, probeMs) ? enabled : undefined;
-    if (enabled && !pausing) disableDebugger(this.pause);
     // JS answers within milliseconds; a late answer means the thread was in native code (or GC) until now.
-    if (probeMs >= SLOW_ANSWER_MS) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
-    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, pausing) };
-  }
-
-  private shouldPause(answer: ProbeAnswer, probeMs: number): boolean {
-    return answer.frames.length > 0 && probeMs < SLOW_ANSWER_MS && !this.probeFrames(answer).deep;
+    if (probeMs >= SLOW_ANSWER_MS) {
+      this.noPause(enabled);
+      return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
+    }
+    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, enabled) };
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
   private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, enabled?: Promise<unknown>): Promise<Omit<Sample, 'seq'>> {
     if (answer.frames.length === 0) {
+      this.noPause(enabled);
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
     const { frames, moreFrames, deep } = this.probeFrames(answer);
-    const skip = !this.options.limits.locals ? 'turned off (--no-locals)' : deep ? `stack deeper than --max-frames ${this.options.limits.maxFrames}` : undefined;
-    if (skip || !enabled) return this.runningSample(time, started, frames, moreFrames, probeMs, skip);
+    if (!enabled) return this.runningSample(time, started, frames, moreFrames, probeMs, 'turned off (--no-locals)');
+    if (deep) {
+      this.noPause(enabled);
+      return this.runningSample(time, started, frames, moreFrames, probeMs, `stack deeper than --max-frames ${this.options.limits.maxFrames}`);
+    }
     this.expectingPause = true;
     const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
     if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + outcome.stoppedMs);
     const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
     return this.runningSample(time, started, frames, moreFrames, probeMs, why);
+  }
+
+  /** The debugger was enabled for a pause that will not happen: switch it off again. */
+  private noPause(enabled: Promise<unknown> | undefined): void {
+    if (enabled) disableDebugger(this.pause);
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {
