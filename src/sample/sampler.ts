@@ -7,10 +7,10 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { CONTROL_SLOTS, CRASH_ARMED, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
+import { ARMED, CONTROL_SLOTS, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
 
-/** How long the script waits for crash capture to be armed before it starts anyway. */
-const CRASH_ARMING_WAIT_MS = 5000;
+/** How long the script waits for the watchdog and crash capture to be armed before it starts anyway. */
+const ARMING_WAIT_MS = 5000;
 
 export interface Sampler {
   /** Safe to call from an 'exit' listener: it blocks until the log is complete. */
@@ -35,9 +35,9 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
-  // An exception thrown before the worker arms crash capture would go unseen: the script waits for it.
+  // A stall or an exception before the worker is watching would go unseen: the script waits for it.
   // The worker's inspector calls are served during the wait, which V8 interrupts for them.
-  if (config.crash) waitFor(control, CRASH_ARMED, CRASH_ARMING_WAIT_MS);
+  if (config.crash || config.watchdog) waitFor(control, ARMED, ARMING_WAIT_MS);
   let stopped = false;
   return {
     stop(end) {

@@ -23,7 +23,7 @@ export interface SamplerData {
     base: number;
   };
   crash?: CrashConfig;
-  /** Int32 slots the worker sets and notifies: DONE, CRASH_ARMED. */
+  /** Int32 slots the worker sets and notifies: DONE, ARMED. */
   control: SharedArrayBuffer;
 }
 
@@ -34,8 +34,8 @@ export interface StopMessage {
 
 /** The end record is written. */
 export const DONE = 0;
-/** Crash capture is armed: the script may start. */
-export const CRASH_ARMED = 1;
+/** The watchdog watches and crash capture is armed: the script may start. */
+export const ARMED = 1;
 export const CONTROL_SLOTS = 2;
 
 export function signal(control: SharedArrayBuffer, slot: number): void {

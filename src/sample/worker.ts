@@ -12,7 +12,7 @@ import { startCrashCapture } from '../watchdog/crash-capture';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { PeriodicSampler } from './periodic';
-import { CRASH_ARMED, DONE, type SamplerData, signal, type StopMessage } from './worker-protocol';
+import { ARMED, DONE, type SamplerData, signal, type StopMessage } from './worker-protocol';
 
 const data = workerData as SamplerData;
 const log = new SampleLog(data.fd);
@@ -42,14 +42,11 @@ const watch =
   data.watchdog && stallCapture
     ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, data.watchdog.base, stallCapture)
     : undefined;
-const crashReady = data.crash
-  ? startCrashCapture(client, capturer, data.crash, log)
-      .catch(() => {})
-      .finally(() => signal(data.control, CRASH_ARMED))
-  : Promise.resolve();
+const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
 
 periodic?.start();
 watch?.start();
+void crashReady.finally(() => signal(data.control, ARMED));
 
 let stopping = false;
 parentPort!.on('message', (message: StopMessage) => {
