@@ -68,6 +68,17 @@ describe.each(nodes)('runs the script as node would, $label', ({ bin }) => {
     expect(end).toMatchObject({ event: 'end', exitCode: plain.code, error: { origin: how === 'throw' ? 'uncaughtException' : 'unhandledRejection' } });
   });
 
+  it('keeps the exit code 13 and warning of an unsettled top-level await', async () => {
+    const log = tempLog();
+    const script = path.join(FIXTURES, 'unsettled.mjs');
+    const plain = await run(bin, [script]);
+    const result = await tripod(bin, ['-q', '--log', log, script]);
+    expect(plain.code).toBe(13);
+    expect(result.code).toBe(13);
+    expect(result.stderr).toBe(plain.stderr);
+    expect(readLog(log).at(-1)).toMatchObject({ event: 'end', exitCode: 13 });
+  });
+
   it.each(['SIGINT', 'SIGTERM'] as const)('dies by %s as node does, after writing the end record', async (signal) => {
     const log = tempLog();
     const child = start(bin, [TRIPOD, '-q', '--log', log, ENDING, 'signal-wait']);

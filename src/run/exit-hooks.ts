@@ -7,7 +7,16 @@ import type { EndInfo } from '../log/records';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export function onTargetEnd(report: (end: EndInfo) => void): void {
+export interface EndHooks {
+  /**
+   * Call once the script is loaded: the ES module loader adds its own 'exit'
+   * listener then (it sets exit code 13 for an unsettled top-level await), and
+   * the end record must see the code it leaves.
+   */
+  scriptLoaded(): void;
+}
+
+export function onTargetEnd(report: (end: EndInfo) => void): EndHooks {
   let reported = false;
   let error: EndInfo['error'];
   const once = (end: EndInfo) => {
@@ -20,7 +29,8 @@ export function onTargetEnd(report: (end: EndInfo) => void): void {
     const e = thrown instanceof Error ? thrown : undefined;
     error = { origin, name: e?.name ?? typeof thrown, message: e ? e.message : String(thrown) };
   });
-  process.on('exit', (code) => once({ exitCode: code }));
+  const onExit = (code: number) => once({ exitCode: numericExitCode(process.exitCode) ?? code });
+  process.on('exit', onExit);
 
   for (const signal of SIGNALS) {
     const listener = () => {
@@ -33,4 +43,15 @@ export function onTargetEnd(report: (end: EndInfo) => void): void {
     };
     process.on(signal, listener);
   }
+  return {
+    scriptLoaded() {
+      process.removeListener('exit', onExit);
+      process.on('exit', onExit);
+    },
+  };
+}
+
+function numericExitCode(code: typeof process.exitCode): number | undefined {
+  const value = Number(code);
+  return code === undefined || code === null || !Number.isInteger(value) ? undefined : value;
 }

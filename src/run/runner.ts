@@ -26,6 +26,7 @@ export function prepareRun(config: RunConfig): PreparedRun {
 
 export function startRun(run: PreparedRun): void {
   const sampler = startSampler(run.config, run.fd, run.scriptPath, tripodVersion());
-  onTargetEnd((end) => sampler.stop(end));
+  const hooks = onTargetEnd((end) => sampler.stop(end));
   runScript(run.scriptPath, run.config.scriptArgs);
+  hooks.scriptLoaded();
 }
