@@ -14,7 +14,7 @@ import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
 
-/** A probe answered later than this found the main thread outside JS. */
+/** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
 
 /** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
@@ -93,15 +93,20 @@ export class Capturer {
     // Only when locals are wanted; sent now so it rides on the probe's interrupt.
     const enabled = this.options.limits.locals ? enableDebugger(this.pause) : undefined;
     const asleep = stalled && isAsleepInKernel(this.options.pid);
+    // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
+    // not a machine too busy to schedule it.
+    let sleptInKernel = false;
+    const peek = setTimeout(() => (sleptInKernel = isAsleepInKernel(this.options.pid)), SLOW_ANSWER_MS / 2);
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
+    clearTimeout(peek);
     if (!probed.answered) {
       this.noPause(enabled);
       const native = nativeWait(this.options.pid);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);
-    // JS answers within milliseconds; a late answer means the thread was in native code (or GC) until now.
-    if (probeMs >= SLOW_ANSWER_MS) {
+    // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
+    if (probeMs >= SLOW_ANSWER_MS && sleptInKernel) {
       this.noPause(enabled);
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
