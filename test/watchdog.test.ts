@@ -100,6 +100,9 @@ describe.each(nodes)('crash capture, $label', ({ bin }) => {
     expect(crash).toMatchObject({ level: 50, origin: 'exception', error: { name: 'TypeError', message: expect.stringContaining("reading 'value'") } });
     expect(crash.frames[0]).toMatchObject({ function: 'applyDiscount', args: { code: 'NOPE' }, locals: { rate: { $type: 'undefined' } } });
     expect(crash.frames[0].args.order.props).toMatchObject({ id: 'A-17', total: 39 });
+    const shown = await tripod(bin, ['show', '--no-color', log]);
+    expect(shown.stdout).toMatch(/ERROR: crash: uncaught exception TypeError: Cannot read properties of undefined \(reading 'value'\)\n {4}at applyDiscount/);
+    expect(shown.stdout).toContain("Arguments: applyDiscount(order={ id: 'A-17', items: Array(2) [ [Object], [Object] ], total: 39 }, code='NOPE')");
   });
 
   it('captures only the exception nothing catches', async () => {
