@@ -29,6 +29,8 @@ export interface CapturerOptions {
   timeoutMs: number;
   limits: CaptureLimits;
   pid?: number;
+  /** False for a worker thread: /proc describes only the main thread's native wait by pid, not a worker's. */
+  mainThread?: boolean;
   /** Keep the Debugger domain enabled throughout (crash capture needs it); pauses then skip enable/disable. */
   holdDebugger?: boolean;
 }
@@ -93,7 +95,7 @@ export class Capturer {
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     if (!probed.answered) {
       if (enabled) disableDebugger(this.pause);
-      const native = nativeWait(this.options.pid);
+      const native = this.options.mainThread === false ? undefined : nativeWait(this.options.pid);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);

@@ -1,0 +1,72 @@
+/**
+ * `tripod dump PID`: every JavaScript thread of a running process captured once,
+ * all at the same time, through the shared Capturer (probe, then a pause for
+ * locals when asked). The process goes on as before.
+ */
+import { type Capture, Capturer, stillBlockedSample } from '../capture/capturer';
+import type { CaptureLimits } from '../config';
+import { LOG_FORMAT, type DumpRecord, type ThreadCapture } from '../log/records';
+import type { Sample } from '../sample/types';
+import { ConnectionClosed } from './cdp-connection';
+import { type AttachedProcess, withAttached } from './session';
+import { exitedError, isAlive } from './target-process';
+import type { JsThread } from './threads';
+
+export interface CaptureOptions {
+  timeoutMs: number;
+  limits: CaptureLimits;
+}
+
+export type Dump = Omit<DumpRecord, 'event'>;
+
+export function dumpProcess(pid: number, options: CaptureOptions, version: string, abort?: AbortSignal): Promise<Dump> {
+  return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
+}
+
+async function dumpAttached({ attachment, threads, workersKnown }: AttachedProcess, options: CaptureOptions, version: string): Promise<Dump> {
+  const captured = await Promise.all(threads.list().map((thread) => captureThread(thread, attachment.pid, options)));
+  if (attachment.gone || !isAlive(attachment.pid)) throw exitedError(attachment.pid);
+  const mainBlocked = captured[0]?.state === 'blocked';
+  return {
+    format: LOG_FORMAT,
+    tripod: version,
+    ...(attachment.node ? { node: attachment.node } : {}),
+    script: attachment.script,
+    argv: attachment.argv,
+    attached: { pid: attachment.pid, via: attachment.route },
+    timeoutMs: options.timeoutMs,
+    limits: options.limits,
+    threads: captured.filter((thread): thread is ThreadCapture => thread !== undefined).map((thread) => (mainBlocked ? unreachableIfBlocked(thread) : thread)),
+    ...(workersKnown ? {} : { workersUnknown: true }),
+  };
+}
+
+/** One capture of one thread; undefined for a worker that exited meanwhile. */
+export async function captureThread(thread: JsThread, pid: number, options: CaptureOptions): Promise<ThreadCapture | undefined> {
+  const capturer = new Capturer(thread.client, { timeoutMs: options.timeoutMs, limits: options.limits, pid, mainThread: thread.isMain });
+  try {
+    return tagged(thread, settle(await capturer.capture()));
+  } catch (error) {
+    if (error instanceof ConnectionClosed && !thread.isMain) return undefined;
+    throw error;
+  } finally {
+    capturer.dispose();
+  }
+}
+
+/** A dump does not wait past the deadline: a thread that has not answered is blocked as it stands. */
+function settle(capture: Capture): Omit<Sample, 'seq'> {
+  if (capture.kind === 'sample') return capture.sample;
+  const { stillBlocked: _atExit, ...blocked } = stillBlockedSample(capture);
+  return blocked;
+}
+
+export function tagged(thread: JsThread, sample: Omit<Sample, 'seq'>): ThreadCapture {
+  return { threadId: thread.threadId, threadName: thread.name, ...(thread.url ? { threadUrl: thread.url } : {}), ...sample };
+}
+
+/** Worker messages pass through the main thread: while it is blocked, a silent worker is merely out of reach. */
+function unreachableIfBlocked(thread: ThreadCapture): ThreadCapture {
+  if (thread.threadId === 0 || thread.state !== 'blocked' || thread.frames.length > 0) return thread;
+  return { ...thread, stack: '    (no answer: messages to workers pass through the main thread, which is blocked)' };
+}
