@@ -53,7 +53,7 @@ const DETACH_WAIT_MS = 1000;
 
 export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const target = findTarget(pid);
-  const open = openInspectorPort(target);
+  const open = await openInspectorPort(target);
   const agentSocket = open ? undefined : unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
   if (agentSocket) {
     const session = await openAgentSession(pid, agentSocket, waitMs);

@@ -12,6 +12,8 @@ export interface Transport {
   /** Receives every message, then `closed` once. */
   listen(received: (text: string) => void, closed: (reason: string) => void): void;
   close(): void;
+  /** Makes the peer send what it holds back now (see the WebSocket transport). */
+  nudge?(): void;
 }
 
 export class ConnectionClosed extends Error {
@@ -28,14 +30,24 @@ interface Pending {
 
 type Listener = (params: never) => void;
 
+/** Calls awaiting an answer over one physical connection: the main session's and its workers'. */
+export class Outstanding {
+  count = 0;
+}
+
 export class CdpConnection implements CdpClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closedBy?: string;
+  private nudgeQueued = false;
 
-  constructor(private readonly transport: Transport) {
+  /** Worker sessions pass their carrier's `outstanding`: their answers arrive over its transport. */
+  constructor(
+    private readonly transport: Transport,
+    readonly outstanding = new Outstanding(),
+  ) {
     transport.listen(this.receive, this.onClosed);
   }
 
@@ -83,10 +95,12 @@ export class CdpConnection implements CdpClient {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.outstanding.count++;
       try {
         this.transport.send(JSON.stringify({ id, method, params: params ?? {} }));
       } catch (error) {
         this.pending.delete(id);
+        this.outstanding.count--;
         reject(error as Error);
       }
     });
@@ -107,18 +121,31 @@ export class CdpConnection implements CdpClient {
     }
     if (message.id !== undefined) {
       const call = this.pending.get(message.id);
+      if (call) this.outstanding.count--;
       this.pending.delete(message.id);
       if (message.error) call?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
       else call?.resolve(message.result);
     } else if (message.method) {
       for (const listener of [...(this.listeners.get(message.method) ?? [])]) listener(message.params as never);
     }
+    if (this.outstanding.count > 0) this.queueNudge();
   };
+
+  /** Once per batch of messages (one read from the socket), while answers are still due. */
+  private queueNudge(): void {
+    if (this.nudgeQueued || !this.transport.nudge) return;
+    this.nudgeQueued = true;
+    setImmediate(() => {
+      this.nudgeQueued = false;
+      if (this.outstanding.count > 0 && this.closedBy === undefined) this.transport.nudge?.();
+    });
+  }
 
   private readonly onClosed = (reason: string): void => {
     if (this.closedBy !== undefined) return;
     this.closedBy = reason;
     const error = new ConnectionClosed(reason);
+    this.outstanding.count -= this.pending.size;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
     for (const listener of this.closeListeners) listener(reason);

@@ -19,6 +19,24 @@ export interface CaptureOptions {
 
 export type Dump = Omit<DumpRecord, 'event'>;
 
+/**
+ * The in-process runner calls a probe answered after 50 ms a native call. From
+ * another process, answers also wait for the target's IO thread and, for a
+ * worker, for the main thread's relay; on a loaded machine a JS answer can take
+ * that long, so the line is drawn later.
+ */
+const REMOTE_SLOW_ANSWER_MS = 250;
+
+export function capturerFor(thread: JsThread, pid: number, options: CaptureOptions): Capturer {
+  return new Capturer(thread.client, {
+    timeoutMs: options.timeoutMs,
+    limits: options.limits,
+    pid,
+    mainThread: thread.isMain,
+    slowAnswerMs: REMOTE_SLOW_ANSWER_MS,
+  });
+}
+
 export function dumpProcess(pid: number, options: CaptureOptions, version: string, abort?: AbortSignal): Promise<Dump> {
   return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
 }
@@ -43,7 +61,7 @@ async function dumpAttached({ attachment, threads, workersKnown }: AttachedProce
 
 /** One capture of one thread; undefined for a worker that exited meanwhile. */
 export async function captureThread(thread: JsThread, pid: number, options: CaptureOptions): Promise<ThreadCapture | undefined> {
-  const capturer = new Capturer(thread.client, { timeoutMs: options.timeoutMs, limits: options.limits, pid, mainThread: thread.isMain });
+  const capturer = capturerFor(thread, pid, options);
   try {
     return tagged(thread, settle(await capturer.capture()));
   } catch (error) {

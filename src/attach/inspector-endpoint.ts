@@ -29,9 +29,17 @@ const OPEN_WAIT_MS = 5000;
 const POLL_MS = 3;
 const HTTP_TIMEOUT_MS = 3000;
 
-/** The inspector the target already has open on its configured port, if any. */
-export function openInspectorPort(target: TargetProcess): TcpListener | undefined {
-  return tcpListeners(target.pid).find((listener) => listener.port === target.flags.port);
+/** The inspector the target already has open: on its configured port, or for --inspect=…:0 wherever it went. */
+export async function openInspectorPort(target: TargetProcess): Promise<TcpListener | undefined> {
+  const listeners = tcpListeners(target.pid);
+  const configured = listeners.find((listener) => listener.port === target.flags.port);
+  if (configured || !target.flags.openedAtStart) return configured;
+  // Only a process started with --inspect gets asked, and only on its own loopback ports, what they are.
+  for (const listener of listeners.filter((l) => isLoopback(l.host))) {
+    const version = (await getJson(`${baseUrl(listener)}/json/version`).catch(() => undefined)) as { Browser?: string } | undefined;
+    if (version?.Browser?.startsWith('node.js/')) return listener;
+  }
+  return undefined;
 }
 
 export async function existingEndpoint(target: TargetProcess, listener: TcpListener): Promise<InspectorEndpoint> {
@@ -119,7 +127,7 @@ async function newListener(target: TargetProcess, before: Set<string>): Promise<
 }
 
 async function describeEndpoint(listener: TcpListener, openedByTripod: boolean): Promise<InspectorEndpoint> {
-  const base = `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+  const base = baseUrl(listener);
   const [list, version] = await Promise.all([getJson(`${base}/json/list`), getJson(`${base}/json/version`).catch(() => undefined)]);
   const main = (list as Array<{ webSocketDebuggerUrl?: string; url?: string }>).find((entry) => entry.webSocketDebuggerUrl);
   if (!main?.webSocketDebuggerUrl) throw new Error(`no debuggable target at ${base}/json/list`);
@@ -150,6 +158,10 @@ function getJson(url: string): Promise<unknown> {
     request.on('timeout', () => request.destroy(new Error(`no answer from ${url}`)));
     request.on('error', reject);
   });
+}
+
+function baseUrl(listener: TcpListener): string {
+  return `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
 }
 
 function key(listener: TcpListener): string {

@@ -4,13 +4,12 @@
  * `tripod show` reads it as it reads the runner's. Each thread has its own
  * schedule (the runner's PeriodicSampler); workers that start later join in.
  */
-import { Capturer } from '../capture/capturer';
+import type { Capturer } from '../capture/capturer';
 import type { SampleLog } from '../log/logger';
 import { type EndRecord, LOG_FORMAT } from '../log/records';
 import { PeriodicSampler } from '../sample/periodic';
 import type { Sample } from '../sample/types';
-import type { CaptureOptions } from './dump';
-import { tagged } from './dump';
+import { type CaptureOptions, capturerFor, tagged } from './dump';
 import { type AttachedProcess, withAttached } from './session';
 import type { JsThread } from './threads';
 
@@ -61,7 +60,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     else log.sample({ ...tagged(thread, sample), seq: ++seq });
   };
   const begin = (thread: JsThread) => {
-    const capturer = new Capturer(thread.client, { timeoutMs: options.timeoutMs, limits: options.limits, pid: attachment.pid, mainThread: thread.isMain });
+    const capturer = capturerFor(thread, attachment.pid, options);
     const sampler = new PeriodicSampler(capturer, options.intervalMs, write(thread));
     running.set(thread, { sampler, capturer });
     sampler.start();

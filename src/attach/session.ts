@@ -3,7 +3,9 @@
  * target exiting, Ctrl-C), the workers are let go and the inspector closed.
  */
 import { withDeadline } from '../capture/cdp';
+import { UserError } from '../errors';
 import { type Attachment, attach } from './attachment';
+import { exitedError, isAlive } from './target-process';
 import { TargetThreads } from './threads';
 
 export interface AttachedProcess {
@@ -20,7 +22,15 @@ export class Interrupted extends Error {
   }
 }
 
-export async function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
+/** Whatever fails once the target is gone failed because it went. */
+export function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
+  return attachAndUse(pid, timeoutMs, use, abort).catch((error: unknown) => {
+    if (!(error instanceof UserError) && !(error instanceof Interrupted) && !isAlive(pid)) throw exitedError(pid);
+    throw error;
+  });
+}
+
+async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
   const attachment = await attach(pid, Math.max(timeoutMs, 1000));
   const threads = new TargetThreads(attachment.main);
   try {

@@ -71,7 +71,7 @@ export class TargetThreads {
       threadId,
       name,
       ...(workerInfo.url ? { url: workerInfo.url } : {}),
-      client: new CdpConnection(workerTransport(this.main, sessionId)),
+      client: new CdpConnection(workerTransport(this.main, sessionId), this.main.outstanding),
       isMain: false,
     };
     this.workers.set(sessionId, thread);

@@ -31,6 +31,8 @@ export interface CapturerOptions {
   pid?: number;
   /** False for a worker thread: /proc describes only the main thread's native wait by pid, not a worker's. */
   mainThread?: boolean;
+  /** A probe answered later than this found the thread outside JS (default SLOW_ANSWER_MS); relayed sessions need more. */
+  slowAnswerMs?: number;
   /** Keep the Debugger domain enabled throughout (crash capture needs it); pauses then skip enable/disable. */
   holdDebugger?: boolean;
 }
@@ -46,12 +48,14 @@ export class Capturer {
   private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
   private onException?: ExceptionHandler;
+  private readonly slowAnswerMs: number;
 
   constructor(
     private readonly cdp: CdpClient,
     private readonly options: CapturerOptions,
   ) {
     this.scripts = new ScriptTable(cdp);
+    this.slowAnswerMs = options.slowAnswerMs ?? SLOW_ANSWER_MS;
     this.probe = probeExpression(options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE);
     this.pause = {
       cdp,
@@ -102,12 +106,12 @@ export class Capturer {
     const pausing = enabled && this.shouldPause(probed.value, probeMs) ? enabled : undefined;
     if (enabled && !pausing) disableDebugger(this.pause);
     // JS answers within milliseconds; a late answer means the thread was in native code (or GC) until now.
-    if (probeMs >= SLOW_ANSWER_MS) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
+    if (probeMs >= this.slowAnswerMs) return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, pausing) };
   }
 
   private shouldPause(answer: ProbeAnswer, probeMs: number): boolean {
-    return answer.frames.length > 0 && probeMs < SLOW_ANSWER_MS && !this.probeFrames(answer).deep;
+    return answer.frames.length > 0 && probeMs < this.slowAnswerMs && !this.probeFrames(answer).deep;
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
