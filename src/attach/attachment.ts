@@ -28,8 +28,11 @@ export interface Attachment {
   /** Whether the target has begun to exit (or the connection dropped). */
   readonly gone: boolean;
   onGone(listener: () => void): void;
-  /** Lets the target go: resumes nothing (nothing is left paused), closes what tripod opened. */
-  detach(): Promise<void>;
+  /**
+   * Lets the target go: closes what tripod opened. `wait` for the target to
+   * close it; a blocked main thread runs the queued close when it returns.
+   */
+  detach(wait?: boolean): Promise<void>;
 }
 
 /**
@@ -112,20 +115,20 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       if (gone) listener();
       else goneListeners.add(listener);
     },
-    async detach() {
+    async detach(wait = true) {
       clearInterval(renew);
-      if (openedByTripod && !main.closed) await closeInspector(main);
+      if (openedByTripod && !main.closed) await closeInspector(main, wait ? DETACH_WAIT_MS : 0);
       main.close();
     },
   };
 }
 
 /** _debugEnd closes the server and every session, ours too: wait for our socket to close. */
-async function closeInspector(main: CdpConnection): Promise<void> {
+async function closeInspector(main: CdpConnection, waitMs = DETACH_WAIT_MS): Promise<void> {
   const closed = new Promise<void>((resolve) => main.onClose(() => resolve()));
   void main.post('Runtime.evaluate', { expression: CLOSE_EXPRESSION, silent: true }).catch(() => {});
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, DETACH_WAIT_MS)))]);
+  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
   clearTimeout(timer);
 }
 

@@ -7,6 +7,7 @@ import { type Capture, Capturer, stillBlockedSample } from '../capture/capturer'
 import type { CaptureLimits } from '../config';
 import { LOG_FORMAT, type DumpRecord, type ThreadCapture } from '../log/records';
 import type { Sample } from '../sample/types';
+import { withDeadline } from '../capture/cdp';
 import { ConnectionClosed } from './cdp-connection';
 import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
@@ -41,10 +42,17 @@ export function dumpProcess(pid: number, options: CaptureOptions, version: strin
   return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
 }
 
-async function dumpAttached({ attachment, threads, workersKnown }: AttachedProcess, options: CaptureOptions, version: string): Promise<Dump> {
-  const captured = await Promise.all(threads.list().map((thread) => captureThread(thread, attachment.pid, options)));
+async function dumpAttached(target: AttachedProcess, options: CaptureOptions, version: string): Promise<Dump> {
+  const { attachment, threads } = target;
+  // The main thread lists the workers: capture it meanwhile, then them.
+  const main = captureThread(threads.mainThread(), attachment.pid, options);
+  const listed = await withDeadline(target.listed, options.timeoutMs);
+  const workersKnown = listed.answered && listed.value;
+  const workers = workersKnown ? threads.list().filter((thread) => !thread.isMain) : [];
+  const captured = [await main, ...(await Promise.all(workers.map((thread) => captureThread(thread, attachment.pid, options))))];
   if (attachment.gone || !isAlive(attachment.pid)) throw exitedError(attachment.pid);
   const mainBlocked = captured[0]?.state === 'blocked';
+  target.mainBlocked = mainBlocked;
   return {
     format: LOG_FORMAT,
     tripod: version,
@@ -63,7 +71,7 @@ async function dumpAttached({ attachment, threads, workersKnown }: AttachedProce
 export async function captureThread(thread: JsThread, pid: number, options: CaptureOptions): Promise<ThreadCapture | undefined> {
   const capturer = capturerFor(thread, pid, options);
   try {
-    return tagged(thread, settle(await capturer.capture()));
+    return tagged(thread, withoutUnaskedNote(settle(await capturer.capture()), options.limits));
   } catch (error) {
     if (error instanceof ConnectionClosed && !thread.isMain) return undefined;
     throw error;
@@ -75,8 +83,17 @@ export async function captureThread(thread: JsThread, pid: number, options: Capt
 /** A dump does not wait past the deadline: a thread that has not answered is blocked as it stands. */
 function settle(capture: Capture): Omit<Sample, 'seq'> {
   if (capture.kind === 'sample') return capture.sample;
+  // Its answer may come after tripod has gone, or never: nobody waits for it.
+  capture.late.catch(() => {});
   const { stillBlocked: _atExit, ...blocked } = stillBlockedSample(capture);
   return blocked;
+}
+
+/** Locals are opt-in here (--locals): a stack without them needs no note that they are missing. */
+export function withoutUnaskedNote(sample: Omit<Sample, 'seq'>, limits: CaptureLimits): Omit<Sample, 'seq'> {
+  if (limits.locals || sample.localsSkipped === undefined) return sample;
+  const { localsSkipped: _notAsked, ...rest } = sample;
+  return rest;
 }
 
 export function tagged(thread: JsThread, sample: Omit<Sample, 'seq'>): ThreadCapture {

@@ -9,7 +9,7 @@ import type { SampleLog } from '../log/logger';
 import { type EndRecord, LOG_FORMAT } from '../log/records';
 import { PeriodicSampler } from '../sample/periodic';
 import type { Sample } from '../sample/types';
-import { type CaptureOptions, capturerFor, tagged } from './dump';
+import { type CaptureOptions, capturerFor, tagged, withoutUnaskedNote } from './dump';
 import { type AttachedProcess, withAttached } from './session';
 import type { JsThread } from './threads';
 
@@ -53,9 +53,10 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   });
   let seq = 0;
   const running = new Map<JsThread, { sampler: PeriodicSampler; capturer: Capturer }>();
-  const write = (thread: JsThread) => (sample: Omit<Sample, 'seq'>) => {
+  const write = (thread: JsThread) => (captured: Omit<Sample, 'seq'>) => {
     // A capture cut short by the target's exit is not a sample.
     if (attachment.gone) return;
+    const sample = withoutUnaskedNote(captured, options.limits);
     if (thread.isMain) log.sample({ seq: ++seq, ...sample });
     else log.sample({ ...tagged(thread, sample), seq: ++seq });
   };
@@ -71,6 +72,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     await entry?.sampler.stop();
     entry?.capturer.dispose();
   };
+  // Workers join as the main thread reports them, now and later.
   threads.list().forEach(begin);
   threads.watch(begin, (thread) => void end(thread));
 

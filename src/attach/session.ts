@@ -2,7 +2,6 @@
  * One attach–use–detach cycle: whatever happens while attached (an error, the
  * target exiting, Ctrl-C), the workers are let go and the inspector closed.
  */
-import { withDeadline } from '../capture/cdp';
 import { UserError } from '../errors';
 import { type Attachment, attach } from './attachment';
 import { exitedError, isAlive } from './target-process';
@@ -11,8 +10,22 @@ import { TargetThreads } from './threads';
 export interface AttachedProcess {
   attachment: Attachment;
   threads: TargetThreads;
-  /** False when the main thread, which lists the workers, did not answer in time. */
-  workersKnown: boolean;
+  /** Settles once the main thread has listed the workers (false: it could not). */
+  listed: Promise<boolean>;
+  /** Set by the user when the main thread did not answer: detaching then leaves the closing to the target's queue. */
+  mainBlocked: boolean;
+}
+
+/** A process that refuses connections may be half way through exiting. */
+const EXITING_WAIT_MS = 500;
+
+async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (isAlive(pid)) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
 }
 
 export class Interrupted extends Error {
@@ -24,8 +37,8 @@ export class Interrupted extends Error {
 
 /** Whatever fails once the target is gone failed because it went. */
 export function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
-  return attachAndUse(pid, timeoutMs, use, abort).catch((error: unknown) => {
-    if (!(error instanceof UserError) && !(error instanceof Interrupted) && !isAlive(pid)) throw exitedError(pid);
+  return attachAndUse(pid, timeoutMs, use, abort).catch(async (error: unknown) => {
+    if (!(error instanceof UserError) && !(error instanceof Interrupted) && (await exitsWithin(pid, EXITING_WAIT_MS))) throw exitedError(pid);
     throw error;
   });
 }
@@ -33,12 +46,12 @@ export function withAttached<T>(pid: number, timeoutMs: number, use: (target: At
 async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
   const attachment = await attach(pid, Math.max(timeoutMs, 1000));
   const threads = new TargetThreads(attachment.main);
+  const target: AttachedProcess = { attachment, threads, listed: threads.start().then(() => true, () => false), mainBlocked: false };
   try {
-    const listed = await withDeadline(threads.start().then(() => true, () => false), timeoutMs);
-    return await untilAborted(use({ attachment, threads, workersKnown: listed.answered && listed.value }), abort);
+    return await untilAborted(use(target), abort);
   } finally {
     await threads.stop();
-    await attachment.detach();
+    await attachment.detach(!target.mainBlocked);
   }
 }
 

@@ -16,7 +16,7 @@ export function renderDump(d: Omit<DumpRecord, 'event'>): string {
   const count = `${d.threads.length} JavaScript thread${d.threads.length === 1 ? '' : 's'}`;
   const head = `Process ${d.attached.pid}: node ${d.node ?? ''} ${d.argv.slice(1).join(' ')}`.replace(/ {2,}/g, ' ');
   const lines = [`${head}`, `${count}, reached ${VIA[d.attached.via]}${d.workersUnknown ? '; workers unknown: the main thread did not answer' : ''}`];
-  for (const thread of d.threads) lines.push('', renderThread(d.limits.locals ? thread : withoutLocalsNote(thread)));
+  for (const thread of d.threads) lines.push('', renderThread(thread));
   return lines.join('\n');
 }
 
@@ -24,12 +24,6 @@ function renderThread(t: ThreadCapture): string {
   const where = t.threadUrl ? ` (${t.threadUrl})` : '';
   const state = describeState(t, t.threadId === 0 ? 'main thread' : 'thread');
   return renderCapture(`### ${capitalised(threadLabel(t))}${where}: ${state}`, t);
-}
-
-/** Without --locals, stacks are all that was asked for: no note that locals are missing. */
-function withoutLocalsNote(t: ThreadCapture): ThreadCapture {
-  const { localsSkipped: _notAsked, ...rest } = t;
-  return rest;
 }
 
 function capitalised(text: string): string {
