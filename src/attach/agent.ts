@@ -73,11 +73,13 @@ function startRelay(answer: (reply: AgentReply) => void): void {
   const sessionPath = sessionSocketPath(dir, process.pid, Math.random().toString(36).slice(2, 10));
   // No execArgv: the program's preloads (this agent, loaders) have no business in the relay.
   const worker = new Worker(path.join(__dirname, 'agent-relay.js'), { workerData: { sessionPath }, name: AGENT_WORKER_NAME, execArgv: [] });
-  worker.unref();
   let answered = false;
   const once = (reply: AgentReply) => {
     if (answered) return;
     answered = true;
+    // A 'message' listener refs the worker's port: drop it, or the relay would keep the program alive.
+    worker.removeAllListeners('message');
+    worker.unref();
     answer(reply);
   };
   worker.on('message', (message: { listening?: boolean; error?: string; noInspector?: boolean }) => {
