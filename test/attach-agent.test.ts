@@ -97,6 +97,6 @@ describe.each(nodes.filter((n) => Number(/node v(\d+)/.exec(n.label)![1]) >= 23)
     await target.waitFor(/ready/);
     const result = await tripod(bin, ['dump', String(target.pid)]);
     expect(result.code).toBe(6);
-    expect(result.stderr.trim()).toMatch(/was started with --disable-sigusr1, .* node --require tripod\/agent/);
+    expect(result.stderr.trim()).toMatch(/was started with --disable-sigusr1, .*\(node --require tripod\/agent\)/);
   });
 });
