@@ -28,6 +28,23 @@ function startupVariants({ node, tripod }) {
   ];
 }
 
+// Attach (issue 5): tripod dump against a running process; `args` come before its pid.
+function attachVariants({ node, tripod }) {
+  return [
+    { name: 'no attach (noise baseline)', baseline: true, cmd: [node], env: {} },
+    { name: 'tripod dump', cmd: [node, tripod], args: ['dump'], env: {} },
+    { name: 'tripod dump --locals', cmd: [node, tripod], args: ['dump', '--locals'], env: {} },
+  ];
+}
+
+// The preload agent, dormant: resolved as users load it (cwd is the repository, so `tripod/agent` is this checkout's).
+function agentVariants({ node }) {
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'node --require tripod/agent', cmd: [node, '--require', 'tripod/agent'], env: {} },
+  ];
+}
+
 // Settings inherited from the caller's shell must not silently change what a variant measures.
 function baseEnv() {
   const env = {};
@@ -45,4 +62,4 @@ function spawnSpec(variant, scriptArgs, extraEnv = {}) {
   };
 }
 
-module.exports = { throughputVariants, stopVariants, startupVariants, spawnSpec, baseEnv };
+module.exports = { throughputVariants, stopVariants, startupVariants, attachVariants, agentVariants, spawnSpec, baseEnv };
