@@ -2,36 +2,15 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, readLog, run, samplesOf, tempLog, tripod } from './helpers/cli';
-import { listeningPorts, startTarget, stopAllTargets } from './helpers/target';
+import { agentSocket, listeningPorts, startTarget, stopAllTargets } from './helpers/target';
 
 const nodes = inject('nodes');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 afterEach(() => stopAllTargets());
 
-/** The agent's socket of `pid`, found as tripod finds it: among the sockets the process listens on. */
-function agentSocket(pid: number): string | undefined {
-  const { readFileSync, readdirSync, readlinkSync } = require('node:fs') as typeof import('node:fs');
-  const inodes = new Set(
-    readdirSync(`/proc/${pid}/fd`)
-      .map((fd) => {
-        try {
-          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
-        } catch {
-          return undefined;
-        }
-      })
-      .filter(Boolean),
-  );
-  for (const line of readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[7] && inodes.has(f[6]) && f[7].endsWith(`tripod-agent-${pid}.sock`)) return f[7];
-  }
-  return undefined;
-}
-
-describe.each(nodes)('tripod agent, $label', ({ bin }) => {
-  const major = Number(/node v(\d+)/.exec(inject('nodes').find((n) => n.bin === bin)!.label)![1]);
+describe.each(nodes)('tripod agent, $label', ({ bin, label }) => {
+  const major = Number(/node v(\d+)/.exec(label)![1]);
   // --disable-sigusr1 exists from Node 22.14 / 23.7; on older Nodes the agent is simply preferred when present.
   const noSignal = major >= 23 ? ['--disable-sigusr1'] : [];
 

@@ -39,6 +39,21 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     }
   });
 
+  it('has help, and refuses bad values of record\'s options in one line', async () => {
+    const help = await tripod(bin, ['record', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: tripod record [options] PID');
+    expect(help.stdout).toContain('TRIPOD_DURATION');
+    const dumpHelp = await tripod(bin, ['dump', '-h']);
+    expect(dumpHelp.stdout).toContain('usage: tripod dump [options] PID');
+    const bad = await tripod(bin, ['record', '--interval', '0', '4242']);
+    expect(bad.code).toBe(2);
+    expect(oneLine(bad.stderr)).toMatch(/--interval="0" is not a number of seconds from 0\.01 to 86400/);
+    const env = await tripod(bin, ['record', '4242'], { env: { TRIPOD_DURATION: 'soon' } });
+    expect(env.code).toBe(2);
+    expect(oneLine(env.stderr)).toMatch(/TRIPOD_DURATION="soon" is not a number of seconds/);
+  });
+
   it.runIf(process.getuid?.() === 0)('refuses a process of another user (run as nobody against root\'s target)', async () => {
     const target = startTarget(bin, [ANY_PORT, fixture('attach-server.js')]);
     await target.waitFor(/ready/);
@@ -93,7 +108,8 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     expect(await waitUntilClosed(target.inspectorPort()!, 5000)).toBe(true);
   });
 
-  it('leaves no port open when tripod is killed mid-dump', async () => {
+  /** A dump that waits for a main thread blocked (1.5 s) the moment its inspector opened. */
+  async function dumpInProgress() {
     const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'block'], { BLOCK_MS: '1500' });
     await target.waitFor(/ready/);
     const child = start(bin, [TRIPOD, 'dump', '--timeout', '30', String(target.pid)]);
@@ -101,6 +117,11 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     const deadline = Date.now() + 20_000;
     while (!target.inspectorPort() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 200));
+    return { target, child, done };
+  }
+
+  it('leaves no port open when tripod is killed mid-dump', async () => {
+    const { target, child, done } = await dumpInProgress();
     child.kill('SIGKILL');
     await done;
     // Its commands were queued behind the block: once it returns, the lease arms and runs out.
@@ -108,13 +129,7 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
   });
 
   it('detaches cleanly when tripod is asked to stop mid-dump', async () => {
-    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'block'], { BLOCK_MS: '1500' });
-    await target.waitFor(/ready/);
-    const child = start(bin, [TRIPOD, 'dump', '--timeout', '30', String(target.pid)]);
-    const done = finish(child);
-    const deadline = Date.now() + 20_000;
-    while (!target.inspectorPort() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { target, child, done } = await dumpInProgress();
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(130);

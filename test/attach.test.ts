@@ -1,9 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, TRIPOD, readLog, samplesOf, start, tempLog, tripod } from './helpers/cli';
-import { connectionRefused, listeningPorts, startTarget, stopAllTargets, tickerReport, waitUntilClosed } from './helpers/target';
+import { FIXTURES, TRIPOD, tempLog, tripod } from './helpers/cli';
+import { connectionRefused, listeningPorts, startTarget, stopAllTargets, tickerReport } from './helpers/target';
 
 const nodes = inject('nodes');
 const fixture = (name: string) => path.join(FIXTURES, name);

@@ -119,15 +119,15 @@ export class CdpConnection implements CdpClient {
     } catch {
       return;
     }
-    if (message.id !== undefined) {
-      const call = this.pending.get(message.id);
-      if (call) this.outstanding.count--;
-      this.pending.delete(message.id);
-      if (message.error) call?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
-      else call?.resolve(message.result);
+    const call = message.id !== undefined ? this.pending.get(message.id) : undefined;
+    if (call) {
+      this.pending.delete(message.id!);
+      this.outstanding.count--;
+      if (message.error) call.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+      else call.resolve(message.result);
     } else if (message.method) {
       for (const listener of [...(this.listeners.get(message.method) ?? [])]) listener(message.params as never);
-    }
+    } else return; // the answer to a nudge: answering it in turn would never end
     if (this.outstanding.count > 0) this.queueNudge();
   };
 

@@ -92,8 +92,8 @@ export async function waitUntilClosed(port: number, ms: number): Promise<boolean
   return connectionRefused(port);
 }
 
-/** TCP ports `pid` listens on, from /proc (its fds' socket inodes in /proc/<pid>/net/tcp*). */
-export function listeningPorts(pid: number): number[] {
+/** Inodes of the sockets among `pid`'s open files. */
+function socketInodes(pid: number): Set<string> {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -103,6 +103,22 @@ export function listeningPorts(pid: number): number[] {
       // gone
     }
   }
+  return inodes;
+}
+
+/** The path of the agent's socket that `pid` listens on, from /proc/<pid>/net/unix. */
+export function agentSocket(pid: number): string | undefined {
+  const inodes = socketInodes(pid);
+  for (const line of readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[7] && inodes.has(f[6]) && f[7].endsWith(`tripod-agent-${pid}.sock`)) return f[7];
+  }
+  return undefined;
+}
+
+/** TCP ports `pid` listens on, from /proc (its fds' socket inodes in /proc/<pid>/net/tcp*). */
+export function listeningPorts(pid: number): number[] {
+  const inodes = socketInodes(pid);
   const ports: number[] = [];
   for (const table of ['tcp', 'tcp6']) {
     for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
@@ -119,13 +135,6 @@ export function holdPort(): Promise<{ port: number; server: Server }> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, server }));
   });
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const { port, server } = await holdPort();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Sends "report" to the ticker fixture and reads its answer. */
