@@ -87,11 +87,12 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     expect(listeningPorts(target.pid)).toEqual([Number(httpPort)]);
   });
 
-  it('reports a target that exits during the dump', async () => {
-    for (const delay of ['0', '30']) {
-      const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'exit'], { EXIT_DELAY_MS: delay });
+  it('reports a target that exits during the dump, or before tripod is in', async () => {
+    // block-die: tripod is connected and waits for the blocked main thread, which is then killed.
+    for (const [action, env] of [['block-die', { BLOCK_MS: '1000' }], ['exit', {}]] as const) {
+      const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), action], env);
       await target.waitFor(/ready/);
-      const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
+      const result = await tripod(bin, ['dump', '--locals', '--timeout', '20', String(target.pid)]);
       expect(result.code, result.stdout).toBe(8);
       expect(oneLine(result.stderr)).toBe(`tripod: process ${target.pid} exited during the dump; nothing more to read from it`);
     }
@@ -105,7 +106,7 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     expect(result.stdout).toMatch(/### Thread 0 "main": blocked in a native call/);
     expect(result.stdout).toContain('workers unknown');
     await target.waitFor(/unblocked/);
-    expect(await waitUntilClosed(target.inspectorPort()!, 5000)).toBe(true);
+    expect(await waitUntilClosed(target.inspectorPort()!, 5000), target.stderr()).toBe(true);
   });
 
   /** A dump that waits for a main thread blocked (1.5 s) the moment its inspector opened. */

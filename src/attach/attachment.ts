@@ -49,8 +49,19 @@ const LEASE_EXPRESSION = `(function () {
   timer.unref();
   Object.defineProperty(globalThis, key, { value: timer, configurable: true, writable: true, enumerable: false });
 })()`;
-/** inspector.close() in the target: a bare WebSocket close would leave the port open. */
-const CLOSE_EXPRESSION = `(function () { const key = ${LEASE_KEY}; clearTimeout(globalThis[key]); delete globalThis[key]; process._debugEnd(); })()`;
+/**
+ * inspector.close() in the target: a bare WebSocket close would leave the port
+ * open. SIGUSR1 wakes the main thread twice (an async handle and a V8
+ * interrupt); when it was blocked, the second wake-up can still be pending and
+ * would open the inspector again after this close: so close once more, later.
+ */
+const CLOSE_EXPRESSION = `(function () {
+  const key = ${LEASE_KEY};
+  clearTimeout(globalThis[key]);
+  delete globalThis[key];
+  process._debugEnd();
+  setTimeout(function tripodCloseAgain() { process._debugEnd(); }, 200).unref();
+})()`;
 /** How long detaching waits for a main thread that is busy in a native call before it lets the queue finish the job. */
 const DETACH_WAIT_MS = 1000;
 
