@@ -38,25 +38,8 @@ function writeModules(dir) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * On a 2-core machine tripod's own start (~200 ms of CPU) would preempt the
- * target and show up as gaps that are not stops: with taskset the target runs
- * on CPU 0 and tripod on CPU 1. The target's inspector IO thread shares CPU 0
- * with its main thread, so its work still counts, as it costs the target.
- */
-function pinned(cpu, argv) {
-  return hasTaskset() ? ['taskset', '-c', String(cpu), ...argv] : argv;
-}
-
-let taskset;
-function hasTaskset() {
-  if (taskset === undefined) taskset = require('node:child_process').spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  return taskset;
-}
-
 async function dumpOnce(ctx, variant, moduleDir) {
-  const [file, ...args] = pinned(0, [ctx.node, '--inspect-port=0', TARGET, moduleDir, String(TARGET_SECONDS), String(THRESHOLD_MS)]);
-  const target = startProcess(file, args, { env: baseEnv(), cwd: ctx.repoRoot });
+  const target = startProcess(ctx.node, ['--inspect-port=0', TARGET, moduleDir, String(TARGET_SECONDS), String(THRESHOLD_MS)], { env: baseEnv(), cwd: ctx.repoRoot });
   const ready = await target.waitForJson((v) => v && v.ready, 60_000);
   if (!ready.ok) return { ok: false, error: ready.error, stderrTail: target.stderrTail() };
   const pid = ready.value.ready;
@@ -64,12 +47,13 @@ async function dumpOnce(ctx, variant, moduleDir) {
   const waited = runqueueWaitMs(pid);
   const from = Date.now();
   let wallMs = null;
+  let tripodMs = null;
   let failure = null;
   if (variant.args) {
-    const [tool, ...toolArgs] = pinned(1, [...variant.cmd, ...variant.args, String(pid)]);
-    const r = await runProcess(tool, toolArgs, { env: baseEnv(), cwd: ctx.repoRoot, timeoutMs: 60_000 });
+    const r = await runProcess(variant.cmd[0], [...variant.cmd.slice(1), ...variant.args, String(pid)], { env: baseEnv(), cwd: ctx.repoRoot, timeoutMs: 60_000 });
     failure = failureReason(r) && { error: failureReason(r), stderrTail: r.stderrTail };
     wallMs = r.wallMs;
+    tripodMs = lastJsonLine(r.stdout)?.tripodMs ?? null;
   } else await sleep(300);
   const to = Date.now() + WINDOW_SLACK_MS;
   await sleep(WINDOW_SLACK_MS);
@@ -80,13 +64,14 @@ async function dumpOnce(ctx, variant, moduleDir) {
   if (!done.ok) return { ok: false, error: done.error, stderrTail: target.stderrTail() };
   const inWindow = done.value.gaps.filter(([at, gap]) => at + gap >= from && at <= to).map(([, gap]) => gap);
   const gapMs = inWindow.reduce((a, b) => a + b, 0);
-  return { ok: true, wallMs, gapMs, preemptedMs, stopMs: Math.max(0, gapMs - preemptedMs), gaps: inWindow.length, maxGapMs: max(inWindow) };
+  return { ok: true, wallMs, tripodMs, gapMs, preemptedMs, stopMs: Math.max(0, gapMs - preemptedMs), gaps: inWindow.length, maxGapMs: max(inWindow) };
 }
 
 /**
  * Time the target's main thread spent runnable but waiting for a CPU (the
- * second field of /proc/<pid>/task/<pid>/schedstat, in ns): gaps the machine's
- * other processes made, not tripod. Subtracted from the gaps to get the stop.
+ * second field of /proc/<pid>/task/<pid>/schedstat, in ns): gaps made by other
+ * processes — this shared 2-core machine's, and tripod's own start, which a
+ * server with more cores would run elsewhere. Subtracted from the gaps.
  */
 function runqueueWaitMs(pid) {
   try {
@@ -105,7 +90,7 @@ async function runDumps(ctx) {
     variants: attachVariants(ctx),
     progress: ctx.progress,
     describe: (r) =>
-      `${r.wallMs === null ? 'no dump' : `${report.num(r.wallMs, 1)} ms wall`}, gaps ${report.num(r.gapMs, 2)} ms (${r.gaps}), preempted ${report.num(r.preemptedMs, 2)} ms, stopped ${report.num(r.stopMs, 2)} ms`,
+      `${r.wallMs === null ? 'no dump' : `${report.num(r.wallMs, 1)} ms wall, ${report.num(r.tripodMs, 1)} ms in tripod`}, gaps ${report.num(r.gapMs, 2)} ms (${r.gaps}), preempted ${report.num(r.preemptedMs, 2)} ms, stopped ${report.num(r.stopMs, 2)} ms`,
     runOne: (variant) => dumpOnce(ctx, variant, moduleDir),
   });
 }
@@ -141,12 +126,15 @@ function renderDumps(results) {
   const rows = results.map((entry) => {
     const ok = okRuns(entry);
     const walls = ok.map((r) => r.wallMs).filter((x) => x !== null);
+    const own = ok.map((r) => r.tripodMs).filter((x) => x !== null);
     const stops = ok.map((r) => r.stopMs);
     return [
       entry.variant.name,
       report.runCount(entry, ok),
       walls.length ? report.num(median(walls), 1) : report.NA,
       walls.length ? report.range(min(walls), max(walls), (x) => report.num(x, 1)) : report.NA,
+      own.length ? report.num(median(own), 1) : report.NA,
+      own.length ? report.range(min(own), max(own), (x) => report.num(x, 1)) : report.NA,
       report.num(median(ok.map((r) => r.gapMs)), 2),
       report.num(median(ok.map((r) => r.preemptedMs)), 2),
       report.num(median(stops), 2),
@@ -156,14 +144,14 @@ function renderDumps(results) {
   });
   return [
     `## attach: tripod dump PID of a busy process that loaded ${MODULES} modules (ms, lower is better)`,
-    report.table(['variant', 'runs', 'wall median', 'wall min – max', 'gaps total (median)', 'preempted (median)', 'main thread stopped (median)', 'stopped min – max', 'longest gap (median)'], rows),
-    `wall = spawn of \`tripod dump\` to its exit: Node's and tripod's own start, SIGUSR1, /json/list, WebSocket, capture, close of the inspector. ` +
+    report.table(['variant', 'runs', 'wall median', 'wall min – max', 'attach+dump+detach median', 'min – max', 'gaps total (median)', 'preempted (median)', 'main thread stopped (median)', 'stopped min – max', 'longest gap (median)'], rows),
+    `wall = spawn of \`tripod dump\` to its exit: Node's and tripod's own start, SIGUSR1, /json/list, WebSocket, capture, close of the inspector; ` +
+      `attach+dump+detach = the same without Node's start and the loading of tripod's code (from the CLI's main() to exit, measured in the process by tripod_timed.js). ` +
       `gaps total = sum of the target's main-thread gaps above ${THRESHOLD_MS} ms between tripod's spawn and ${WINDOW_SLACK_MS} ms after its exit; ` +
       `preempted = the part of that window the main thread spent runnable but waiting for a CPU (schedstat): other processes, not tripod; ` +
       `main thread stopped = gaps total - preempted (per run, at least 0). ` +
-      `the "no attach" row is the same window with nothing attached (the machine's own noise). Each run is a fresh target (--inspect-port=0). ` +
-      (hasTaskset() ? 'The target ran on CPU 0 and tripod on CPU 1 (taskset), so tripod\'s own start does not preempt the target.' : 'taskset was not available: tripod and the target shared the CPUs.'),
-    results.map(({ variant }) => `- ${variant.name}: \`${variant.args ? report.commandLine([...variant.cmd, ...variant.args, 'PID']) : 'nothing'}\``).join('\n'),
+      `the "no attach" row is the same window with nothing attached (the machine's own noise). Each run is a fresh target (--inspect-port=0).`,
+    results.map(({ variant }) => `- ${variant.name}: \`${variant.args ? report.commandLine([...variant.cmd, ...variant.args, 'PID']) : 'nothing'}\` (= \`tripod ${variant.args ? variant.args.join(' ') : ''} PID\`)`).join('\n'),
     report.failureNotes(results),
   ]
     .filter(Boolean)

@@ -10,7 +10,7 @@ import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
-import { isLoopback, portListened, type TcpListener, tcpListeners } from './proc-sockets';
+import { isLoopback, portListened, socketInodes, type TcpListener, tcpListeners } from './proc-sockets';
 import { exitedError, isAlive, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 
 export interface InspectorEndpoint {
@@ -26,7 +26,7 @@ export interface InspectorEndpoint {
 
 /** How long the inspector may take to listen after SIGUSR1 (measured: ~15 ms). */
 const OPEN_WAIT_MS = 5000;
-const POLL_MS = 3;
+const POLL_MS = 1;
 const HTTP_TIMEOUT_MS = 3000;
 
 /** The inspector the target already has open: on its configured port, or for --inspect=…:0 wherever it went. */
@@ -112,9 +112,16 @@ function hasInspector(exe: string): boolean {
 
 async function newListener(target: TargetProcess, before: Set<string>): Promise<TcpListener> {
   const deadline = performance.now() + OPEN_WAIT_MS;
+  let seen = '';
   for (;;) {
-    const fresh = tcpListeners(target.pid).find((listener) => !before.has(key(listener)));
-    if (fresh) return fresh;
+    // The fd list is cheap to read; the TCP tables (~1 ms each) only when a socket came or went.
+    const inodes = socketInodes(target.pid);
+    const now = [...inodes].sort().join();
+    if (now !== seen) {
+      seen = now;
+      const fresh = tcpListeners(target.pid, inodes).find((listener) => !before.has(key(listener)));
+      if (fresh) return fresh;
+    }
     if (!isAlive(target.pid)) throw exitedError(target.pid);
     if (performance.now() > deadline) {
       throw new UserError(
