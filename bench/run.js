@@ -16,6 +16,7 @@ const SUITES = [
   require('./suites/watchdog.js'),
   require('./suites/stop.js'),
   require('./suites/startup.js'),
+  require('./suites/attach.js'),
 ];
 const repoRoot = path.resolve(__dirname, '..');
 

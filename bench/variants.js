@@ -53,6 +53,25 @@ function startupVariants({ node, tripod }) {
   ];
 }
 
+// Attach (issue 5): tripod dump against a running process; `args` come before its pid.
+// tripod_timed.js runs the CLI as bin/tripod.js does and also reports the command's own time.
+function attachVariants({ node, tripod }) {
+  const timed = [node, require('node:path').join(__dirname, 'workloads', 'tripod_timed.js'), require('node:path').join(tripod, '..', '..', 'dist', 'cli.js')];
+  return [
+    { name: 'no attach (noise baseline)', baseline: true, cmd: [node], env: {} },
+    { name: 'tripod dump', cmd: timed, args: ['dump'], env: {} },
+    { name: 'tripod dump --locals', cmd: timed, args: ['dump', '--locals'], env: {} },
+  ];
+}
+
+// The preload agent, dormant: resolved as users load it (cwd is the repository, so `tripod/agent` is this checkout's).
+function agentVariants({ node }) {
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'node --require tripod/agent', cmd: [node, '--require', 'tripod/agent'], env: {} },
+  ];
+}
+
 // Settings inherited from the caller's shell must not silently change what a variant measures.
 function baseEnv() {
   const env = {};
@@ -70,4 +89,14 @@ function spawnSpec(variant, scriptArgs, extraEnv = {}) {
   };
 }
 
-module.exports = { throughputVariants, exceptionVariants, watchdogVariants, stopVariants, startupVariants, spawnSpec, baseEnv };
+module.exports = {
+  throughputVariants,
+  exceptionVariants,
+  watchdogVariants,
+  stopVariants,
+  startupVariants,
+  attachVariants,
+  agentVariants,
+  spawnSpec,
+  baseEnv,
+};

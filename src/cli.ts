@@ -2,9 +2,9 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseRunCommand, parseShowCommand, type RunConfig } from './config';
+import { isDebug, parseDumpCommand, parseRecordCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
 import { UserError } from './errors';
-import { RUN_HELP, SHOW_HELP } from './help';
+import { DUMP_HELP, RECORD_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
 import { tripodVersion } from './version';
 
@@ -13,6 +13,10 @@ export function main(argv: string[]): void {
   try {
     if (argv[0] === 'show') {
       void show(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'dump' || argv[0] === 'record') {
+      void (argv[0] === 'dump' ? dump : record)(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
     run(argv);
@@ -52,6 +56,59 @@ async function show(argv: string[]): Promise<void> {
   const { showLog } = await import('./report/show');
   const stats = await showLog(config, process.stdin, process.stdout);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
+}
+
+// ---- tripod dump PID / tripod record PID ----
+
+async function dump(argv: string[]): Promise<void> {
+  const config = parseDumpCommand(argv, process.env);
+  if (config === 'help') return void process.stdout.write(`${DUMP_HELP}\n`);
+  const { dumpProcess } = await import('./attach/dump');
+  const abort = abortOnSignals();
+  const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
+  if (!config.json) return void process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
+  const { SampleLog } = await import('./log/logger');
+  new SampleLog(1, config.pid).dump(result);
+}
+
+async function record(argv: string[]): Promise<void> {
+  const config = parseRecordCommand(argv, process.env);
+  if (config === 'help') return void process.stdout.write(`${RECORD_HELP}\n`);
+  const [{ recordProcess }, { openLogFile }, { SampleLog }] = await Promise.all([import('./attach/record'), import('./log/log-file'), import('./log/logger')]);
+  const log = openLogFile(String(config.pid), config.logPath);
+  if (!config.quiet) process.stderr.write(recordBanner(config, log.path));
+  const abort = abortOnSignals();
+  const showProgress = !config.quiet && process.stderr.isTTY;
+  const progress = (elapsedMs: number, samples: number) =>
+    showProgress && process.stderr.write(`\r[tripod] ${(elapsedMs / 1000).toFixed(1)} s${config.duration ? ` of ${config.duration} s` : ''}, ${samples} samples `);
+  const result = await recordProcess(
+    config.pid,
+    { timeoutMs: config.timeoutMs, limits: config.limits, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined },
+    new SampleLog(log.fd, config.pid),
+    tripodVersion(),
+    { abort: abort.signal, progress },
+  ).catch(interruptedAsUserError(config.pid));
+  if (showProgress) process.stderr.write('\n');
+  if (!config.quiet) process.stderr.write(`[tripod] ${result.samples} samples (${result.detached}) in ${log.path}\n`);
+}
+
+function recordBanner(config: RecordConfig, logPath: string): string {
+  const until = config.duration ? `for ${config.duration} s` : 'until Ctrl-C';
+  return `[tripod] Recording process ${config.pid} every ${config.interval} s ${until}\n[tripod] Writing output to: ${logPath}\n`;
+}
+
+/** Ctrl-C (or a polite kill) detaches cleanly instead of leaving the target's inspector open. */
+function abortOnSignals(): AbortController {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => controller.abort());
+  return controller;
+}
+
+function interruptedAsUserError(pid: number) {
+  return (error: unknown): never => {
+    if ((error as Error)?.name === 'Interrupted') throw new UserError(`tripod: interrupted; process ${pid} was let go as it was`, 130);
+    throw error;
+  };
 }
 
 function fail(error: unknown, debug: boolean): void {

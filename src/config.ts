@@ -147,17 +147,31 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(crash ? { crash } : {}),
       timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
       logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
-      limits: {
-        depth: integer('depth', values.depth, env.TRIPOD_DEPTH, 2, { min: 0, max: 10 }),
-        maxElements: integer('max-elements', values['max-elements'] ?? values.maxel, env.TRIPOD_MAXEL, 20, { min: 1, max: 10_000 }),
-        maxString: integer('max-string', values['max-string'], env.TRIPOD_MAX_STRING, 200, { min: 1, max: 1_000_000 }),
-        maxFrames: integer('max-frames', values['max-frames'], env.TRIPOD_MAX_FRAMES, 50, { min: 1, max: 1_000 }),
-        locals: !values['no-locals'] && flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, true),
-        redactKeys: keyList(values.redact ?? env.TRIPOD_REDACT),
-      },
+      limits: captureLimits(values, env, !values['no-locals'] && flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, true)),
       quiet: Boolean(values.quiet) || flag('TRIPOD_QUIET', env.TRIPOD_QUIET, false),
       debug: Boolean(values.debug) || flag('TRIPOD_DEBUG', env.TRIPOD_DEBUG, false),
     },
+  };
+}
+
+interface LimitValues {
+  depth?: string;
+  'max-elements'?: string;
+  maxel?: string;
+  'max-string'?: string;
+  'max-frames'?: string;
+  redact?: string;
+}
+
+/** The capture bounds every command that captures shares (--depth, --max-*, --redact). */
+function captureLimits(values: LimitValues, env: Env, locals: boolean): CaptureLimits {
+  return {
+    depth: integer('depth', values.depth, env.TRIPOD_DEPTH, 2, { min: 0, max: 10 }),
+    maxElements: integer('max-elements', values['max-elements'] ?? values.maxel, env.TRIPOD_MAXEL, 20, { min: 1, max: 10_000 }),
+    maxString: integer('max-string', values['max-string'], env.TRIPOD_MAX_STRING, 200, { min: 1, max: 1_000_000 }),
+    maxFrames: integer('max-frames', values['max-frames'], env.TRIPOD_MAX_FRAMES, 50, { min: 1, max: 1_000 }),
+    locals,
+    redactKeys: keyList(values.redact ?? env.TRIPOD_REDACT),
   };
 }
 
@@ -184,6 +198,95 @@ export function parseShowCommand(argv: string[], env: Env, stdoutIsTTY: boolean)
   if (positionals.length > 1) throw new UserError(`tripod show: one log at a time, got ${positionals.length}; run it once per file`);
   const color = values['no-color'] ? false : values.color ? true : stdoutIsTTY && !env.NO_COLOR;
   return { logPath: positionals[0], color, debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1' };
+}
+
+// ---- tripod dump PID / tripod record PID (attach to a running process) ----
+
+export interface AttachConfig {
+  pid: number;
+  /** Milliseconds a capture waits for a thread before calling it blocked. */
+  timeoutMs: number;
+  limits: CaptureLimits;
+  debug: boolean;
+}
+
+export interface DumpConfig extends AttachConfig {
+  json: boolean;
+}
+
+export interface RecordConfig extends AttachConfig {
+  /** Seconds between samples. */
+  interval: number;
+  /** Seconds to record; undefined: until Ctrl-C or the target exits. */
+  duration?: number;
+  logPath?: string;
+  quiet: boolean;
+}
+
+const ATTACH_OPTIONS = {
+  locals: { type: 'boolean' },
+  timeout: { type: 'string' },
+  depth: { type: 'string' },
+  'max-elements': { type: 'string' },
+  maxel: { type: 'string' },
+  'max-string': { type: 'string' },
+  'max-frames': { type: 'string' },
+  redact: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DUMP_OPTIONS = { ...ATTACH_OPTIONS, json: { type: 'boolean' } } as const;
+
+const RECORD_OPTIONS = {
+  ...ATTACH_OPTIONS,
+  duration: { type: 'string' },
+  interval: { type: 'string' },
+  log: { type: 'string', short: 'o' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+export function parseDumpCommand(argv: string[], env: Env): DumpConfig | 'help' {
+  const { values, positionals } = parseStrict(argv, DUMP_OPTIONS, true);
+  if (values.help) return 'help';
+  return { ...attachConfig('dump', values, positionals, env), json: Boolean(values.json) };
+}
+
+export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'help' {
+  const { values, positionals } = parseStrict(argv, RECORD_OPTIONS, true);
+  if (values.help) return 'help';
+  const duration = seconds('duration', values.duration, env.TRIPOD_DURATION, 0, { min: 0, max: 604_800 });
+  return {
+    ...attachConfig('record', values, positionals, env),
+    interval: seconds('interval', values.interval, env.TRIPOD_INTERVAL, 1, { min: 0.01, max: 86_400 }),
+    ...(duration > 0 ? { duration } : {}),
+    logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
+    quiet: Boolean(values.quiet) || flag('TRIPOD_QUIET', env.TRIPOD_QUIET, false),
+  };
+}
+
+function attachConfig(command: string, values: LimitValues & { locals?: boolean; timeout?: string; debug?: boolean }, positionals: string[], env: Env): AttachConfig {
+  return {
+    pid: processId(command, positionals),
+    timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
+    // Off unless asked: reading locals pauses the target and copies its data out.
+    limits: captureLimits(values, env, Boolean(values.locals) || flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, false)),
+    debug: Boolean(values.debug) || flag('TRIPOD_DEBUG', env.TRIPOD_DEBUG, false),
+  };
+}
+
+/** Linux pids run from 1 to 4194304 (pid_max's ceiling). */
+function processId(command: string, positionals: string[]): number {
+  if (positionals.length !== 1) {
+    throw new UserError(`tripod ${command}: give exactly one process id, got ${positionals.length}; e.g. tripod ${command} 4242 (pgrep -a node lists them)`);
+  }
+  const raw = positionals[0];
+  const pid = Number(raw);
+  if (!/^\d+$/.test(raw) || pid < 1 || pid > 4_194_304) {
+    throw new UserError(`tripod ${command}: ${JSON.stringify(raw)} is not a process id (a whole number from 1 to 4194304); e.g. tripod ${command} 4242`);
+  }
+  if (pid === process.pid) throw new UserError(`tripod ${command}: ${pid} is tripod itself; give the pid of the process to look at`);
+  return pid;
 }
 
 function parseStrict<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {

@@ -1,5 +1,7 @@
 export const RUN_HELP = `usage: tripod [options] script.js [script args]
        tripod show [LOG]          render a log (or grep's output on stdin) for people
+       tripod dump PID            every JS thread's stack of a running process, now (tripod dump --help)
+       tripod record PID          sample a running process into a log (tripod record --help)
 
 Runs script.js in this process, exactly as \`node script.js\` would, while a worker
 thread samples its stack and local variables into a log (pino NDJSON).
@@ -28,3 +30,36 @@ export const SHOW_HELP = `usage: tripod show [--color|--no-color] [LOG]
 Renders a tripod log for people: each sample's stack, then its full backtrace with
 arguments and local variables. Reads LOG, or standard input when LOG is absent or -,
 so \`grep handleRequest LOG | tripod show\` shows just the matching samples.`;
+
+export const DUMP_HELP = `usage: tripod dump [options] PID
+Prints the stack of every JavaScript thread of the running Node.js process PID —
+the main thread and each worker_threads Worker — and lets it go on. Reached
+through its open inspector, through SIGUSR1 (the inspector it opens is closed
+again), or through tripod's agent (node --require tripod/agent). Only the
+process's owner or root may dump it: the right to send it SIGUSR1.
+
+options (each also an environment variable):
+  --locals            also arguments and local variables, bounded and redacted (TRIPOD_LOCALS=1)
+  --json              one NDJSON record on stdout, the log's schema (tripod show reads it)
+  --timeout S         how long a thread may take to answer before it is called blocked (TRIPOD_TIMEOUT, default 1)
+  --depth N, --max-elements N, --max-string N, --max-frames N, --redact K1,K2
+                      bounds and redaction of --locals, as for tripod script.js (tripod --help)
+  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  -h, --help          this text`;
+
+export const RECORD_HELP = `usage: tripod record [options] PID
+Samples every JavaScript thread of the running Node.js process PID into a log in
+the format of \`tripod script.js\` (tripod show reads it), until --duration ends,
+Ctrl-C, or the process exits; then lets it go on. Reached as tripod dump reaches it.
+
+options (each also an environment variable):
+  --duration S        seconds to record; 0 or absent: until Ctrl-C (TRIPOD_DURATION)
+  --interval S        seconds between samples, 0.01-86400 (TRIPOD_INTERVAL, default 1)
+  -o, --log FILE      append to FILE instead of a new temp file (TRIPOD_LOG)
+  --locals            also arguments and local variables (TRIPOD_LOCALS=1)
+  --timeout S         how long a sample waits for a thread (TRIPOD_TIMEOUT, default 1)
+  --depth N, --max-elements N, --max-string N, --max-frames N, --redact K1,K2
+                      bounds and redaction of --locals, as for tripod script.js (tripod --help)
+  -q, --quiet         no banner or progress on stderr (TRIPOD_QUIET=1)
+  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  -h, --help          this text`;

@@ -29,6 +29,10 @@ export interface CapturerOptions {
   timeoutMs: number;
   limits: CaptureLimits;
   pid?: number;
+  /** False for a worker thread: /proc describes only the main thread's native wait by pid, not a worker's. */
+  mainThread?: boolean;
+  /** A probe answered later than this found the thread outside JS (default SLOW_ANSWER_MS); relayed sessions need more. */
+  slowAnswerMs?: number;
   /** Keep the Debugger domain enabled throughout (crash capture needs it); pauses then skip enable/disable. */
   holdDebugger?: boolean;
 }
@@ -45,12 +49,16 @@ export class Capturer {
   private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
   private onException?: ExceptionHandler;
+  private readonly slowAnswerMs: number;
+  private readonly onMainThread: boolean;
 
   constructor(
     private readonly cdp: CdpClient,
     private readonly options: CapturerOptions,
   ) {
     this.scripts = new ScriptTable(cdp);
+    this.slowAnswerMs = options.slowAnswerMs ?? SLOW_ANSWER_MS;
+    this.onMainThread = options.mainThread !== false;
     this.probeLimit = options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE;
     this.probe = probeExpression(this.probeLimit);
     this.pause = {
@@ -92,21 +100,21 @@ export class Capturer {
     const probing = runProbe(this.cdp, this.probe, this.probeLimit);
     // Only when locals are wanted; sent now so it rides on the probe's interrupt.
     const enabled = this.options.limits.locals ? enableDebugger(this.pause) : undefined;
-    const asleep = stalled && isAsleepInKernel(this.options.pid);
+    const asleep = stalled && this.onMainThread && isAsleepInKernel(this.options.pid);
     // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
-    // not a machine too busy to schedule it.
+    // not a machine too busy to schedule it. /proc shows that for the main thread only.
     let sleptInKernel = false;
-    const peek = setTimeout(() => (sleptInKernel = isAsleepInKernel(this.options.pid)), SLOW_ANSWER_MS / 2);
+    const peek = this.onMainThread ? setTimeout(() => (sleptInKernel = isAsleepInKernel(this.options.pid)), this.slowAnswerMs / 2) : undefined;
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     clearTimeout(peek);
     if (!probed.answered) {
       this.noPause(enabled);
-      const native = nativeWait(this.options.pid);
+      const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
-    if (probeMs >= SLOW_ANSWER_MS && sleptInKernel) {
+    if (probeMs >= this.slowAnswerMs && sleptInKernel) {
       this.noPause(enabled);
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }

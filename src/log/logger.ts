@@ -3,13 +3,14 @@
  * is on disk before the process can die, and come from the sampler's own thread.
  */
 import pino from 'pino';
-import type { CrashRecord, EndRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
+import type { CrashRecord, DumpRecord, EndRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
 
 export class SampleLog {
   private readonly pino: pino.Logger;
 
-  constructor(fd: number) {
-    this.pino = pino({ base: { pid: process.pid } }, pino.destination({ dest: fd, sync: true }));
+  /** `pid`: the process the records are about (another one when tripod attached to it). */
+  constructor(fd: number, pid = process.pid) {
+    this.pino = pino({ base: { pid } }, pino.destination({ dest: fd, sync: true }));
   }
 
   start(record: Omit<StartRecord, 'event'>): void {
@@ -30,6 +31,11 @@ export class SampleLog {
 
   crash(record: Omit<CrashRecord, 'event'>): void {
     this.pino.error({ event: 'crash', ...record }, 'crash');
+  }
+
+  dump(record: Omit<DumpRecord, 'event'>): void {
+    this.pino.info({ event: 'dump', ...record }, 'dump');
+    this.pino.flush();
   }
 
   end(record: Omit<EndRecord, 'event'>): void {

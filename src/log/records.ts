@@ -19,9 +19,45 @@ export interface StartRecord {
   limits: CaptureLimits;
   watchdog?: WatchdogConfig;
   crash?: CrashConfig;
+  /** Set when tripod attached to a running process (`tripod record PID`) instead of running the script. */
+  attached?: AttachedInfo;
 }
 
-export type SampleRecord = { event: 'sample' } & Sample;
+export interface AttachedInfo {
+  pid: number;
+  /** How tripod reached it: an inspector already open, one opened with SIGUSR1, or the preload agent. */
+  via: 'inspector' | 'signal' | 'agent';
+  /** Seconds the recording was asked to last; absent: until stopped. */
+  duration?: number;
+}
+
+/** Which thread a capture is of, on records of an attached process; absent on the main thread's samples. */
+export interface ThreadTag {
+  threadId: number;
+  threadName: string;
+  threadUrl?: string;
+}
+
+export type ThreadCapture = ThreadTag & Omit<Sample, 'seq'>;
+
+export type SampleRecord = { event: 'sample' } & Sample & Partial<ThreadTag>;
+
+/** `tripod dump PID --json`: every JS thread of a running process, captured once. */
+export interface DumpRecord {
+  event: 'dump';
+  format: number;
+  tripod: string;
+  node?: string;
+  script: string;
+  argv: string[];
+  attached: AttachedInfo;
+  timeoutMs: number;
+  limits: CaptureLimits;
+  /** Main thread first. */
+  threads: ThreadCapture[];
+  /** Workers could not be listed: the main thread, which reports them, did not answer. */
+  workersUnknown?: boolean;
+}
 
 /** A capture taken while the event loop is stalled; `seq` is not counted for stalls. */
 export type StallRecord = { event: 'stall' } & StallNotice & Omit<Sample, 'seq'>;
@@ -53,6 +89,8 @@ export interface EndInfo {
 export interface EndRecord extends EndInfo {
   event: 'end';
   samples: number;
+  /** For `tripod record PID`: why recording stopped while the target ran on (or that it exited). */
+  detached?: 'duration' | 'interrupted' | 'target exited';
 }
 
-export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | EndRecord;
+export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | EndRecord | DumpRecord;

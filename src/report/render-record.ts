@@ -4,7 +4,7 @@
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../capture/frames';
-import type { CrashRecord, EndRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../log/records';
+import type { CrashRecord, EndRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
 import type { Frame, Sample, Value } from '../sample/types';
 import { renderValue } from './render-value';
 
@@ -33,17 +33,25 @@ function renderStart(r: StartRecord): string {
     r.watchdog ? `watching for stalls over ${r.watchdog.thresholdMs} ms` : '',
     r.crash ? 'capturing crashes' : '',
   ].filter(Boolean);
+  if (r.attached) return `tripod ${r.tripod} attached to process ${r.attached.pid} (${r.argv.slice(1).join(' ')}) on Node ${r.node ?? 'unknown'} via ${r.attached.via}, ${watching.join(', ')}`;
   return `tripod ${r.tripod} started ${r.argv.slice(1).join(' ')} on Node ${r.node}, ${watching.join(', ')}`;
 }
 
 function renderEnd(r: EndRecord): string {
+  if (r.detached) return `recording ended (${r.detached}), ${r.samples} samples`;
   const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
   const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${r.error.name}: ${r.error.message}` : '';
   return `ended (${how})${error}, ${r.samples} samples`;
 }
 
-export function renderSample(s: Sample): string {
-  return renderCapture(`sample #${s.seq} ${describeState(s)}`, s);
+export function renderSample(s: Sample & Partial<ThreadTag>): string {
+  if (s.threadId === undefined) return renderCapture(`sample #${s.seq} ${describeState(s)}`, s);
+  return renderCapture(`sample #${s.seq} ${threadLabel(s as ThreadTag)}: ${describeState(s, 'thread')}`, s);
+}
+
+/** Thread 2 "hasher" */
+export function threadLabel(t: ThreadTag): string {
+  return `thread ${t.threadId}${t.threadName ? ` "${t.threadName}"` : ''}`;
 }
 
 function renderStall(r: StallRecord): string {
@@ -62,7 +70,7 @@ function renderCrash(r: CrashRecord): string {
   return renderCapture(`crash: ${what} ${r.error.name}: ${r.error.message}`, { frames: r.frames, stack: r.stack });
 }
 
-function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped'>): string {
+export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped'>): string {
   const lines = [headline];
   if (s.stack) lines.push(s.stack);
   if (s.localsSkipped) lines.push(`    (locals not read: ${s.localsSkipped})`);
@@ -74,7 +82,7 @@ function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'l
   return lines.join('\n');
 }
 
-function describeState(s: Omit<Sample, 'seq'>): string {
+export function describeState(s: Omit<Sample, 'seq'>, who = 'main thread'): string {
   if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.join(', ')})` : ''}`;
   if (s.state === 'blocked') {
     const still = s.stillBlocked ? ', still blocked at exit' : '';
@@ -82,7 +90,7 @@ function describeState(s: Omit<Sample, 'seq'>): string {
     return `blocked in a native call${where} for ${Math.round(s.blockedMs ?? 0)} ms${still}`;
   }
   if (s.localsSkipped) return 'running (stack only)';
-  return `running, main thread stopped ${s.stoppedMs.toFixed(1)} ms`;
+  return `running, ${who} stopped ${s.stoppedMs.toFixed(1)} ms`;
 }
 
 function renderFrame(frame: Frame): string[] {

@@ -5,7 +5,9 @@ import type { Readable, Writable } from 'node:stream';
 import { prettyFactory } from 'pino-pretty';
 import type { ShowConfig } from '../config';
 import { UserError } from '../errors';
+import type { DumpRecord } from '../log/records';
 import { openLogInput, readRecords, type ReadStats } from './read-log';
+import { renderDump } from './render-dump';
 import { renderRecord } from './render-record';
 
 export async function showLog(config: ShowConfig, stdin: Readable, out: Writable): Promise<ReadStats> {
@@ -15,7 +17,7 @@ export async function showLog(config: ShowConfig, stdin: Readable, out: Writable
     translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
     ignore: 'pid,hostname',
     hideObject: true,
-    messageFormat: (log) => renderRecord(log),
+    messageFormat: (log) => (log.event === 'dump' ? renderDump(log as unknown as DumpRecord) : renderRecord(log)),
   });
   const stats: ReadStats = { records: 0, skipped: 0 };
   for await (const { record } of readRecords(openLogInput(config.logPath, stdin), name, stats)) {

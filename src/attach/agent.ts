@@ -1,0 +1,107 @@
+/**
+ * tripod's preload agent, for processes SIGUSR1 cannot open (--disable-sigusr1,
+ * a taken inspector port):
+ *
+ *   node --require tripod/agent app.js      (or --import tripod/agent)
+ *
+ * Dormant: at load it only listens on a Unix socket (unref'd, so it never keeps
+ * the program alive) — no thread, no timer, no inspector. When `tripod dump PID`
+ * connects, it starts one worker that relays CDP between a second, single-use
+ * socket and an in-process inspector session on the main thread. No TCP port is
+ * ever opened. Nothing here may throw into the program: failures are one line on
+ * stderr and the program runs on without the agent.
+ */
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import * as path from 'node:path';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { AGENT_WORKER_NAME, type AgentReply, agentSocketPath, ensurePrivateDir, runtimeDir, sessionSocketPath } from './agent-protocol';
+
+/** A request is one short line; anything longer is not tripod. */
+const MAX_REQUEST_BYTES = 1024;
+
+const LOADED = Symbol.for('tripod.agent');
+
+if (isMainThread && !(process as unknown as Record<symbol, unknown>)[LOADED]) {
+  (process as unknown as Record<symbol, unknown>)[LOADED] = true;
+  try {
+    listen();
+  } catch (error) {
+    warn(error);
+  }
+}
+
+function listen(): Server {
+  const dir = runtimeDir();
+  ensurePrivateDir(dir);
+  const socketPath = agentSocketPath(dir, process.pid);
+  // The name holds our pid: a file already there is left by a dead process that had it.
+  removeFile(socketPath);
+  const server = createServer(serve);
+  server.on('error', warn);
+  server.listen(socketPath, () => chmodSync(socketPath, 0o600));
+  server.unref();
+  process.on('exit', () => removeFile(socketPath));
+  return server;
+}
+
+function serve(socket: Socket): void {
+  let request = '';
+  socket.setEncoding('utf8');
+  socket.on('error', () => {});
+  socket.on('data', (chunk: string) => {
+    request += chunk;
+    if (request.length > MAX_REQUEST_BYTES) return void socket.destroy();
+    if (!request.includes('\n')) return;
+    socket.removeAllListeners('data');
+    const op = parseOp(request);
+    if (op !== 'open') return reply(socket, { ok: false, error: `unknown request ${JSON.stringify(request.trim().slice(0, 80))}` });
+    startRelay((answer) => reply(socket, answer));
+  });
+}
+
+function parseOp(line: string): string | undefined {
+  try {
+    return (JSON.parse(line) as { op?: string }).op;
+  } catch {
+    return undefined;
+  }
+}
+
+function startRelay(answer: (reply: AgentReply) => void): void {
+  const dir = runtimeDir();
+  const sessionPath = sessionSocketPath(dir, process.pid, Math.random().toString(36).slice(2, 10));
+  // No execArgv: the program's preloads (this agent, loaders) have no business in the relay.
+  const worker = new Worker(path.join(__dirname, 'agent-relay.js'), { workerData: { sessionPath }, name: AGENT_WORKER_NAME, execArgv: [] });
+  let answered = false;
+  const once = (reply: AgentReply) => {
+    if (answered) return;
+    answered = true;
+    // A 'message' listener refs the worker's port: drop it, or the relay would keep the program alive.
+    worker.removeAllListeners('message');
+    worker.unref();
+    answer(reply);
+  };
+  worker.on('message', (message: { listening?: boolean; error?: string; noInspector?: boolean }) => {
+    if (message.listening) once({ ok: true, session: sessionPath, node: process.version, argv: process.argv });
+    else once({ ok: false, error: message.error ?? 'the relay failed', noInspector: message.noInspector });
+  });
+  worker.on('error', (error) => once({ ok: false, error: error.message }));
+  worker.on('exit', () => once({ ok: false, error: 'the relay exited before it listened' }));
+}
+
+function reply(socket: Socket, answer: AgentReply): void {
+  socket.end(`${JSON.stringify(answer)}\n`);
+}
+
+function removeFile(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // not there
+  }
+}
+
+function warn(error: unknown): void {
+  process.stderr.write(`tripod agent: not listening, tripod dump cannot reach this process: ${(error as Error).message}\n`);
+}

@@ -1,0 +1,176 @@
+/**
+ * Reaching the target's own inspector over TCP: the one it already has open
+ * (--inspect, inspector.open()), or one opened for the occasion with SIGUSR1.
+ * Everything that can be checked is checked before the signal is sent, so a
+ * refusal never leaves a port behind: SIGUSR1 goes only to a Node process that
+ * handles it, whose inspector would bind a loopback address on a free port.
+ */
+import { execFileSync } from 'node:child_process';
+import { get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../errors';
+import { ATTACH_EXIT } from './exit-codes';
+import { isLoopback, portListened, socketInodes, type TcpListener, tcpListeners } from './proc-sockets';
+import { exitedError, isAlive, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
+
+export interface InspectorEndpoint {
+  port: number;
+  webSocketUrl: string;
+  /** The target's Node version ("v20.20.2"). */
+  node?: string;
+  /** The main script's URL, as the inspector names the target. */
+  scriptUrl?: string;
+  /** tripod sent SIGUSR1: it must close the inspector again when it leaves. */
+  openedByTripod: boolean;
+}
+
+/** How long the inspector may take to listen after SIGUSR1 (measured: ~15 ms). */
+const OPEN_WAIT_MS = 5000;
+const POLL_MS = 1;
+const HTTP_TIMEOUT_MS = 3000;
+
+/** The inspector the target already has open: on its configured port, or for --inspect=…:0 wherever it went. */
+export async function openInspectorPort(target: TargetProcess): Promise<TcpListener | undefined> {
+  const listeners = tcpListeners(target.pid);
+  const configured = listeners.find((listener) => listener.port === target.flags.port);
+  if (configured || !target.flags.openedAtStart) return configured;
+  // Only a process started with --inspect gets asked, and only on its own loopback ports, what they are.
+  for (const listener of listeners.filter((l) => isLoopback(l.host))) {
+    const version = (await getJson(`${baseUrl(listener)}/json/version`).catch(() => undefined)) as { Browser?: string } | undefined;
+    if (version?.Browser?.startsWith('node.js/')) return listener;
+  }
+  return undefined;
+}
+
+export async function existingEndpoint(target: TargetProcess, listener: TcpListener): Promise<InspectorEndpoint> {
+  refuseNonLoopback(target, listener.host);
+  try {
+    return await describeEndpoint(listener, false);
+  } catch {
+    throw new UserError(
+      `tripod: port ${listener.port} of process ${target.pid} is not an inspector (it is the program's own port), so its inspector cannot open there; restart it with --inspect-port=0 or load tripod's agent (--require tripod/agent)`,
+      ATTACH_EXIT.portInUse,
+    );
+  }
+}
+
+/** Checks that SIGUSR1 will open a loopback inspector, sends it, and waits for the port. */
+export async function openWithSignal(target: TargetProcess): Promise<InspectorEndpoint> {
+  checkSignalWillWork(target);
+  const before = new Set(tcpListeners(target.pid).map(key));
+  process.kill(target.pid, 'SIGUSR1');
+  const listener = await newListener(target, before);
+  if (!isLoopback(listener.host)) {
+    throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not connect to it — close it (restart without a non-loopback --inspect-port)`, ATTACH_EXIT.inspectorUnavailable);
+  }
+  return describeEndpoint(listener, true);
+}
+
+function checkSignalWillWork(target: TargetProcess): void {
+  const { pid, flags } = target;
+  if (!looksLikeNode(target)) throw notNodeError(target);
+  if (flags.sigusr1Disabled) {
+    throw new UserError(
+      `tripod: process ${pid} was started with --disable-sigusr1, so its inspector cannot be opened from outside; start it with tripod's agent (node --require tripod/agent) to dump it`,
+      ATTACH_EXIT.inspectorUnavailable,
+    );
+  }
+  if (!target.catchesSigusr1) {
+    if (!hasInspector(target.exe)) {
+      throw new UserError(`tripod: the Node build of process ${pid} (${target.exe}) has no inspector (process.features.inspector is false); use a standard Node.js build`, ATTACH_EXIT.inspectorUnavailable);
+    }
+    throw new UserError(
+      `tripod: process ${pid} does not handle SIGUSR1 (SigCgt in /proc/${pid}/status), so tripod did not send it; start it with tripod's agent (node --require tripod/agent)`,
+      ATTACH_EXIT.inspectorUnavailable,
+    );
+  }
+  refuseNonLoopback(target, flags.host);
+  if (flags.port !== 0 && portListened(pid, flags.port)) {
+    throw new UserError(
+      `tripod: port ${flags.port}, where process ${pid} would open its inspector, is in use by another process; free it, or start the target with --inspect-port=0 or with tripod's agent (--require tripod/agent)`,
+      ATTACH_EXIT.portInUse,
+    );
+  }
+}
+
+function refuseNonLoopback(target: TargetProcess, host: string): void {
+  if (isLoopback(host)) return;
+  throw new UserError(
+    `tripod: the inspector of process ${target.pid} is set to listen on ${host}, which is not loopback; tripod never opens or uses an inspector reachable from other machines (restart without that --inspect host, or use --require tripod/agent)`,
+    ATTACH_EXIT.inspectorUnavailable,
+  );
+}
+
+/** Whether the binary was built with the inspector; asked only on the way to an error. */
+function hasInspector(exe: string): boolean {
+  try {
+    return execFileSync(exe, ['-p', 'process.features.inspector'], { encoding: 'utf8', timeout: 10_000, env: {} }).trim() !== 'false';
+  } catch {
+    return true;
+  }
+}
+
+async function newListener(target: TargetProcess, before: Set<string>): Promise<TcpListener> {
+  const deadline = performance.now() + OPEN_WAIT_MS;
+  let seen = '';
+  for (;;) {
+    // The fd list is cheap to read; the TCP tables (~1 ms each) only when a socket came or went.
+    const inodes = socketInodes(target.pid);
+    const now = [...inodes].sort().join();
+    if (now !== seen) {
+      seen = now;
+      const fresh = tcpListeners(target.pid, inodes).find((listener) => !before.has(key(listener)));
+      if (fresh) return fresh;
+    }
+    if (!isAlive(target.pid)) throw exitedError(target.pid);
+    if (performance.now() > deadline) {
+      throw new UserError(
+        `tripod: process ${target.pid} did not open its inspector within ${OPEN_WAIT_MS / 1000} s of SIGUSR1 (its program may handle SIGUSR1 itself, or it is stuck in a native call); retry, or start it with tripod's agent (--require tripod/agent)`,
+        ATTACH_EXIT.inspectorUnavailable,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function describeEndpoint(listener: TcpListener, openedByTripod: boolean): Promise<InspectorEndpoint> {
+  const base = baseUrl(listener);
+  const [list, version] = await Promise.all([getJson(`${base}/json/list`), getJson(`${base}/json/version`).catch(() => undefined)]);
+  const main = (list as Array<{ webSocketDebuggerUrl?: string; url?: string }>).find((entry) => entry.webSocketDebuggerUrl);
+  if (!main?.webSocketDebuggerUrl) throw new Error(`no debuggable target at ${base}/json/list`);
+  const browser = (version as { Browser?: string } | undefined)?.Browser;
+  return {
+    port: listener.port,
+    webSocketUrl: main.webSocketDebuggerUrl,
+    node: browser?.replace(/^node\.js\//, ''),
+    scriptUrl: main.url,
+    openedByTripod,
+  };
+}
+
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: HTTP_TIMEOUT_MS }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url}`)));
+    request.on('error', reject);
+  });
+}
+
+function baseUrl(listener: TcpListener): string {
+  return `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${listener.port}`;
+}
+
+function key(listener: TcpListener): string {
+  return `${listener.host}:${listener.port}`;
+}

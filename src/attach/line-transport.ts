@@ -1,0 +1,19 @@
+/**
+ * The transport to the preload agent: one JSON message per line over a Unix
+ * socket (the agent relays them to an in-process inspector session).
+ */
+import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Transport } from './cdp-connection';
+
+export function lineTransport(socket: Socket): Transport {
+  return {
+    send: (text) => socket.write(`${text}\n`),
+    listen(received, closed) {
+      createInterface({ input: socket, crlfDelay: Infinity }).on('line', received);
+      socket.on('close', () => closed('the agent closed the connection'));
+      socket.on('error', () => {});
+    },
+    close: () => socket.destroy(),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The listening sockets a process holds, from /proc (Linux): its fds name socket
+ * inodes, and /proc/<pid>/net/{tcp,tcp6,unix} map inodes to addresses. Reading
+ * another process's fds needs the same rights as signalling it.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+export interface TcpListener {
+  host: string;
+  port: number;
+}
+
+const TCP_LISTEN = '0A';
+/** __SO_ACCEPTCON in /proc/net/unix's Flags column: a listening socket. */
+const UNIX_ACCEPTING = 0x10000;
+
+export function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // closed while we looked
+    }
+  }
+  return inodes;
+}
+
+/** TCP sockets in LISTEN state that belong to `pid`. */
+export function tcpListeners(pid: number, inodes = socketInodes(pid)): TcpListener[] {
+  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].filter((row) => inodes.has(row.inode)).map(({ host, port }) => ({ host, port }));
+}
+
+/** Every TCP listener in the process's network namespace, whoever owns it. */
+export function portListened(pid: number, port: number): boolean {
+  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].some((row) => row.port === port);
+}
+
+/** Paths of the Unix sockets `pid` listens on. */
+export function unixListeners(pid: number, inodes = socketInodes(pid)): string[] {
+  const paths: string[] = [];
+  for (const line of readTable(`/proc/${pid}/net/unix`)) {
+    const [, , , flags, , , inode, path] = line.trim().split(/\s+/);
+    if (path && inodes.has(inode) && (parseInt(flags, 16) & UNIX_ACCEPTING) !== 0) paths.push(path);
+  }
+  return paths;
+}
+
+export function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || /^::ffff:127\./.test(host) || host === 'localhost';
+}
+
+function tcpTable(pid: number, name: 'tcp' | 'tcp6', decode: (hex: string) => string) {
+  const rows: Array<TcpListener & { inode: string }> = [];
+  for (const line of readTable(`/proc/${pid}/net/${name}`)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== TCP_LISTEN) continue;
+    const [hexHost, hexPort] = fields[1].split(':');
+    rows.push({ host: decode(hexHost), port: parseInt(hexPort, 16), inode: fields[9] });
+  }
+  return rows;
+}
+
+function readTable(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(1).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The kernel prints each 32-bit word of an address in host (little-endian) order. */
+function words(hex: string): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < hex.length; i += 8) {
+    const word = hex.slice(i, i + 8);
+    out.push([6, 4, 2, 0].map((at) => parseInt(word.slice(at, at + 2), 16)));
+  }
+  return out;
+}
+
+function ipv4(hex: string): string {
+  return words(hex)[0].join('.');
+}
+
+function ipv6(hex: string): string {
+  const bytes = words(hex).flat();
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+}

@@ -1,0 +1,67 @@
+/**
+ * One attach–use–detach cycle: whatever happens while attached (an error, the
+ * target exiting, Ctrl-C), the workers are let go and the inspector closed.
+ */
+import { UserError } from '../errors';
+import { type Attachment, attach } from './attachment';
+import { exitedError, isAlive } from './target-process';
+import { TargetThreads } from './threads';
+
+export interface AttachedProcess {
+  attachment: Attachment;
+  threads: TargetThreads;
+  /** Settles once the main thread has listed the workers (false: it could not). */
+  listed: Promise<boolean>;
+  /** Set by the user when the main thread did not answer: detaching then leaves the closing to the target's queue. */
+  mainBlocked: boolean;
+}
+
+/** A process that refuses connections may be half way through exiting. */
+const EXITING_WAIT_MS = 500;
+
+async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (isAlive(pid)) {
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/** Whatever fails once the target is gone failed because it went. */
+export function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
+  return attachAndUse(pid, timeoutMs, use, abort).catch(async (error: unknown) => {
+    if (!(error instanceof UserError) && !(error instanceof Interrupted) && (await exitsWithin(pid, EXITING_WAIT_MS))) throw exitedError(pid);
+    throw error;
+  });
+}
+
+async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
+  const attachment = await attach(pid, Math.max(timeoutMs, 1000));
+  const threads = new TargetThreads(attachment.main);
+  const target: AttachedProcess = { attachment, threads, listed: threads.start().then(() => true, () => false), mainBlocked: false };
+  try {
+    return await untilAborted(use(target), abort);
+  } finally {
+    await threads.stop();
+    await attachment.detach(!target.mainBlocked);
+  }
+}
+
+/** `work`, unless `abort` fires first (the work is then abandoned, and detaching starts at once). */
+function untilAborted<T>(work: Promise<T>, abort?: AbortSignal): Promise<T> {
+  if (!abort) return work;
+  if (abort.aborted) return Promise.reject(new Interrupted());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted());
+    abort.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => abort.removeEventListener('abort', onAbort));
+  });
+}

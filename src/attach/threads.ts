@@ -1,0 +1,93 @@
+/**
+ * The target's JavaScript threads: its main thread, and every worker_threads
+ * Worker reached through the NodeWorker domain, each with a session of its own.
+ * tripod's own workers (the runner's sampler, the agent's relay) are detached at
+ * once and never captured: pausing them would deadlock the target.
+ */
+import { AGENT_WORKER_NAME } from './agent-protocol';
+import { CdpConnection } from './cdp-connection';
+import type { NodeEvents } from './node-domains';
+import { workerTransport } from './worker-transport';
+
+export interface JsThread {
+  /** worker_threads' threadId: 0 for the main thread. */
+  threadId: number;
+  /** The Worker's `name` option; "main" for the main thread. */
+  name: string;
+  /** The worker's script URL, when it has one. */
+  url?: string;
+  client: CdpConnection;
+  isMain: boolean;
+}
+
+/** The runner's sampler worker (src/sample/sampler.ts) and the agent's relay. */
+const TRIPOD_WORKER_NAMES = new Set(['tripod-sampler', AGENT_WORKER_NAME]);
+
+export class TargetThreads {
+  private readonly workers = new Map<string, JsThread>();
+  private readonly added = new Set<(thread: JsThread) => void>();
+  private readonly removed = new Set<(thread: JsThread) => void>();
+
+  constructor(private readonly main: CdpConnection) {
+    main.onNode('NodeWorker.attachedToWorker', this.onAttached);
+    main.onNode('NodeWorker.detachedFromWorker', this.onDetached);
+  }
+
+  /** NodeWorker reports the workers that exist before it answers enable. */
+  async start(): Promise<void> {
+    await this.main.node('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  }
+
+  mainThread(): JsThread {
+    return { threadId: 0, name: 'main', client: this.main, isMain: true };
+  }
+
+  list(): JsThread[] {
+    return [this.mainThread(), ...[...this.workers.values()].sort((a, b) => a.threadId - b.threadId)];
+  }
+
+  /** For recording: workers that start or end later. */
+  watch(added: (thread: JsThread) => void, removed: (thread: JsThread) => void): void {
+    this.added.add(added);
+    this.removed.add(removed);
+  }
+
+  async stop(): Promise<void> {
+    this.main.offNode('NodeWorker.attachedToWorker', this.onAttached);
+    this.main.offNode('NodeWorker.detachedFromWorker', this.onDetached);
+    for (const worker of this.workers.values()) worker.client.close();
+    this.workers.clear();
+    // Disable detaches whatever is left; a blocked main thread answers only later, and need not be waited for.
+    void this.main.node('NodeWorker.disable', {}).catch(() => {});
+  }
+
+  private readonly onAttached = ({ sessionId, workerInfo }: NodeEvents['NodeWorker.attachedToWorker']) => {
+    const { threadId, name } = parseTitle(workerInfo.title);
+    if (TRIPOD_WORKER_NAMES.has(name)) {
+      void this.main.node('NodeWorker.detach', { sessionId }).catch(() => {});
+      return;
+    }
+    const thread: JsThread = {
+      threadId,
+      name,
+      ...(workerInfo.url ? { url: workerInfo.url } : {}),
+      client: new CdpConnection(workerTransport(this.main, sessionId), this.main.outstanding),
+      isMain: false,
+    };
+    this.workers.set(sessionId, thread);
+    for (const listener of this.added) listener(thread);
+  };
+
+  private readonly onDetached = ({ sessionId }: NodeEvents['NodeWorker.detachedFromWorker']) => {
+    const thread = this.workers.get(sessionId);
+    if (!thread) return;
+    this.workers.delete(sessionId);
+    for (const listener of this.removed) listener(thread);
+  };
+}
+
+/** "[worker 3] hasher" -> 3, "hasher". */
+function parseTitle(title: string): { threadId: number; name: string } {
+  const match = /^\[worker (\d+)\]\s*(.*)$/.exec(title);
+  return match ? { threadId: Number(match[1]), name: match[2] } : { threadId: -1, name: title };
+}

@@ -1,0 +1,31 @@
+/**
+ * `tripod dump` for people: the process, then each thread headed as Sleeper
+ * Agent headed them ("### Thread <id>"), its stack in Node's form, and with
+ * --locals the full backtrace with local variables, as the log shows samples.
+ */
+import type { DumpRecord, ThreadCapture } from '../log/records';
+import { describeState, renderCapture, threadLabel } from './render-record';
+
+const VIA: Record<DumpRecord['attached']['via'], string> = {
+  inspector: 'through its open inspector',
+  signal: 'through SIGUSR1',
+  agent: 'through the tripod agent',
+};
+
+export function renderDump(d: Omit<DumpRecord, 'event'>): string {
+  const count = `${d.threads.length} JavaScript thread${d.threads.length === 1 ? '' : 's'}`;
+  const head = `Process ${d.attached.pid}: node ${d.node ?? ''} ${d.argv.slice(1).join(' ')}`.replace(/ {2,}/g, ' ');
+  const lines = [`${head}`, `${count}, reached ${VIA[d.attached.via]}${d.workersUnknown ? '; workers unknown: the main thread did not answer' : ''}`];
+  for (const thread of d.threads) lines.push('', renderThread(thread));
+  return lines.join('\n');
+}
+
+function renderThread(t: ThreadCapture): string {
+  const where = t.threadUrl ? ` (${t.threadUrl})` : '';
+  const state = describeState(t, t.threadId === 0 ? 'main thread' : 'thread');
+  return renderCapture(`### ${capitalised(threadLabel(t))}${where}: ${state}`, t);
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

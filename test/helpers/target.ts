@@ -1,0 +1,151 @@
+/**
+ * Targets for the attach tests: real Node processes started here, and checks on
+ * them from outside (their inspector port, their sockets, their liveness).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { childEnv, ROOT } from './cli';
+
+export interface Target {
+  child: ChildProcess;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The inspector port the target announced on stderr ("Debugger listening on ws://127.0.0.1:PORT/…"). */
+  inspectorPort(): number | undefined;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): void;
+}
+
+const live = new Set<ChildProcess>();
+
+export function startTarget(bin: string, args: string[], env: Record<string, string> = {}): Target {
+  const child = spawn(bin, args, { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    pid: child.pid!,
+    stdout: () => out,
+    stderr: () => err,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(out);
+          if (!match) return false;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          resolve(match);
+          return true;
+        };
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} on stdout within ${timeoutMs} ms; stdout: ${out}; stderr: ${err}`)), timeoutMs);
+        if (!check()) child.stdout!.on('data', check);
+      });
+    },
+    inspectorPort() {
+      const ports = [...err.matchAll(/Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//g)].map((m) => Number(m[1]));
+      return ports.at(-1);
+    },
+    exited,
+    stop() {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+export function stopAllTargets(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
+/** Whether a TCP connection to 127.0.0.1:port is refused (nothing listens there). */
+export function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' ? resolve(true) : reject(error)));
+  });
+}
+
+/** Polls until the port refuses connections, up to `ms`. */
+export async function waitUntilClosed(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await connectionRefused(port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return connectionRefused(port);
+}
+
+/** Inodes of the sockets among `pid`'s open files. */
+function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return inodes;
+}
+
+/** The path of the agent's socket that `pid` listens on, from /proc/<pid>/net/unix. */
+export function agentSocket(pid: number): string | undefined {
+  const inodes = socketInodes(pid);
+  for (const line of readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[7] && inodes.has(f[6]) && f[7].endsWith(`tripod-agent-${pid}.sock`)) return f[7];
+  }
+  return undefined;
+}
+
+/** TCP ports `pid` listens on, from /proc (its fds' socket inodes in /proc/<pid>/net/tcp*). */
+export function listeningPorts(pid: number): number[] {
+  const inodes = socketInodes(pid);
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+/** A port that something (this test) holds, so a target cannot open its inspector there. */
+export function holdPort(): Promise<{ port: number; server: Server }> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, server }));
+  });
+}
+
+/** Sends "report" to the ticker fixture and reads its answer. */
+export async function tickerReport(target: Target): Promise<{ ticks: number; maxLateMs: number }> {
+  const before = target.stdout().length;
+  target.child.stdin!.write('report\n');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const line = target.stdout().slice(before).split('\n').find((l) => l.startsWith('{'));
+    if (line) return JSON.parse(line);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the ticker did not report');
+}
