@@ -33,6 +33,7 @@ function run(argv: string[]): void {
 
 function banner(config: RunConfig, logPath: string): string {
   const lines: string[] = [];
+  if (config.profile) lines.push(`Profiling stacks at ${config.profile.rateHz} Hz`);
   if (config.interval > 0) lines.push(`Sampling every ${config.interval.toFixed(6)} seconds`);
   if (config.watchdog) lines.push(`Watching for event-loop stalls over ${config.watchdog.thresholdMs} ms`);
   if (config.crash) lines.push(`Capturing uncaught exceptions${config.crash.rejections ? ' and unhandled rejections' : ''} with their locals`);

@@ -3,7 +3,7 @@
  * is on disk before the process can die, and come from the sampler's own thread.
  */
 import pino from 'pino';
-import type { CrashRecord, EndRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
+import type { CrashRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
 
 export class SampleLog {
   private readonly pino: pino.Logger;
@@ -30,6 +30,10 @@ export class SampleLog {
 
   crash(record: Omit<CrashRecord, 'event'>): void {
     this.pino.error({ event: 'crash', ...record }, 'crash');
+  }
+
+  profile(record: Omit<ProfileRecord, 'event'>): void {
+    this.pino.info({ event: 'profile', ...record }, 'profile');
   }
 
   end(record: Omit<EndRecord, 'event'>): void {

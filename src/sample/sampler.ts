@@ -7,9 +7,9 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { CONTROL_SLOTS, CRASH_ARMED, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
+import { CONTROL_SLOTS, CRASH_ARMED, DONE, PROFILING, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
 
-/** How long the script waits for crash capture to be armed before it starts anyway. */
+/** How long the script waits for crash capture to be armed (or the profiler to run) before it starts anyway. */
 const CRASH_ARMING_WAIT_MS = 5000;
 
 export interface Sampler {
@@ -30,6 +30,7 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
     control,
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
     ...(config.crash ? { crash: config.crash } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
   };
   const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false });
   // The sampler must never keep the target alive, nor turn its exit into an error.
@@ -38,6 +39,8 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
   // An exception thrown before the worker arms crash capture would go unseen: the script waits for it.
   // The worker's inspector calls are served during the wait, which V8 interrupts for them.
   if (config.crash) waitFor(control, CRASH_ARMED, CRASH_ARMING_WAIT_MS);
+  // A profile that starts with the script sees its startup too.
+  if (config.profile) waitFor(control, PROFILING, CRASH_ARMING_WAIT_MS);
   let stopped = false;
   return {
     stop(end) {

@@ -3,7 +3,7 @@
  * posts to the main thread (that would run JS there); it answers the stop request
  * through a SharedArrayBuffer the main thread waits on.
  */
-import type { CaptureLimits, CrashConfig, WatchdogConfig } from '../config';
+import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
 
 export interface SamplerData {
@@ -23,7 +23,8 @@ export interface SamplerData {
     base: number;
   };
   crash?: CrashConfig;
-  /** Int32 slots the worker sets and notifies: DONE, CRASH_ARMED. */
+  profile?: ProfileConfig;
+  /** Int32 slots the worker sets and notifies: DONE, CRASH_ARMED, PROFILING. */
   control: SharedArrayBuffer;
 }
 
@@ -36,7 +37,9 @@ export interface StopMessage {
 export const DONE = 0;
 /** Crash capture is armed: the script may start. */
 export const CRASH_ARMED = 1;
-export const CONTROL_SLOTS = 2;
+/** The CPU profiler runs (or failed to start): the script may start. */
+export const PROFILING = 2;
+export const CONTROL_SLOTS = 3;
 
 export function signal(control: SharedArrayBuffer, slot: number): void {
   const view = new Int32Array(control);
