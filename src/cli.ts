@@ -2,9 +2,9 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseRunCommand, parseShowCommand, type RunConfig } from './config';
+import { isDebug, parseReportCommand, parseRunCommand, parseShowCommand, type RunConfig } from './config';
 import { UserError } from './errors';
-import { RUN_HELP, SHOW_HELP } from './help';
+import { REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
 import { tripodVersion } from './version';
 
@@ -13,6 +13,10 @@ export function main(argv: string[]): void {
   try {
     if (argv[0] === 'show') {
       void show(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'report') {
+      void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
     run(argv);
@@ -53,6 +57,23 @@ async function show(argv: string[]): Promise<void> {
   const { showLog } = await import('./report/show');
   const stats = await showLog(config, process.stdin, process.stdout);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
+}
+
+async function report(argv: string[]): Promise<void> {
+  const config = parseReportCommand(argv, process.env);
+  if (config === 'help') return void process.stdout.write(`${REPORT_HELP}\n`);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  const { writeReport } = await import('./report/report');
+  const outcome = await writeReport(config, { stdin: process.stdin, stdout: process.stdout, progress: process.stderr });
+  if (config.output) process.stderr.write(`tripod: wrote ${config.format} of ${outcome.samples} samples to ${config.output}\n`);
+  if (outcome.read.skipped > 0) {
+    // The report above is complete for every whole record; the exit code says the log was not.
+    process.stderr.write(`tripod: skipped ${outcome.read.skipped} lines that were not whole tripod records (a log cut short?); the report covers the other ${outcome.read.records}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function fail(error: unknown, debug: boolean): void {

@@ -41,7 +41,7 @@ export function profileWindows(profile: Profile, clock: WindowClock, frames: Pro
     const window = Math.floor(times[i] / WINDOW_MS);
     let counts = windows.get(window);
     if (!counts) windows.set(window, (counts = new Map()));
-    // One key per (node, state): a node's state can differ between a short and a long native call.
+    // One key per (node, state): the same node can be running at one tick and blocked at another.
     const key = nodeId * 4 + states[i];
     counts.set(key, (counts.get(key) ?? 0) + 1);
   });
