@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import { visibleFrames } from '../capture/frames';
 import type { ProfileRecord } from '../log/records';
 import type { SampleState } from '../sample/types';
+import { PROBE_FUNCTION } from '../capture/probe';
 import type { ProfileFrames } from './profile-frames';
 
 type Profile = Protocol.Profiler.Profile;
@@ -125,11 +126,23 @@ class StackCache {
         const callFrame = this.nodes.get(id)!.callFrame;
         if (callFrame.functionName !== '(root)') callFrames.push(callFrame);
       }
-      stack = visibleFrames(callFrames).map((callFrame) => this.frames.id(callFrame));
+      stack = visibleFrames(withoutProbe(callFrames)).map((callFrame) => this.frames.id(callFrame));
       this.stacks.set(nodeId, stack);
     }
     return stack;
   }
+}
+
+/**
+ * A tick that caught tripod's stack probe (locals sampling alongside) belongs to
+ * the code the probe interrupted: drop the probe, what it called, and the
+ * evaluated script that called it.
+ */
+function withoutProbe(topFirst: Protocol.Runtime.CallFrame[]): Protocol.Runtime.CallFrame[] {
+  const probe = topFirst.findIndex((frame) => frame.functionName === PROBE_FUNCTION && frame.url === '');
+  if (probe < 0) return topFirst;
+  const evaluated = topFirst[probe + 1];
+  return topFirst.slice(evaluated && evaluated.url === '' && evaluated.functionName === '' ? probe + 2 : probe + 1);
 }
 
 function round(ms: number): number {
