@@ -9,7 +9,15 @@ const { createLogDir } = require('./tripod_log.js');
 const { describeMachine } = require('./machine.js');
 const { commandLine } = require('./report.js');
 
-const SUITES = [require('./suites/cpu.js'), require('./suites/http.js'), require('./suites/stop.js'), require('./suites/startup.js')];
+const SUITES = [
+  require('./suites/cpu.js'),
+  require('./suites/http.js'),
+  require('./suites/stop.js'),
+  require('./suites/startup.js'),
+  // --profile and tripod report
+  require('./suites/profile.js'),
+  require('./suites/report.js'),
+];
 const repoRoot = path.resolve(__dirname, '..');
 
 const USAGE = `usage: node bench/run.js [options]

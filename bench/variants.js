@@ -28,6 +28,17 @@ function startupVariants({ node, tripod }) {
   ];
 }
 
+/** Stack profiling: tripod --profile at two rates against node's own --cpu-prof (1 ms by default). */
+function profileVariants({ node, tripod, logs }) {
+  const stacksOnly = ['--profile', '--interval', '0'];
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'node --cpu-prof', cmd: [node, '--cpu-prof', '--cpu-prof-dir', logs.dir], env: {} },
+    { name: 'tripod --profile 100 Hz', rateHz: 100, cmd: [node, tripod, ...stacksOnly, '--rate', '100'], env: {} },
+    { name: 'tripod --profile 1000 Hz', rateHz: 1000, cmd: [node, tripod, ...stacksOnly, '--rate', '1000'], env: {} },
+  ];
+}
+
 // Settings inherited from the caller's shell must not silently change what a variant measures.
 function baseEnv() {
   const env = {};
@@ -45,4 +56,4 @@ function spawnSpec(variant, scriptArgs, extraEnv = {}) {
   };
 }
 
-module.exports = { throughputVariants, stopVariants, startupVariants, spawnSpec, baseEnv };
+module.exports = { throughputVariants, stopVariants, startupVariants, profileVariants, spawnSpec, baseEnv };

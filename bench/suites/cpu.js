@@ -8,31 +8,38 @@ const report = require('../report.js');
 
 const SCRIPT = path.join(__dirname, '..', 'workloads', 'cpu.js');
 
+function scriptArgsFor(ctx) {
+  return [SCRIPT, String(ctx.duration)];
+}
+
+/** One timed run of the workload under `variant`: { ok, ops, wallMs } or { ok: false, error, stderrTail }. */
+async function runOne(ctx, variant) {
+  const log = ctx.logs.next(`cpu-${variant.name}`);
+  const spec = spawnSpec(variant, scriptArgsFor(ctx), { TRIPOD_LOG: log });
+  const r = await runProcess(spec.file, spec.args, {
+    env: spec.env,
+    cwd: ctx.repoRoot,
+    timeoutMs: ctx.duration * 2000 + 60_000,
+  });
+  ctx.logs.remove(log);
+  const reason = failureReason(r);
+  if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
+  const out = lastJsonLine(r.stdout);
+  if (!out || !Number.isFinite(out.ops)) {
+    return { ok: false, error: 'no {"ops":...} line on stdout', stderrTail: r.stderrTail };
+  }
+  return { ok: true, ops: out.ops, wallMs: r.wallMs };
+}
+
 async function run(ctx) {
-  const scriptArgs = [SCRIPT, String(ctx.duration)];
+  const scriptArgs = scriptArgsFor(ctx);
   const results = await interleave({
     suite: 'cpu',
     runs: ctx.runs,
     variants: throughputVariants(ctx),
     progress: ctx.progress,
     describe: (r) => `${report.int(r.ops)} ops/s`,
-    runOne: async (variant) => {
-      const log = ctx.logs.next(`cpu-${variant.name}`);
-      const spec = spawnSpec(variant, scriptArgs, { TRIPOD_LOG: log });
-      const r = await runProcess(spec.file, spec.args, {
-        env: spec.env,
-        cwd: ctx.repoRoot,
-        timeoutMs: ctx.duration * 2000 + 60_000,
-      });
-      ctx.logs.remove(log);
-      const reason = failureReason(r);
-      if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
-      const out = lastJsonLine(r.stdout);
-      if (!out || !Number.isFinite(out.ops)) {
-        return { ok: false, error: 'no {"ops":...} line on stdout', stderrTail: r.stderrTail };
-      }
-      return { ok: true, ops: out.ops, wallMs: r.wallMs };
-    },
+    runOne: (variant) => runOne(ctx, variant),
   });
   return { scriptArgs, results };
 }
@@ -58,4 +65,4 @@ function render({ scriptArgs, results }, ctx) {
     .join('\n\n');
 }
 
-module.exports = { name: 'cpu', run, render };
+module.exports = { name: 'cpu', run, render, runOne, scriptArgsFor };

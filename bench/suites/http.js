@@ -95,4 +95,4 @@ function render({ scriptArgs, results }, ctx) {
     .join('\n\n');
 }
 
-module.exports = { name: 'http', run, render };
+module.exports = { name: 'http', run, render, runOne, SERVER };
