@@ -18,6 +18,8 @@ function stopVariants({ node, tripod }) {
   return [
     { name: 'node (noise baseline)', baseline: true, cmd: [node], env: {} },
     { name: 'tripod 0.1s', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1' } },
+    // The CPU profiler's cost on the main thread: its ticks, and the stop/start every 5 s.
+    { name: 'tripod --profile 1000 Hz, stacks only', cmd: [node, tripod, '--profile', '--rate', '1000', '--interval', '0'], env: {} },
   ];
 }
 

@@ -82,6 +82,13 @@ describe.each(nodes)('--profile, $label', ({ bin }) => {
     expect(byName.length).toBeGreaterThan(0);
     for (const line of byName) expect(JSON.parse(line)).toMatchObject({ event: 'profile' });
     expect(execFileSync('grep', ['-c', `profile-mix.js:4:17`, log], { encoding: 'utf8' }).trim()).not.toBe('0');
+
+    const shown = await tripod(bin, ['show', '--no-color', log]);
+    expect(shown.stdout).toContain('profiling stacks at 200 Hz');
+    expect(shown.stdout).toContain(`INFO: profile #1: ${profiles[0].samples} samples at 200 Hz over `);
+    expect(shown.stdout).toMatch(new RegExp(`\n +[\\d.]+% running: hotLoop \\(${MIX}:4:17\\)`));
+    expect(shown.stdout).toMatch(/blocked: spawnSync .* < blockInNative \(/);
+    expect(shown.stdout).toContain(`ended (exit code 0), 0 samples, ${total} profile samples`);
   });
 
   it('samples locals at their own interval alongside', async () => {

@@ -70,7 +70,7 @@ function readSmallFile(file: string): string {
 
 /** The last `//# sourceMappingURL=` comment of a script, as the spec says. */
 function mappingUrl(source: string): string | undefined {
-  const match = /\/[/*][#@]\s*sourceMappingURL=([^\s*]+)[\s*/]*$/.exec(source.slice(source.lastIndexOf('sourceMappingURL=') - 4));
+  const match = /\/[/*][#@]\s*sourceMappingURL=([^\s*]+)[\s*/]*$/.exec(source.slice(Math.max(0, source.lastIndexOf('sourceMappingURL=') - 10)));
   return match?.[1];
 }
 

@@ -10,32 +10,32 @@ export interface FunctionStats {
   total: number;
 }
 
-export function functionStats(tree: StackTree): FunctionStats[] {
+export function functionStats(tree: StackTree, frameCount: number): FunctionStats[] {
   const totals = tree.totals();
-  const stats = new Map<number, FunctionStats>();
-  const entry = (frame: number) => {
-    let s = stats.get(frame);
-    if (!s) stats.set(frame, (s = { frame, self: 0, total: 0 }));
-    return s;
-  };
-  // Depth-first with an explicit stack (stacks can be thousands of frames deep): a frame's
-  // subtree counts toward its total only where no caller above is the same frame.
-  const onPath = new Map<number, number>();
-  const work: Array<{ node: number; leaving: boolean }> = [...tree.childrenOf(0)].map((node) => ({ node, leaving: false }));
+  const self = new Float64Array(frameCount);
+  const total = new Float64Array(frameCount);
+  const seen = new Uint8Array(frameCount);
+  // How many times each frame is on the path from the root to the node being visited.
+  const onPath = new Int32Array(frameCount);
+  // Depth-first with an explicit stack (stacks can be thousands of frames deep): a node
+  // is pushed as itself to enter it and as ~itself to leave it. A frame's subtree counts
+  // toward its total only where no caller above is the same frame.
+  const work: number[] = Array.from(tree.childrenOf(0));
   while (work.length > 0) {
-    const { node, leaving } = work.pop()!;
-    const frame = tree.frame[node];
-    const depth = onPath.get(frame) ?? 0;
-    if (leaving) {
-      onPath.set(frame, depth - 1);
+    const item = work.pop()!;
+    if (item < 0) {
+      onPath[tree.frame[~item]]--;
       continue;
     }
-    const s = entry(frame);
-    s.self += tree.self[node];
-    if (depth === 0) s.total += totals[node];
-    onPath.set(frame, depth + 1);
-    work.push({ node, leaving: true });
-    for (const child of tree.childrenOf(node)) work.push({ node: child, leaving: false });
+    const frame = tree.frame[item];
+    seen[frame] = 1;
+    self[frame] += tree.self[item];
+    if (onPath[frame] === 0) total[frame] += totals[item];
+    onPath[frame]++;
+    work.push(~item);
+    for (const child of tree.childrenOf(item)) work.push(child);
   }
-  return [...stats.values()];
+  const stats: FunctionStats[] = [];
+  for (let frame = 0; frame < frameCount; frame++) if (seen[frame]) stats.push({ frame, self: self[frame], total: total[frame] });
+  return stats;
 }

@@ -2,7 +2,7 @@
  * `tripod report [LOG]`: folds a log's stacks and writes them as a table of the
  * hottest functions or as a file that a profile viewer opens.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { SourceMaps } from '../capture/source-maps';
@@ -21,7 +21,10 @@ import { Progress, type ProgressTerminal } from './progress';
 import { openLogInput, type ReadStats } from './read-log';
 import { ReportFrames } from './report-frames';
 
-const RENDERERS: Record<ReportFormat, (data: ReportData) => string | Uint8Array> = {
+/** A whole text or file, or (for outputs that can be large) text in chunks. */
+type Rendered = string | Uint8Array | Iterable<string>;
+
+const RENDERERS: Record<ReportFormat, (data: ReportData) => Rendered> = {
   table: renderTable,
   svg: renderSvgFlamegraph,
   speedscope: renderSpeedscope,
@@ -75,15 +78,20 @@ function sizeOf(file: string | undefined): number | undefined {
   }
 }
 
-async function writeOutput(rendered: string | Uint8Array, output: string | undefined, stdout: Writable): Promise<void> {
+async function writeOutput(rendered: Rendered, output: string | undefined, stdout: Writable): Promise<void> {
+  const chunks = typeof rendered === 'string' || rendered instanceof Uint8Array ? [rendered] : rendered;
   if (!output) {
-    await new Promise<void>((resolve, reject) => stdout.write(rendered, (error) => (error ? reject(error) : resolve())));
+    for (const chunk of chunks) await new Promise<void>((resolve, reject) => stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
     return;
   }
+  let fd: number | undefined;
   try {
-    writeFileSync(output, rendered);
+    fd = openSync(output, 'w');
+    for (const chunk of chunks) writeSync(fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UserError(`tripod report: cannot write ${output} (${code}); choose another path with -o`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -2,36 +2,51 @@
  * A .cpuprofile, as `node --cpu-prof` writes and Chrome DevTools and VS Code
  * open: the call tree, and one entry per sample. Samples are replayed node by
  * node (the log keeps counts per second, not their order within it), so the
- * "Chart" view groups them; the tree and bottom-up views are exact.
+ * "Chart" view groups them; the tree and bottom-up views are exact. Written in
+ * chunks: a tree of a million nodes never becomes one object graph or string.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { ReportFrame } from '../report-frames';
 import type { ReportData } from './report-data';
 
-export function renderCpuprofile({ summary, frames }: ReportData): string {
+const CHUNK_CHARS = 1 << 16;
+
+export function* renderCpuprofile({ summary, frames }: ReportData): Generator<string> {
   const { tree } = summary;
   const periodUs = Math.round(summary.periodMs * 1000);
-  const nodes: Protocol.Profiler.ProfileNode[] = [];
-  const samples: number[] = [];
-  for (let node = 0; node < tree.size; node++) {
-    const id = node + 1;
-    nodes.push({
-      id,
+  const startTime = Math.round((summary.from ?? 0) * 1000);
+  yield '{"nodes":[';
+  yield* chunked(tree.size, (node) => {
+    const profileNode: Protocol.Profiler.ProfileNode = {
+      id: node + 1,
       callFrame: node === 0 ? rootFrame() : callFrame(frames[tree.frame[node]]),
       hitCount: tree.self[node],
-      children: [...tree.childrenOf(node)].map((child) => child + 1),
-    });
-    for (let i = 0; i < tree.self[node]; i++) samples.push(id);
+      children: Array.from(tree.childrenOf(node), (child) => child + 1),
+    };
+    return JSON.stringify(profileNode);
+  });
+  yield `],"startTime":${startTime},"endTime":${startTime + summary.samples * periodUs},"samples":[`;
+  yield* chunked(tree.size, (node) => (tree.self[node] > 0 ? Array(tree.self[node]).fill(node + 1).join(',') : ''));
+  yield '],"timeDeltas":[';
+  yield* chunked(tree.size, (node) => (tree.self[node] > 0 ? Array(tree.self[node]).fill(periodUs).join(',') : ''));
+  yield ']}';
+}
+
+/** The non-empty texts of items 0..count-1, comma-separated, in chunks of about CHUNK_CHARS. */
+function* chunked(count: number, text: (item: number) => string): Generator<string> {
+  let chunk = '';
+  let first = true;
+  for (let item = 0; item < count; item++) {
+    const piece = text(item);
+    if (!piece) continue;
+    chunk += first ? piece : `,${piece}`;
+    first = false;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
   }
-  const startTime = Math.round((summary.from ?? 0) * 1000);
-  const profile: Protocol.Profiler.Profile = {
-    nodes,
-    startTime,
-    endTime: startTime + samples.length * periodUs,
-    samples,
-    timeDeltas: samples.map(() => periodUs),
-  };
-  return JSON.stringify(profile);
+  if (chunk) yield chunk;
 }
 
 function rootFrame(): Protocol.Runtime.CallFrame {

@@ -7,8 +7,8 @@ import { frameLabel } from '../report-frames';
 import type { ReportData } from './report-data';
 
 export function renderTable({ summary, frames, limit }: ReportData): string {
-  const rows = functionStats(summary.tree)
-    .sort((a, b) => b.self - a.self || b.total - a.total)
+  const rows = functionStats(summary.tree, frames.length)
+    .sort((a, b) => b.self - a.self || b.total - a.total || a.frame - b.frame)
     .slice(0, limit);
   const width = Math.max(5, String(Math.max(...rows.map((r) => r.total), 0)).length);
   const lines = [
