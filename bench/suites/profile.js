@@ -1,5 +1,8 @@
 'use strict';
 const fs = require('node:fs');
+const path = require('node:path');
+const { runProcess, failureReason, lastJsonLine } = require('../proc.js');
+const { spawnSpec } = require('../variants.js');
 const { profileVariants } = require('../variants.js');
 const { interleave } = require('../interleave.js');
 const { summarize } = require('../compare.js');
@@ -11,8 +14,12 @@ const http = require('./http.js');
 /*
  * What --profile costs: the cpu and http workloads under plain node, node --cpu-prof
  * and tripod --profile at 100 and 1000 Hz (stacks only), interleaved. The tripod
- * runs' logs also give the effective sampling rate.
+ * runs' logs also give the effective sampling rate. Then the main-thread stop at
+ * each collection of the profile (stop + start every 5 s), against plain node's
+ * longest stop at the same moments.
  */
+const GAPS = path.join(__dirname, '..', 'workloads', 'flush_gaps.js');
+const GAPS_SECONDS = 12;
 const WORKLOADS = [
   { name: 'cpu', suite: cpu, pick: (r) => r.ops, unit: 'ops/s', scriptArgs: (ctx) => cpu.scriptArgsFor(ctx) },
   { name: 'http', suite: http, pick: (r) => r.rps, unit: 'req/s', scriptArgs: () => [http.SERVER] },
@@ -51,8 +58,31 @@ function rateReadingLogs(logs, seen) {
   };
 }
 
+async function measureFlushGaps(ctx) {
+  const variants = profileVariants(ctx).filter((v) => v.baseline || v.rateHz);
+  return interleave({
+    suite: 'profile-gaps',
+    runs: ctx.runs,
+    variants,
+    progress: ctx.progress,
+    describe: (r) => `longest stop near the 5 s marks ${r.near.join(', ')} ms, elsewhere ${r.elsewhere} ms`,
+    runOne: async (variant) => {
+      const log = ctx.logs.next(`gaps-${variant.name}`);
+      const spec = spawnSpec(variant, [GAPS, String(GAPS_SECONDS)], { TRIPOD_LOG: log });
+      const r = await runProcess(spec.file, spec.args, { env: spec.env, cwd: ctx.repoRoot, timeoutMs: GAPS_SECONDS * 3000 + 60_000 });
+      ctx.logs.remove(log);
+      const reason = failureReason(r);
+      if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
+      const out = lastJsonLine(r.stdout);
+      if (!out || !Array.isArray(out.near)) return { ok: false, error: 'no {"near":[...]} line on stdout', stderrTail: r.stderrTail };
+      return { ok: true, near: out.near, elsewhere: out.elsewhere };
+    },
+  });
+}
+
 async function run(ctx) {
   const data = {};
+  data.gaps = await measureFlushGaps(ctx);
   for (const workload of WORKLOADS) {
     const variants = profileVariants(ctx);
     data[workload.name] = {
@@ -84,8 +114,26 @@ function pairedRatioTo(entry, other, pick) {
   return median(ratios);
 }
 
+function renderGaps(results) {
+  const rows = results.map((entry) => {
+    const ok = entry.runs.filter((r) => r.ok);
+    const near = ok.flatMap((r) => r.near);
+    const elsewhere = ok.map((r) => r.elsewhere);
+    return [entry.variant.name, report.runCount(entry, ok), report.num(median(near), 1), report.num(max(near), 1), report.num(median(elsewhere), 1)];
+  });
+  return [
+    `## profile: the main thread's longest stop within ±300 ms of each 5 s collection, ${GAPS_SECONDS} s tight loop (ms, lower is better)`,
+    report.table(['variant', 'runs', 'median of the longest stops near 5 s, 10 s', 'max', 'median longest stop elsewhere'], rows),
+    'Plain node shows what the machine does to the loop by itself at the same moments. `bench/workloads/flush_gaps.js` keeps gaps above 1 ms between performance.now() reads.',
+    report.variantCommands(results, [GAPS, String(GAPS_SECONDS)]),
+    report.failureNotes(results),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
 function render(data) {
-  return WORKLOADS.map((workload) => {
+  return [renderGaps(data.gaps), ...WORKLOADS.map((workload) => {
     const { scriptArgs, results } = data[workload.name];
     const cpuProf = results.find((e) => e.variant.name === 'node --cpu-prof');
     const rows = summarize(results, workload.pick, { higherIsBetter: true }).map((s) => {
@@ -120,7 +168,7 @@ function render(data) {
     ]
       .filter(Boolean)
       .join('\n\n');
-  }).join('\n\n');
+  })].join('\n\n');
 }
 
 module.exports = { name: 'profile', run, render };
