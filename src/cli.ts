@@ -62,6 +62,9 @@ async function show(argv: string[]): Promise<void> {
 async function report(argv: string[]): Promise<void> {
   const config = parseReportCommand(argv, process.env);
   if (config === 'help') return void process.stdout.write(`${REPORT_HELP}\n`);
+  if ((!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
+    throw new UserError('tripod report: no log given and nothing piped in; name a log (tripod report LOG) or pipe records (grep fn LOG | tripod report)');
+  }
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;

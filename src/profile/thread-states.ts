@@ -9,7 +9,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { isAsleepStat } from '../capture/native-wait';
 
 /** Often enough to tell a blocked call from running code; no busier than this. */
-const MIN_PERIOD_MS = 5;
+const MIN_PERIOD_MS = 10;
 
 export class ThreadStates {
   private fd?: number;
