@@ -17,6 +17,9 @@ const SUITES = [
   require('./suites/stop.js'),
   require('./suites/startup.js'),
   require('./suites/attach.js'),
+  // --profile and tripod report
+  require('./suites/profile.js'),
+  require('./suites/report.js'),
 ];
 const repoRoot = path.resolve(__dirname, '..');
 

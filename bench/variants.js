@@ -43,6 +43,8 @@ function stopVariants({ node, tripod }) {
   return [
     { name: 'node (noise baseline)', baseline: true, cmd: [node], env: {} },
     { name: 'tripod 0.1s', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1' } },
+    // The CPU profiler's cost on the main thread: its ticks, and the stop/start every 5 s.
+    { name: 'tripod --profile 1000 Hz, stacks only', cmd: [node, tripod, '--profile', '--rate', '1000', '--interval', '0'], env: {} },
   ];
 }
 
@@ -72,6 +74,17 @@ function agentVariants({ node }) {
   ];
 }
 
+/** Stack profiling: tripod --profile at two rates against node's own --cpu-prof (1 ms by default). */
+function profileVariants({ node, tripod, logs }) {
+  const stacksOnly = ['--profile', '--interval', '0'];
+  return [
+    { name: 'node', baseline: true, cmd: [node], env: {} },
+    { name: 'node --cpu-prof', cmd: [node, '--cpu-prof', '--cpu-prof-dir', logs.dir], env: {} },
+    { name: 'tripod --profile 100 Hz', rateHz: 100, cmd: [node, tripod, ...stacksOnly, '--rate', '100'], env: {} },
+    { name: 'tripod --profile 1000 Hz', rateHz: 1000, cmd: [node, tripod, ...stacksOnly, '--rate', '1000'], env: {} },
+  ];
+}
+
 // Settings inherited from the caller's shell must not silently change what a variant measures.
 function baseEnv() {
   const env = {};
@@ -97,6 +110,7 @@ module.exports = {
   startupVariants,
   attachVariants,
   agentVariants,
+  profileVariants,
   spawnSpec,
   baseEnv,
 };

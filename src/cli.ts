@@ -2,9 +2,9 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseDumpCommand, parseRecordCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
+import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
 import { UserError } from './errors';
-import { DUMP_HELP, RECORD_HELP, RUN_HELP, SHOW_HELP } from './help';
+import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
 import { tripodVersion } from './version';
 
@@ -17,6 +17,10 @@ export function main(argv: string[]): void {
     }
     if (argv[0] === 'dump' || argv[0] === 'record') {
       void (argv[0] === 'dump' ? dump : record)(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'report') {
+      void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
     run(argv);
@@ -37,6 +41,7 @@ function run(argv: string[]): void {
 
 function banner(config: RunConfig, logPath: string): string {
   const lines: string[] = [];
+  if (config.profile) lines.push(`Profiling stacks at ${config.profile.rateHz} Hz`);
   if (config.interval > 0) lines.push(`Sampling every ${config.interval.toFixed(6)} seconds`);
   if (config.watchdog) lines.push(`Watching for event-loop stalls over ${config.watchdog.thresholdMs} ms`);
   if (config.crash) lines.push(`Capturing uncaught exceptions${config.crash.rejections ? ' and unhandled rejections' : ''} with their locals`);
@@ -109,6 +114,26 @@ function interruptedAsUserError(pid: number) {
     if ((error as Error)?.name === 'Interrupted') throw new UserError(`tripod: interrupted; process ${pid} was let go as it was`, 130);
     throw error;
   };
+}
+
+async function report(argv: string[]): Promise<void> {
+  const config = parseReportCommand(argv, process.env);
+  if (config === 'help') return void process.stdout.write(`${REPORT_HELP}\n`);
+  if ((!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
+    throw new UserError('tripod report: no log given and nothing piped in; name a log (tripod report LOG) or pipe records (grep fn LOG | tripod report)');
+  }
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  const { writeReport } = await import('./report/report');
+  const outcome = await writeReport(config, { stdin: process.stdin, stdout: process.stdout, progress: process.stderr });
+  if (config.output) process.stderr.write(`tripod: wrote ${config.format} of ${outcome.samples} samples to ${config.output}\n`);
+  if (outcome.read.skipped > 0) {
+    // The report above is complete for every whole record; the exit code says the log was not.
+    process.stderr.write(`tripod: skipped ${outcome.read.skipped} lines that were not whole tripod records (a log cut short?); the report covers the other ${outcome.read.records}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function fail(error: unknown, debug: boolean): void {

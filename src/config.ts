@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from './errors';
+import type { SampleState } from './sample/types';
 
 export const DEFAULT_REDACT_KEYS = [
   'password',
@@ -44,6 +45,11 @@ export interface CrashConfig {
   rejections: boolean;
 }
 
+export interface ProfileConfig {
+  /** Stack samples per second taken by V8's CPU profiler. */
+  rateHz: number;
+}
+
 export interface RunConfig {
   script: string;
   scriptArgs: string[];
@@ -51,6 +57,7 @@ export interface RunConfig {
   interval: number;
   watchdog?: WatchdogConfig;
   crash?: CrashConfig;
+  profile?: ProfileConfig;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Log file to append to; a fresh temp file when absent. */
@@ -63,6 +70,29 @@ export interface RunConfig {
 export interface ShowConfig {
   logPath?: string;
   color: boolean;
+  debug: boolean;
+}
+
+export const REPORT_FORMATS = ['table', 'svg', 'speedscope', 'cpuprofile', 'pprof', 'collapsed'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const SAMPLE_STATES: SampleState[] = ['running', 'idle', 'blocked'];
+
+/** A --since/--until bound: a moment, or an offset from the first record read. */
+export type TimeBound = { epochMs: number } | { offsetMs: number };
+
+export interface ReportConfig {
+  logPath?: string;
+  format: ReportFormat;
+  /** File to write; standard output when absent. */
+  output?: string;
+  since?: TimeBound;
+  until?: TimeBound;
+  /** Only samples in these states. */
+  states?: SampleState[];
+  /** Only stacks with a frame ("name location") that matches. */
+  grep?: RegExp;
+  /** Rows of the table. */
+  limit: number;
   debug: boolean;
 }
 
@@ -83,6 +113,8 @@ const RUN_OPTIONS = {
   'watchdog-repeat': { type: 'string' },
   crash: { type: 'boolean' },
   'on-rejection': { type: 'boolean' },
+  profile: { type: 'boolean' },
+  rate: { type: 'string' },
   redact: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   debug: { type: 'boolean' },
@@ -132,9 +164,10 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   const watchdog = watchdogConfig(values.watchdog, values['watchdog-repeat'], env);
   const rejections = Boolean(values['on-rejection']) || flag('TRIPOD_ON_REJECTION', env.TRIPOD_ON_REJECTION, false);
   const crash = rejections || Boolean(values.crash) || flag('TRIPOD_CRASH', env.TRIPOD_CRASH, false) ? { rejections } : undefined;
-  if (interval === 0 && !watchdog && !crash) {
+  const profile = profileConfig(values.profile, values.rate, env);
+  if (interval === 0 && !watchdog && !crash && !profile) {
     throw new UserError(
-      'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5, or add --watchdog MS or --crash',
+      'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5, or add --watchdog MS or --crash, or --profile',
     );
   }
   return {
@@ -145,6 +178,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       interval,
       ...(watchdog ? { watchdog } : {}),
       ...(crash ? { crash } : {}),
+      ...(profile ? { profile } : {}),
       timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
       logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
       limits: captureLimits(values, env, !values['no-locals'] && flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, true)),
@@ -183,6 +217,18 @@ function watchdogConfig(threshold: string | undefined, repeat: string | undefine
     return undefined;
   }
   return { thresholdMs, repeatMs: repeatMs ?? 0 };
+}
+
+/** TRIPOD_RATE alone is only the rate for when profiling is on; --rate without --profile is a mistake. */
+function profileConfig(on: boolean | undefined, rate: string | undefined, env: Env): ProfileConfig | undefined {
+  const enabled = Boolean(on) || flag('TRIPOD_PROFILE', env.TRIPOD_PROFILE, false);
+  if (!enabled) {
+    if (rate !== undefined) throw new UserError('tripod: --rate HZ sets the rate of --profile; add --profile (TRIPOD_PROFILE=1)');
+    return undefined;
+  }
+  const range = { min: 10, max: 1000 };
+  const rateHz = wholeNumber('rate', rate, 'TRIPOD_RATE', env.TRIPOD_RATE, range, `a whole number of samples per second from ${range.min} to ${range.max}; the default is 100`);
+  return { rateHz: rateHz ?? 100 };
 }
 
 const SHOW_OPTIONS = {
@@ -232,6 +278,18 @@ const ATTACH_OPTIONS = {
   'max-string': { type: 'string' },
   'max-frames': { type: 'string' },
   redact: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const REPORT_OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  state: { type: 'string' },
+  grep: { type: 'string' },
+  limit: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -287,6 +345,68 @@ function processId(command: string, positionals: string[]): number {
   }
   if (pid === process.pid) throw new UserError(`tripod ${command}: ${pid} is tripod itself; give the pid of the process to look at`);
   return pid;
+}
+
+/** Which format an output file's name asks for, when --format does not say. */
+const FORMAT_BY_EXTENSION: Array<[RegExp, ReportFormat]> = [
+  [/\.svg$/i, 'svg'],
+  [/\.cpuprofile$/i, 'cpuprofile'],
+  [/\.speedscope\.json$/i, 'speedscope'],
+  [/\.(pprof|pb\.gz|pb)$/i, 'pprof'],
+  [/\.(collapsed|folded)$/i, 'collapsed'],
+];
+
+export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'help' {
+  const { values, positionals } = parseStrict(argv, REPORT_OPTIONS, true);
+  if (values.help) return 'help';
+  if (positionals.length > 1) throw new UserError(`tripod report: one log at a time, got ${positionals.length}; run it once per file`);
+  const states = values.state?.split(',').map((s) => s.trim());
+  const badState = states?.find((s) => !SAMPLE_STATES.includes(s as SampleState));
+  if (badState !== undefined) throw new UserError(`tripod report: --state=${JSON.stringify(badState)} is not a state; use running, idle or blocked (or a comma list)`);
+  return {
+    logPath: positionals[0],
+    format: reportFormat(values.format, values.output),
+    output: values.output,
+    since: timeBound('since', values.since),
+    until: timeBound('until', values.until),
+    states: states as SampleState[] | undefined,
+    grep: grepPattern(values.grep),
+    limit: wholeNumber('limit', values.limit, 'limit', undefined, { min: 1, max: 100_000 }, 'a whole number of rows from 1 to 100000; the default is 25') ?? 25,
+    debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1',
+  };
+}
+
+function reportFormat(format: string | undefined, output: string | undefined): ReportFormat {
+  if (format === undefined) return FORMAT_BY_EXTENSION.find(([pattern]) => output && pattern.test(output))?.[1] ?? 'table';
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UserError(`tripod report: --format=${JSON.stringify(format)} is not a format; use one of ${REPORT_FORMATS.join(', ')}`);
+  }
+  return format as ReportFormat;
+}
+
+const OFFSET_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "30s", "5m", "1.5h" from the log's first record; epoch milliseconds; or an ISO date. */
+function timeBound(name: string, raw: string | undefined): TimeBound | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  const offset = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (offset) return { offsetMs: Number(offset[1]) * OFFSET_UNITS_MS[offset[2]] };
+  if (/^\d{12,}$/.test(text)) return { epochMs: Number(text) };
+  const parsed = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isFinite(parsed)) return { epochMs: parsed };
+  throw new UserError(
+    `tripod report: --${name}=${JSON.stringify(raw)} is not a time; use an offset from the log's start (30s, 5m), epoch milliseconds, or an ISO date (2026-11-23T12:07:00)`,
+  );
+}
+
+function grepPattern(raw: string | undefined): RegExp | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return new RegExp(raw);
+  } catch (error) {
+    throw new UserError(`tripod report: --grep=${JSON.stringify(raw)} is not a regular expression (${(error as Error).message}); escape special characters`);
+  }
 }
 
 function parseStrict<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {

@@ -2,6 +2,7 @@ export const RUN_HELP = `usage: tripod [options] script.js [script args]
        tripod show [LOG]          render a log (or grep's output on stdin) for people
        tripod dump PID            every JS thread's stack of a running process, now (tripod dump --help)
        tripod record PID          sample a running process into a log (tripod record --help)
+       tripod report [LOG]        hottest functions, flame graphs and profile files from a log
 
 Runs script.js in this process, exactly as \`node script.js\` would, while a worker
 thread samples its stack and local variables into a log (pino NDJSON).
@@ -19,6 +20,8 @@ options (each also an environment variable):
   --watchdog-repeat MS  capture a long stall again every MS ms (TRIPOD_WATCHDOG_REPEAT_MS; default once)
   --crash             log the stack and locals at the throw of an uncaught exception (TRIPOD_CRASH=1)
   --on-rejection      also at an unhandled promise rejection; implies --crash (TRIPOD_ON_REJECTION=1)
+  --profile           also record stacks (no locals) at a high rate with V8's CPU profiler (TRIPOD_PROFILE=1)
+  --rate HZ           stack samples per second with --profile, 10-1000 (TRIPOD_RATE, default 100)
   --redact K1,K2      names whose values are never written; "+K" adds to the defaults (TRIPOD_REDACT)
   -q, --quiet         no banner on stderr (TRIPOD_QUIET=1)
   --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
@@ -62,4 +65,21 @@ options (each also an environment variable):
                       bounds and redaction of --locals, as for tripod script.js (tripod --help)
   -q, --quiet         no banner or progress on stderr (TRIPOD_QUIET=1)
   --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  -h, --help          this text`;
+
+export const REPORT_HELP = `usage: tripod report [options] [LOG]
+Folds the stacks of a log (profile records of --profile, periodic samples, stall
+captures) and prints the hottest functions, or writes a file for a profile viewer.
+Reads LOG, or standard input when LOG is absent or -.
+
+options:
+  -f, --format F      table (default), svg (flame graph), speedscope, cpuprofile, pprof, collapsed;
+                      guessed from -o's extension (.svg .cpuprofile .speedscope.json .pb.gz .folded) when absent
+  -o, --output FILE   write to FILE instead of standard output
+  --since T, --until T  only samples from T / before T: an offset from the log's start (30s, 5m, 1h),
+                      epoch milliseconds, or an ISO date (2026-11-23T12:07:00)
+  --state S           only samples in state S: running, idle or blocked (or a comma list)
+  --grep REGEX        only stacks with a frame ("name path:line:col") that matches
+  --limit N           rows of the table, 1-100000 (default 25)
+  --debug             stack traces on tripod's own errors
   -h, --help          this text`;

@@ -87,4 +87,4 @@ function render({ scriptArgs, results }, ctx) {
   ]);
 }
 
-module.exports = { name: 'http', run, render };
+module.exports = { name: 'http', run, render, runOne, SERVER };

@@ -10,33 +10,39 @@ const report = require('../report.js');
  * each variant's throughput against plain node.
  */
 function opsSuite({ name, script, variants, title }) {
+  function scriptArgsFor(ctx) {
+    return [script, String(ctx.duration)];
+  }
+
+  /** One timed run of the workload under `variant`: { ok, ops, wallMs } or { ok: false, error, stderrTail }. */
+  async function runOne(ctx, variant) {
+    const log = ctx.logs.next(`${name}-${variant.name}`);
+    const spec = spawnSpec(variant, scriptArgsFor(ctx), { TRIPOD_LOG: log });
+    const r = await runProcess(spec.file, spec.args, {
+      env: spec.env,
+      cwd: ctx.repoRoot,
+      timeoutMs: ctx.duration * 2000 + 60_000,
+    });
+    ctx.logs.remove(log);
+    const reason = failureReason(r);
+    if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
+    const out = lastJsonLine(r.stdout);
+    if (!out || !Number.isFinite(out.ops)) {
+      return { ok: false, error: 'no {"ops":...} line on stdout', stderrTail: r.stderrTail };
+    }
+    return { ok: true, ops: out.ops, wallMs: r.wallMs };
+  }
+
   async function run(ctx) {
-    const scriptArgs = [script, String(ctx.duration)];
     const results = await interleave({
       suite: name,
       runs: ctx.runs,
       variants: variants(ctx),
       progress: ctx.progress,
       describe: (r) => `${report.int(r.ops)} ops/s`,
-      runOne: async (variant) => {
-        const log = ctx.logs.next(`${name}-${variant.name}`);
-        const spec = spawnSpec(variant, scriptArgs, { TRIPOD_LOG: log });
-        const r = await runProcess(spec.file, spec.args, {
-          env: spec.env,
-          cwd: ctx.repoRoot,
-          timeoutMs: ctx.duration * 2000 + 60_000,
-        });
-        ctx.logs.remove(log);
-        const reason = failureReason(r);
-        if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
-        const out = lastJsonLine(r.stdout);
-        if (!out || !Number.isFinite(out.ops)) {
-          return { ok: false, error: 'no {"ops":...} line on stdout', stderrTail: r.stderrTail };
-        }
-        return { ok: true, ops: out.ops, wallMs: r.wallMs };
-      },
+      runOne: (variant) => runOne(ctx, variant),
     });
-    return { scriptArgs, results };
+    return { scriptArgs: scriptArgsFor(ctx), results };
   }
 
   function render({ scriptArgs, results }, ctx) {
@@ -52,7 +58,7 @@ function opsSuite({ name, script, variants, title }) {
     ]);
   }
 
-  return { name, run, render };
+  return { name, run, render, runOne, scriptArgsFor };
 }
 
 module.exports = { opsSuite };

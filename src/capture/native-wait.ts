@@ -19,8 +19,13 @@ export function nativeWait(pid = process.pid): NativeWait | undefined {
  */
 export function isAsleepInKernel(pid = process.pid): boolean {
   const stat = readProc(`/proc/${pid}/task/${pid}/stat`);
+  return stat !== undefined && isAsleepStat(stat);
+}
+
+/** Whether a /proc/.../stat line says the thread sleeps (S) or waits uninterruptibly (D). */
+export function isAsleepStat(stat: string): boolean {
   // The command name in parentheses may hold spaces: the state follows its closing parenthesis.
-  const state = stat?.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state === 'S' || state === 'D';
 }
 

@@ -9,6 +9,9 @@ import type { Frame } from '../sample/types';
 import type { CdpClient } from './cdp';
 import { scriptUrl } from './frames';
 
+/** The probe's function name, which the CPU profiler sees when it ticks during a probe. */
+export const PROBE_FUNCTION = '__tripodProbe';
+
 /** Frames the probe itself adds on top: its function and the evaluated script. */
 const OWN_FRAMES = 2;
 
@@ -25,7 +28,7 @@ export function probeExpression(limit: number): string {
   const total = limit + OWN_FRAMES + 1;
   // Error.prepareStackTrace and stackTraceLimit are put back before returning:
   // the target cannot observe them, single-threaded as it is.
-  return `(function __tripodProbe() {
+  return `(function ${PROBE_FUNCTION}() {
   const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
   Error.prepareStackTrace = (_, sites) => sites;
   Error.stackTraceLimit = ${total};

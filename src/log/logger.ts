@@ -3,7 +3,7 @@
  * is on disk before the process can die, and come from the sampler's own thread.
  */
 import pino from 'pino';
-import type { CrashRecord, DumpRecord, EndRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
+import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
 
 export class SampleLog {
   private readonly pino: pino.Logger;
@@ -36,6 +36,10 @@ export class SampleLog {
   dump(record: Omit<DumpRecord, 'event'>): void {
     this.pino.info({ event: 'dump', ...record }, 'dump');
     this.pino.flush();
+  }
+
+  profile(record: Omit<ProfileRecord, 'event'>): void {
+    this.pino.info({ event: 'profile', ...record }, 'profile');
   }
 
   end(record: Omit<EndRecord, 'event'>): void {

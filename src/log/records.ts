@@ -1,8 +1,8 @@
 /**
  * The log's records. One NDJSON line each, so every grep match is a whole record.
  */
-import type { CaptureLimits, CrashConfig, WatchdogConfig } from '../config';
-import type { Frame, Sample } from '../sample/types';
+import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
+import type { Frame, Sample, SampleState } from '../sample/types';
 import type { StallEnd, StallNotice } from '../watchdog/stall-watch';
 
 export const LOG_FORMAT = 1;
@@ -21,6 +21,7 @@ export interface StartRecord {
   crash?: CrashConfig;
   /** Set when tripod attached to a running process (`tripod record PID`) instead of running the script. */
   attached?: AttachedInfo;
+  profile?: ProfileConfig;
 }
 
 export interface AttachedInfo {
@@ -79,6 +80,32 @@ export interface CrashRecord {
   stack: string;
 }
 
+/**
+ * A frame of a profile batch: the function's name, where it is (`path:line:col`,
+ * the original source when a source map says so; "" for V8's own and native
+ * frames), and, when a source map moved it, where it is in the generated code.
+ */
+export type ProfileFrame = [name: string, location: string, generated?: string];
+
+/**
+ * One window (at most a second) of V8 CPU profiler samples, as a table of the
+ * distinct stacks seen and how often. `stacks[i]` lists frame indices top first;
+ * `states[i]` and `counts[i]` go with it.
+ */
+export interface ProfileRecord {
+  event: 'profile';
+  seq: number;
+  /** Epoch ms of the window's first and last sample. */
+  from: number;
+  to: number;
+  rateHz: number;
+  samples: number;
+  frames: ProfileFrame[];
+  stacks: number[][];
+  states: SampleState[];
+  counts: number[];
+}
+
 export interface EndInfo {
   exitCode?: number;
   signal?: string;
@@ -91,6 +118,8 @@ export interface EndRecord extends EndInfo {
   samples: number;
   /** For `tripod record PID`: why recording stopped while the target ran on (or that it exited). */
   detached?: 'duration' | 'interrupted' | 'target exited';
+  /** Stack samples written in profile records (with --profile). */
+  profileSamples?: number;
 }
 
-export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | EndRecord | DumpRecord;
+export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord;

@@ -4,7 +4,7 @@
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../capture/frames';
-import type { CrashRecord, EndRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
+import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
 import type { Frame, Sample, Value } from '../sample/types';
 import { renderValue } from './render-value';
 
@@ -18,6 +18,8 @@ export function renderRecord(record: TripodRecord | Record<string, unknown>): st
       return renderStallEnd(record as StallEndRecord);
     case 'crash':
       return renderCrash(record as CrashRecord);
+    case 'profile':
+      return renderProfile(record as ProfileRecord);
     case 'start':
       return renderStart(record as StartRecord);
     case 'end':
@@ -29,6 +31,7 @@ export function renderRecord(record: TripodRecord | Record<string, unknown>): st
 
 function renderStart(r: StartRecord): string {
   const watching = [
+    r.profile ? `profiling stacks at ${r.profile.rateHz} Hz` : '',
     r.interval > 0 ? `sampling every ${r.interval} s` : '',
     r.watchdog ? `watching for stalls over ${r.watchdog.thresholdMs} ms` : '',
     r.crash ? 'capturing crashes' : '',
@@ -41,7 +44,8 @@ function renderEnd(r: EndRecord): string {
   if (r.detached) return `recording ended (${r.detached}), ${r.samples} samples`;
   const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
   const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${r.error.name}: ${r.error.message}` : '';
-  return `ended (${how})${error}, ${r.samples} samples`;
+  const profiled = r.profileSamples !== undefined ? `, ${r.profileSamples} profile samples` : '';
+  return `ended (${how})${error}, ${r.samples} samples${profiled}`;
 }
 
 export function renderSample(s: Sample & Partial<ThreadTag>): string {
@@ -68,6 +72,22 @@ function renderStallEnd(r: StallEndRecord): string {
 function renderCrash(r: CrashRecord): string {
   const what = r.origin === 'rejection' ? 'unhandled rejection' : 'uncaught exception';
   return renderCapture(`crash: ${what} ${r.error.name}: ${r.error.message}`, { frames: r.frames, stack: r.stack });
+}
+
+/** The heaviest stacks of a profile record, top frame first; `tripod report` is the place for the whole picture. */
+const PROFILE_STACKS_SHOWN = 5;
+
+function renderProfile(r: ProfileRecord): string {
+  const order = r.counts.map((_, i) => i).sort((a, b) => r.counts[b] - r.counts[a]);
+  const lines = order.slice(0, PROFILE_STACKS_SHOWN).map((i) => {
+    const frames = r.stacks[i].map((f) => {
+      const [name, location] = r.frames[f];
+      return location ? `${name || '<anonymous>'} (${location})` : name;
+    });
+    return `    ${((100 * r.counts[i]) / r.samples).toFixed(1).padStart(5)}% ${r.states[i]}: ${frames.join(' < ')}`;
+  });
+  const more = order.length > PROFILE_STACKS_SHOWN ? [`    … ${order.length - PROFILE_STACKS_SHOWN} more stacks (tripod report shows them all)`] : [];
+  return [`profile #${r.seq}: ${r.samples} samples at ${r.rateHz} Hz over ${((r.to - r.from) / 1000).toFixed(2)} s`, ...lines, ...more].join('\n');
 }
 
 export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped'>): string {

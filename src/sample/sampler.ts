@@ -9,7 +9,7 @@ import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, CONTROL_SLOTS, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
 
-/** How long the script waits for the watchdog and crash capture to be armed before it starts anyway. */
+/** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
 
 export interface Sampler {
@@ -30,6 +30,7 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
     control,
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
     ...(config.crash ? { crash: config.crash } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
   };
   const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false });
   // The sampler must never keep the target alive, nor turn its exit into an error.
@@ -37,7 +38,8 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
   worker.on('error', () => {});
   // A stall or an exception before the worker is watching would go unseen: the script waits for it.
   // The worker's inspector calls are served during the wait, which V8 interrupts for them.
-  if (config.crash || config.watchdog) waitFor(control, ARMED, ARMING_WAIT_MS);
+  // A profile that starts with the script sees its startup too.
+  if (config.crash || config.watchdog || config.profile) waitFor(control, ARMED, ARMING_WAIT_MS);
   let stopped = false;
   return {
     stop(end) {

@@ -3,7 +3,7 @@
  * posts to the main thread (that would run JS there); it answers the stop request
  * through a SharedArrayBuffer the main thread waits on.
  */
-import type { CaptureLimits, CrashConfig, WatchdogConfig } from '../config';
+import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
 
 export interface SamplerData {
@@ -23,6 +23,7 @@ export interface SamplerData {
     base: number;
   };
   crash?: CrashConfig;
+  profile?: ProfileConfig;
   /** Int32 slots the worker sets and notifies: DONE, ARMED. */
   control: SharedArrayBuffer;
 }
@@ -34,7 +35,7 @@ export interface StopMessage {
 
 /** The end record is written. */
 export const DONE = 0;
-/** The watchdog watches and crash capture is armed: the script may start. */
+/** The watchdog watches, crash capture is armed and the profiler runs: the script may start. */
 export const ARMED = 1;
 export const CONTROL_SLOTS = 2;
 

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
 import { SampleLog } from '../log/logger';
+import { ProfileRecorder } from '../profile/recorder';
 import { LOG_FORMAT, type EndInfo } from '../log/records';
 import { startCrashCapture } from '../watchdog/crash-capture';
 import { StallCapture } from '../watchdog/stall-capture';
@@ -27,13 +28,14 @@ log.start({
   limits: data.limits,
   ...(data.watchdog ? { watchdog: data.watchdog.config } : {}),
   ...(data.crash ? { crash: data.crash } : {}),
+  ...(data.profile ? { profile: data.profile } : {}),
 });
 
 const client = new InspectorClient();
 client.connectToMainThread();
 const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash) });
 // The worker's own loop must stay alive: pending inspector calls do not keep it.
-const keepAlive = setInterval(() => {}, 2 ** 30);
+setInterval(() => {}, 2 ** 30);
 
 let seq = 0;
 const periodic = data.intervalMs > 0 ? new PeriodicSampler(capturer, data.intervalMs, (sample) => log.sample({ seq: ++seq, ...sample })) : undefined;
@@ -44,9 +46,13 @@ const watch =
     : undefined;
 const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
 
+const profiler = data.profile ? new ProfileRecorder(client, data.profile, (record) => log.profile(record)) : undefined;
+const profiling = startProfiler(profiler);
+
 periodic?.start();
 watch?.start();
-void crashReady.finally(() => signal(data.control, ARMED));
+// The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
+void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
 
 let stopping = false;
 parentPort!.on('message', (message: StopMessage) => {
@@ -57,11 +63,17 @@ async function stop(end: EndInfo): Promise<void> {
   if (stopping) return;
   stopping = true;
   const ongoing = watch?.stop();
-  await Promise.all([periodic?.stop(), stallCapture?.stop(ongoing), crashReady]);
-  log.end({ ...end, samples: seq });
+  await Promise.all([periodic?.stop(), stallCapture?.stop(ongoing), crashReady, profiling.then(() => profiler?.stop())]);
+  log.end({ ...end, samples: seq, ...(profiler ? { profileSamples: profiler.samples } : {}) });
   capturer.dispose();
   client.disconnect();
-  clearInterval(keepAlive);
   signal(data.control, DONE);
-  parentPort!.close();
+  // The worker stays up until the process ends and stops it: a worker that ended on its own while
+  // the main thread was still handling the disconnect made Node abort (seen with the profiler on).
+}
+
+/** A profiler that fails to start leaves the run without a profile, not without the script. */
+function startProfiler(recorder: ProfileRecorder | undefined): Promise<void> {
+  if (!recorder) return Promise.resolve();
+  return recorder.start().catch(() => {});
 }

@@ -1,0 +1,101 @@
+/**
+ * Streams a log's records into one call tree: the stack tables of profile
+ * records, and the stacks of periodic samples and stall captures (so logs
+ * recorded without --profile make reports too). Aggregated as it reads: however
+ * large the log, only the distinct frames and stacks stay in memory.
+ */
+import type { Readable } from 'node:stream';
+import type { ProfileRecord, SampleRecord, StallRecord, StartRecord } from '../log/records';
+import type { SampleState } from '../sample/types';
+import type { SampleFilter } from './filters';
+import type { Progress } from './progress';
+import { readRecords, type ReadStats } from './read-log';
+import type { ReportFrames } from './report-frames';
+import { StackTree } from './stack-tree';
+
+/** What a sample stands for when the log does not say (grep output without its start record). */
+const DEFAULT_PERIOD_MS = 10;
+
+export interface StackSummary {
+  tree: StackTree;
+  samples: number;
+  byState: Record<SampleState, number>;
+  /** Epoch ms of the first and last sample counted. */
+  from?: number;
+  to?: number;
+  /** Milliseconds one sample stands for: 1000 / --rate of the first profile, or the sampling interval. */
+  periodMs: number;
+  /** Samples seen before filtering. */
+  seen: number;
+  /** The script of the first run in the log. */
+  script?: string;
+  read: ReadStats;
+}
+
+export async function collectStacks(
+  input: Readable,
+  name: string,
+  frames: ReportFrames,
+  filter: SampleFilter,
+  progress?: { meter: Progress; bytesRead: () => number },
+): Promise<StackSummary> {
+  const summary: StackSummary = { tree: new StackTree(), samples: 0, byState: { running: 0, idle: 0, blocked: 0 }, periodMs: 0, seen: 0, read: { records: 0, skipped: 0 } };
+  // Runs with a profile: their periodic samples and stall captures would count the same moments twice.
+  const profiledPids = new Set<unknown>();
+  const count: Count = (stack, state, samples, at, from = at, to = at) => {
+    summary.seen += samples;
+    if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return;
+    summary.tree.add(stack, samples);
+    summary.samples += samples;
+    summary.byState[state] += samples;
+    summary.from = Math.min(summary.from ?? from, from);
+    summary.to = Math.max(summary.to ?? to, to);
+  };
+  for await (const { record } of readRecords(input, name, summary.read)) {
+    if (typeof record.time === 'number') filter.noteStart(record.time);
+    switch (record.event) {
+      case 'start': {
+        const start = record as unknown as StartRecord;
+        summary.script ??= start.script;
+        if (start.profile) profiledPids.add(record.pid);
+        summary.periodMs ||= start.profile ? 1000 / start.profile.rateHz : start.interval * 1000;
+        break;
+      }
+      case 'profile':
+        if (!isProfileRecord(record)) {
+          summary.read.skipped++;
+          break;
+        }
+        countProfile(record, frames, count);
+        summary.periodMs ||= 1000 / record.rateHz;
+        break;
+      case 'sample':
+      case 'stall': {
+        if (profiledPids.has(record.pid)) break;
+        const sample = record as unknown as SampleRecord | StallRecord;
+        if (Array.isArray(sample.frames) && sample.frames.length > 0) count(sample.frames.map((f) => frames.fromSample(f)), sample.state, 1, sample.capturedAt);
+        break;
+      }
+    }
+    if (progress && summary.read.records % 1024 === 0) progress.meter.update(progress.bytesRead(), summary.seen);
+  }
+  progress?.meter.done();
+  summary.periodMs ||= DEFAULT_PERIOD_MS;
+  return summary;
+}
+
+/** Counts samples of a stack taken at `at` (for the filters), over `from`..`to` (for the report's span). */
+type Count = (stack: number[], state: SampleState, samples: number, at: number, from?: number, to?: number) => void;
+
+function countProfile(record: ProfileRecord, frames: ReportFrames, count: Count): void {
+  const ids = record.frames.map((frame) => frames.fromProfile(frame));
+  // Samples of a window are at most a second apart: its middle stands for all of them.
+  const at = (record.from + record.to) / 2;
+  record.stacks.forEach((stack, i) => count(stack.map((local) => ids[local]), record.states[i], record.counts[i], at, record.from, record.to));
+}
+
+/** A profile record whole enough to count (a log edited by hand may hold anything). */
+function isProfileRecord(record: Record<string, unknown>): record is Record<string, unknown> & ProfileRecord {
+  const r = record as Partial<ProfileRecord>;
+  return Array.isArray(r.frames) && Array.isArray(r.stacks) && Array.isArray(r.states) && Array.isArray(r.counts) && typeof r.rateHz === 'number' && typeof r.from === 'number' && typeof r.to === 'number';
+}

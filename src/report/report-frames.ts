@@ -1,0 +1,69 @@
+/**
+ * The distinct frames of a report, each stored once however many stacks hold
+ * it. Frames come from profile records (already at their original source when a
+ * source map said so at capture) and from sample and stall records (moved to
+ * their original source here, once per distinct frame).
+ */
+import { pathToFileURL } from 'node:url';
+import { filePath, frameLocation } from '../capture/frames';
+import type { SourceMaps } from '../capture/source-maps';
+import type { ProfileFrame } from '../log/records';
+import type { Frame } from '../sample/types';
+
+export interface ReportFrame {
+  name: string;
+  /** file:// URL, node:… URL, or "" for V8's own nodes and native functions. */
+  url: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  column: number;
+  /** Where the frame is in generated code, when a source map moved it. */
+  generated?: string;
+}
+
+export class ReportFrames {
+  private readonly ids = new Map<string, number>();
+  readonly frames: ReportFrame[] = [];
+
+  constructor(private readonly sourceMaps: SourceMaps) {}
+
+  fromProfile([name, location, generated]: ProfileFrame): number {
+    return this.intern(`${name}\u0000${location}\u0000${generated ?? ''}`, () => ({ name, ...parseLocation(location), ...(generated ? { generated } : {}) }));
+  }
+
+  fromSample(frame: Pick<Frame, 'function' | 'url' | 'line' | 'column'>): number {
+    return this.intern(`${frame.function}\u0000${frame.url}:${frame.line}:${frame.column}`, () => {
+      const original = frame.url ? this.sourceMaps.original(frame.url, frame.line, frame.column) : undefined;
+      if (!original) return { name: frame.function, url: frame.url, line: frame.line, column: frame.column };
+      return { name: frame.function, ...original, generated: frameLocation(frame) };
+    });
+  }
+
+  private intern(key: string, make: () => ReportFrame): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.frames.push(make()) - 1;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** "/a/b.js:10:5" or "node:fs:3:1" -> URL, line, column; "" (V8's own and native frames) -> no script. */
+function parseLocation(location: string): Pick<ReportFrame, 'url' | 'line' | 'column'> {
+  const match = /^(.*):(\d+):(\d+)$/.exec(location);
+  if (!match) return { url: location, line: 0, column: 0 };
+  const [, where, line, column] = match;
+  return { url: where.startsWith('/') ? pathToFileURL(where).href : where, line: Number(line), column: Number(column) };
+}
+
+/** "name (path:line)" as people read it; V8's own nodes by name alone, native functions marked. */
+export function frameLabel(frame: ReportFrame): string {
+  const name = frame.name || '(anonymous)';
+  if (!frame.url) return /^\(.*\)$/.test(name) ? name : `${name} [native]`;
+  return `${name} (${fileAndLine(frame)})`;
+}
+
+export function fileAndLine(frame: ReportFrame): string {
+  return `${filePath(frame.url) ?? frame.url}:${frame.line}`;
+}
