@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
 import { SampleLog } from '../log/logger';
-import { ProfileRecorder } from '../profile/recorder';
+import type { ProfileRecorder } from '../profile/recorder';
 import { LOG_FORMAT, type EndInfo } from '../log/records';
 import { startCrashCapture } from '../watchdog/crash-capture';
 import { StallCapture } from '../watchdog/stall-capture';
@@ -46,7 +46,7 @@ const watch =
     : undefined;
 const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
 
-const profiler = data.profile ? new ProfileRecorder(client, data.profile, (record) => log.profile(record)) : undefined;
+const profiler = data.profile ? newProfileRecorder(data.profile) : undefined;
 const profiling = startProfiler(profiler);
 
 periodic?.start();
@@ -70,6 +70,12 @@ async function stop(end: EndInfo): Promise<void> {
   signal(data.control, DONE);
   // The worker stays up until the process ends and stops it: a worker that ended on its own while
   // the main thread was still handling the disconnect made Node abort (seen with the profiler on).
+}
+
+/** Loaded only when asked for: the sampler's start delays the exit of a short script. */
+function newProfileRecorder(config: NonNullable<SamplerData['profile']>): ProfileRecorder {
+  const { ProfileRecorder: Recorder } = require('../profile/recorder') as typeof import('../profile/recorder');
+  return new Recorder(client, config, (record) => log.profile(record));
 }
 
 /** A profiler that fails to start leaves the run without a profile, not without the script. */
