@@ -6,7 +6,7 @@
 import type { CaptureLimits } from '../config';
 import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
-import { stackText, visibleFrames } from './frames';
+import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { isAsleepInKernel, nativeWait } from './native-wait';
 import { captureWithPause, disableDebugger, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
@@ -123,7 +123,8 @@ export class Capturer {
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
   private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, enabled?: Promise<unknown>): Promise<Omit<Sample, 'seq'>> {
-    if (answer.frames.length === 0) {
+    // Only tripod's own code on the stack (its agent, its heartbeat): the program itself is idle.
+    if (!answer.frames.some((frame) => !isTripodFrame(frame.url))) {
       this.noPause(enabled);
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
