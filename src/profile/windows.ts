@@ -106,6 +106,9 @@ function buildWindow(counts: Map<number, number>, bounds: { from: number; to: nu
   return window;
 }
 
+/** Where ticks in tripod's own code go, so that every tick has a frame and the totals add up. */
+const TRIPOD_OWN_FRAME: Protocol.Runtime.CallFrame = { functionName: '(tripod)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
+
 /** Each node's stack (frame ids, top first, tripod's and the loader's frames hidden), worked out once. */
 class StackCache {
   private readonly parents = new Map<number, number>();
@@ -126,7 +129,9 @@ class StackCache {
         const callFrame = this.nodes.get(id)!.callFrame;
         if (callFrame.functionName !== '(root)') callFrames.push(callFrame);
       }
-      stack = visibleFrames(withoutProbe(callFrames)).map((callFrame) => this.frames.id(callFrame));
+      const visible = visibleFrames(withoutProbe(callFrames));
+      // Every frame was tripod's own (its exit hook, its heartbeat): the tick still counts, as tripod's.
+      stack = (visible.length > 0 ? visible : [TRIPOD_OWN_FRAME]).map((callFrame) => this.frames.id(callFrame));
       this.stacks.set(nodeId, stack);
     }
     return stack;

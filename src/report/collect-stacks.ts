@@ -44,6 +44,8 @@ export async function collectStacks(
   const profiledPids = new Set<unknown>();
   const count: Count = (stack, state, samples, at, from = at, to = at) => {
     summary.seen += samples;
+    // A stack with no frame has no function to charge it to; periodic samples without frames are skipped alike.
+    if (stack.length === 0) return;
     if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return;
     summary.tree.add(stack, samples);
     summary.samples += samples;
