@@ -99,15 +99,21 @@ export interface ReportConfig {
 type Env = Record<string, string | undefined>;
 
 /** Options of `tripod [options] script`: the table both the splitter and parseArgs read. */
-const RUN_OPTIONS = {
-  interval: { type: 'string' },
-  timeout: { type: 'string' },
-  log: { type: 'string' },
+/** The bounds and redaction of locals, shared by every command that reads them. */
+const LIMIT_OPTIONS = {
   depth: { type: 'string' },
   'max-elements': { type: 'string' },
   maxel: { type: 'string' },
   'max-string': { type: 'string' },
   'max-frames': { type: 'string' },
+  redact: { type: 'string' },
+} as const;
+
+const RUN_OPTIONS = {
+  ...LIMIT_OPTIONS,
+  interval: { type: 'string' },
+  timeout: { type: 'string' },
+  log: { type: 'string' },
   'no-locals': { type: 'boolean' },
   watchdog: { type: 'string' },
   'watchdog-repeat': { type: 'string' },
@@ -115,7 +121,6 @@ const RUN_OPTIONS = {
   'on-rejection': { type: 'boolean' },
   profile: { type: 'boolean' },
   rate: { type: 'string' },
-  redact: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -270,14 +275,9 @@ export interface RecordConfig extends AttachConfig {
 }
 
 const ATTACH_OPTIONS = {
+  ...LIMIT_OPTIONS,
   locals: { type: 'boolean' },
   timeout: { type: 'string' },
-  depth: { type: 'string' },
-  'max-elements': { type: 'string' },
-  maxel: { type: 'string' },
-  'max-string': { type: 'string' },
-  'max-frames': { type: 'string' },
-  redact: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
