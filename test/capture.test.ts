@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, SAMPLES, readLog, samplesOf, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, SAMPLES, readLog, run, samplesOf, tempLog, tripod } from './helpers/cli';
 
 const nodes = inject('nodes');
 
@@ -98,6 +98,26 @@ describe.each(nodes)('capture, $label', ({ bin }) => {
     expect(v.pending).toMatchObject({ $type: 'Promise', value: 'pending' });
     expect(v.wide).toMatchObject({ $type: 'Object', more: 47 });
     expect(Object.keys(v.wide.props)).toEqual(['k0', 'k1', 'k2']);
+  });
+
+  it('reads the same values in the target as with getProperties, and falls back to it where the reader cannot run', async () => {
+    const both = async (args: string[]) => {
+      const result = await run(bin, [path.join(FIXTURES, 'two-readers.js'), ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const read = await both([]);
+    expect(read.installed).toBe(true);
+    expect(read.calls).toEqual({ getter: 0, proxy: 0 });
+    expect(read.getProperties.locals.trap).toEqual({ $type: 'Proxy' });
+    expect(read.getProperties.locals.promises.items.map((p: any) => p.value)).toEqual(['pending', 'fulfilled', 'pending']);
+    expect(Object.keys(read.getProperties.locals)).toHaveLength(22);
+    expect(read.inTarget).toEqual(read.getProperties);
+    // Without process.getBuiltinModule (Node 20.0-20.15) the reader is not installed and getProperties reads alone.
+    const fallback = await both(['no-builtin-module']);
+    expect(fallback.installed).toBe(false);
+    expect(fallback.inTarget).toEqual(fallback.getProperties);
+    expect(fallback.inTarget.locals.account).toEqual(read.inTarget.locals.account);
   });
 
   it('keeps the top --max-frames of a deep stack and skips its locals', async () => {

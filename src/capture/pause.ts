@@ -13,7 +13,8 @@ import { parameterNames } from './parameters';
 import type { SecretTest } from './redact';
 import type { ScriptTable } from './scripts';
 import type { SourceCache } from './sources';
-import { ValueReader, type Variables } from './values';
+import { InTargetListing, installReader, readInTarget } from './in-target-reader';
+import { getPropertiesOf, ValueReader, type Variables } from './values';
 
 type CallFrame = Protocol.Debugger.CallFrame;
 type Scope = Protocol.Debugger.Scope;
@@ -32,6 +33,8 @@ export interface PauseContext {
   timeoutMs: number;
   /** Someone (crash capture) keeps the Debugger domain enabled: do not switch it off. */
   domainHeld: boolean;
+  /** The in-target reader's object id, installed at the first read (undefined: read with getProperties). */
+  reader?: Promise<string | undefined>;
 }
 
 const FLUSH_WAIT_MS = 200;
@@ -76,13 +79,14 @@ export async function captureWithPause(ctx: PauseContext, enabled: Promise<unkno
     await release(ctx, false);
     return { kind: 'missed', why: answered ? 'idle' : 'blocked' };
   }
-  let read: Awaited<ReturnType<typeof readPausedFrames>>;
+  let build: () => Promise<PausedFrames>;
   try {
-    read = await readPausedFrames(ctx, event.callFrames);
+    build = await readPausedScopes(ctx, event.callFrames);
   } finally {
     await release(ctx, true);
   }
-  return { kind: 'paused', ...read, stoppedMs: performance.now() - started };
+  const stoppedMs = performance.now() - started;
+  return { kind: 'paused', ...(await build()), stoppedMs };
 }
 
 /**
@@ -109,7 +113,25 @@ async function flushArmedPause(cdp: CdpClient): Promise<void> {
   await evaluated;
 }
 
-export async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Promise<{ frames: Frame[]; moreFrames: number }> {
+interface ScopeSlots {
+  locals: number[];
+  closure: number[];
+}
+
+interface PausedFrames {
+  frames: Frame[];
+  moreFrames: number;
+}
+
+export async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[]): Promise<PausedFrames> {
+  return (await readPausedScopes(ctx, callFrames))();
+}
+
+/**
+ * Reads what needs the thread paused (the scopes' variables, as listed); the
+ * returned function turns that into frames, and is called once it runs again.
+ */
+async function readPausedScopes(ctx: PauseContext, callFrames: CallFrame[]): Promise<() => Promise<PausedFrames>> {
   const named = callFrames.map((cf) => ({ cf, url: ctx.scripts.url(cf.location.scriptId, cf.url) }));
   const visible = visibleFrames(named);
   const kept = visible.slice(0, ctx.limits.maxFrames);
@@ -127,17 +149,48 @@ export async function readPausedFrames(ctx: PauseContext, callFrames: CallFrame[
   const slots = plan.map(({ locals, closure }, i) =>
     ctx.limits.locals && !kept[i].url.startsWith('node:') ? { locals: locals.map(slotOf), closure: closure.map(slotOf) } : undefined,
   );
-  const read = ids.length > 0 ? await new ValueReader(ctx.cdp, ctx.limits, ctx.isSecret).readScopes(ids) : [];
-  const frames = kept.map(({ cf, url }, i): Frame => {
-    const frame = baseFrame(cf, url, ctx);
-    const slot = slots[i];
-    if (!slot) return frame;
-    const locals = withoutModuleWrapper(cf, merge(slot.locals.map((at) => read[at])));
-    const closure = merge(slot.closure.map((at) => read[at]));
-    const params = paramsOf(cf, url, ctx);
-    return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
-  });
-  return { frames, moreFrames: visible.length - kept.length };
+  const variables = ids.length > 0 ? await listVariables(ctx, ids) : async () => [];
+  return async () => {
+    const read = await variables();
+    return { frames: kept.map(({ cf, url }, i) => frameOf(ctx, cf, url, slots[i], read)), moreFrames: visible.length - kept.length };
+  };
+}
+
+/** A frame with its variables; `slot` says which of the read scopes are its own and which its closure's. */
+function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots | undefined, read: Variables[]): Frame {
+  const frame = baseFrame(cf, url, ctx);
+  if (!slot) return frame;
+  const locals = withoutModuleWrapper(cf, merge(slot.locals.map((at) => read[at])));
+  const closure = merge(slot.closure.map((at) => read[at]));
+  const params = paramsOf(cf, url, ctx);
+  return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
+}
+
+/**
+ * Lists the scopes' variables with the in-target reader, in one call, when it is
+ * installed; the returned function turns the listing into values, and needs the
+ * thread paused only if promises are to be read. Without the reader (or if it
+ * fails) getProperties reads them while paused, a round trip per level.
+ */
+async function listVariables(ctx: PauseContext, scopeObjectIds: string[]): Promise<() => Promise<Variables[]>> {
+  ctx.reader ??= installReader(ctx.cdp, ctx.limits);
+  const readerId = await ctx.reader;
+  const raw = readerId ? await readInTarget(ctx.cdp, readerId, scopeObjectIds).catch(() => undefined) : undefined;
+  if (!readerId || !raw) {
+    const read = await new ValueReader(getPropertiesOf(ctx.cdp), ctx.limits, ctx.isSecret).readScopes(scopeObjectIds);
+    return async () => read;
+  }
+  const valuesOf = async (): Promise<Variables[]> => {
+    const listing = new InTargetListing(ctx.cdp, readerId, raw);
+    try {
+      return await new ValueReader(listing.properties, ctx.limits, ctx.isSecret).readScopes(listing.scopeIds);
+    } finally {
+      listing.release();
+    }
+  };
+  if (!raw.holdsPromises) return valuesOf;
+  const read = await valuesOf();
+  return async () => read;
 }
 
 function baseFrame(cf: CallFrame, url: string, ctx: PauseContext): Frame {

@@ -6,8 +6,13 @@ export const REDACTED = '[redacted]';
 
 export type SecretTest = (name: string) => boolean;
 
+/** The redaction keys as names are compared with them: lower case, without '-', '_' or white space. */
+export function secretNeedles(keys: string[]): string[] {
+  return keys.map(normalise).filter(Boolean);
+}
+
 export function secretNameTest(keys: string[]): SecretTest {
-  const needles = keys.map(normalise).filter(Boolean);
+  const needles = secretNeedles(keys);
   if (needles.length === 0) return () => false;
   return (name) => {
     const hay = normalise(name);

@@ -1,8 +1,9 @@
 /**
- * Reads variables and the objects under them from a paused main thread, safely
- * and boundedly. Only Runtime.getProperties is used: it lists own properties and
+ * Turns variables and the objects under them, as Runtime.getProperties lists
+ * them, into bounded values. The listings come from the in-target reader (one
+ * call per sample) or from getProperties itself; both list own properties and
  * internal slots without calling getters, Proxy traps, toJSON or toString, so the
- * target's code never runs. Each nesting level is one pipelined round trip.
+ * target's code never runs. Each nesting level is one pipelined round of asks.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
@@ -10,8 +11,27 @@ import type { TaggedValue, Value } from '../sample/types';
 import type { CdpClient } from './cdp';
 import { REDACTED, type SecretTest } from './redact';
 
-type RemoteObject = Protocol.Runtime.RemoteObject;
-type GetPropertiesResult = Protocol.Runtime.GetPropertiesResponse;
+/** A string value the in-target reader cut to --max-string carries its full length. */
+type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number };
+
+/** What getProperties answers; the in-target reader lists at most --max-elements and counts the rest. */
+export type PropertyList = Protocol.Runtime.GetPropertiesResponse & { omitted?: number };
+type GetPropertiesResult = PropertyList;
+
+/** Lists one object's properties (undefined when it cannot: the object is gone). */
+export type PropertySource = (objectId: string) => Promise<PropertyList | undefined>;
+
+/** Asks Runtime.getProperties itself: one round trip to the main thread an object. */
+export function getPropertiesOf(cdp: CdpClient): PropertySource {
+  return async (objectId) => {
+    try {
+      return await cdp.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: false });
+    } catch {
+      // The object can be gone (the frame resumed, the target exited): the value stays a summary.
+      return undefined;
+    }
+  };
+}
 
 /** getProperties calls one sample may make; beyond it containers are left unread. */
 export const OBJECT_BUDGET = 300;
@@ -29,7 +49,7 @@ export class ValueReader {
   private budget = OBJECT_BUDGET;
 
   constructor(
-    private readonly cdp: CdpClient,
+    private readonly properties: PropertySource,
     private readonly limits: CaptureLimits,
     private readonly isSecret: SecretTest,
   ) {}
@@ -43,25 +63,12 @@ export class ValueReader {
     }));
     this.budget -= level.length;
     while (level.length > 0) {
-      const answers = await Promise.all(level.map((job) => this.getProperties(job)));
+      const answers = await Promise.all(level.map((job) => this.properties(job.objectId)));
       const next: Job[] = [];
       answers.forEach((answer, i) => answer && level[i].fill(answer, next));
       level = next;
     }
     return results;
-  }
-
-  private async getProperties(job: Job): Promise<GetPropertiesResult | undefined> {
-    try {
-      return await this.cdp.post('Runtime.getProperties', {
-        objectId: job.objectId,
-        ownProperties: true,
-        generatePreview: false,
-      });
-    } catch {
-      // The object can be gone (the frame resumed, the target exited): the value stays a summary.
-      return undefined;
-    }
   }
 
   private fillVariables(into: Variables, descriptors: Protocol.Runtime.PropertyDescriptor[], next: Job[]): void {
@@ -80,7 +87,7 @@ export class ValueReader {
       case 'undefined':
         return { $type: 'undefined' };
       case 'string':
-        return this.stringValue(String(remote.value));
+        return this.stringValue(String(remote.value), remote.length);
       case 'number':
       case 'boolean':
         return remote.unserializableValue ? { $type: remote.type, value: remote.unserializableValue } : (remote.value as number | boolean);
@@ -95,10 +102,10 @@ export class ValueReader {
     }
   }
 
-  private stringValue(text: string): Value {
+  private stringValue(text: string, length = text.length): Value {
     const max = this.limits.maxString;
-    if (text.length <= max) return text;
-    return { $type: 'string', value: text.slice(0, max), length: text.length, more: text.length - max };
+    if (length <= max) return text;
+    return { $type: 'string', value: text.slice(0, max), length, more: length - max };
   }
 
   private objectValue(remote: RemoteObject, depth: number, next: Job[]): Value {
@@ -155,7 +162,8 @@ export class ValueReader {
     const own = result.result.filter((d) => d.enumerable && d.name !== '__proto__');
     for (const d of own.slice(0, this.limits.maxElements)) props[d.name] = this.descriptorValue(d, depth + 1, next);
     tv.props = props;
-    if (own.length > this.limits.maxElements) tv.more = own.length - this.limits.maxElements;
+    const total = own.length + (result.omitted ?? 0);
+    if (total > this.limits.maxElements) tv.more = total - this.limits.maxElements;
   }
 
   private fillItems(tv: TaggedValue, result: GetPropertiesResult, depth: number, next: Job[]): void {
@@ -231,7 +239,10 @@ function firstLine(text: string): string {
 /** A function's description is its source text; keep only its name. */
 function functionValue(source: string, className?: string): TaggedValue {
   const isClass = /^class\b/.test(source);
-  const match =
-    /^(?:async\s+)?(?:function\s*\*?|class)\s*([\w$]+)/.exec(source) ?? /^(?:async\s+)?(?:get\s+|set\s+)?\*?\s*([\w$]+)\s*\(/.exec(source);
+  // An arrow function has no name of its own (`async () => {}` would otherwise read as one named "async").
+  const isArrow = /^(?:async\s*)?(?:\(|[\w$]+\s*=>)/.test(source);
+  const match = isArrow
+    ? null
+    : (/^(?:async\s+)?(?:function\s*\*?|class)\s*([\w$]+)/.exec(source) ?? /^(?:async\s+)?(?:get\s+|set\s+)?\*?\s*([\w$]+)\s*\(/.exec(source));
   return { $type: isClass ? 'class' : className === 'AsyncFunction' ? 'async function' : 'function', name: match?.[1] ?? '(anonymous)' };
 }
