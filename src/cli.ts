@@ -88,7 +88,7 @@ async function record(argv: string[]): Promise<void> {
     showProgress && process.stderr.write(`\r[tripod] ${(elapsedMs / 1000).toFixed(1)} s${config.duration ? ` of ${config.duration} s` : ''}, ${samples} samples `);
   const result = await recordProcess(
     config.pid,
-    { timeoutMs: config.timeoutMs, limits: config.limits, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined },
+    { timeoutMs: config.timeoutMs, limits: config.limits, localsBudget: config.localsBudget, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined },
     new SampleLog(log.fd, config.pid),
     tripodVersion(),
     { abort: abort.signal, progress },

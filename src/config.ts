@@ -60,6 +60,8 @@ export interface RunConfig {
   profile?: ProfileConfig;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
+  /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */
+  localsBudget: number;
   /** Log file to append to; a fresh temp file when absent. */
   logPath?: string;
   limits: CaptureLimits;
@@ -98,7 +100,6 @@ export interface ReportConfig {
 
 type Env = Record<string, string | undefined>;
 
-/** Options of `tripod [options] script`: the table both the splitter and parseArgs read. */
 /** The bounds and redaction of locals, shared by every command that reads them. */
 const LIMIT_OPTIONS = {
   depth: { type: 'string' },
@@ -109,9 +110,11 @@ const LIMIT_OPTIONS = {
   redact: { type: 'string' },
 } as const;
 
+/** Options of `tripod [options] script`: the table both the splitter and parseArgs read. */
 const RUN_OPTIONS = {
   ...LIMIT_OPTIONS,
   interval: { type: 'string' },
+  'locals-budget': { type: 'string' },
   timeout: { type: 'string' },
   log: { type: 'string' },
   'no-locals': { type: 'boolean' },
@@ -185,6 +188,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(crash ? { crash } : {}),
       ...(profile ? { profile } : {}),
       timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
+      localsBudget: localsBudget(values['locals-budget'], env),
       logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
       limits: captureLimits(values, env, !values['no-locals'] && flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, true)),
       quiet: Boolean(values.quiet) || flag('TRIPOD_QUIET', env.TRIPOD_QUIET, false),
@@ -268,6 +272,8 @@ export interface DumpConfig extends AttachConfig {
 export interface RecordConfig extends AttachConfig {
   /** Seconds between samples. */
   interval: number;
+  /** Share of the time samples may stop the target's threads to read locals (0.01 = 1%). */
+  localsBudget: number;
   /** Seconds to record; undefined: until Ctrl-C or the target exits. */
   duration?: number;
   logPath?: string;
@@ -300,6 +306,7 @@ const RECORD_OPTIONS = {
   ...ATTACH_OPTIONS,
   duration: { type: 'string' },
   interval: { type: 'string' },
+  'locals-budget': { type: 'string' },
   log: { type: 'string', short: 'o' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
@@ -317,6 +324,7 @@ export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'he
   return {
     ...attachConfig('record', values, positionals, env),
     interval: seconds('interval', values.interval, env.TRIPOD_INTERVAL, 1, { min: 0.01, max: 86_400 }),
+    localsBudget: localsBudget(values['locals-budget'], env),
     ...(duration > 0 ? { duration } : {}),
     logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
     quiet: Boolean(values.quiet) || flag('TRIPOD_QUIET', env.TRIPOD_QUIET, false),
@@ -435,13 +443,21 @@ function envNameFor(name: string): string {
 
 /** A float number of seconds, in range. */
 function seconds(name: string, flagValue: string | undefined, envValue: string | undefined, fallback: number, range: Range): number {
+  return decimal(name, flagValue, envValue, fallback, range, 'a number of seconds');
+}
+
+/** A percentage, as a fraction; the default 1% is the overhead tripod aims at when sampling every 5 s. */
+function localsBudget(flagValue: string | undefined, env: Env): number {
+  return decimal('locals-budget', flagValue, env.TRIPOD_LOCALS_BUDGET, 1, { min: 0.01, max: 100 }, 'a percentage') / 100;
+}
+
+/** A float in range, from the flag or else the environment; `what` names it in the error. */
+function decimal(name: string, flagValue: string | undefined, envValue: string | undefined, fallback: number, range: Range, what: string): number {
   const chosen = pick(name, flagValue, envNameFor(name), envValue);
   if (!chosen) return fallback;
   const value = Number(chosen.raw.trim());
   if (chosen.raw.trim() === '' || !Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new UserError(
-      `tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not a number of seconds from ${range.min} to ${range.max}; use e.g. ${fallback}`,
-    );
+    throw new UserError(`tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not ${what} from ${range.min} to ${range.max}; use e.g. ${fallback}`);
   }
   return value;
 }

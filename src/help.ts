@@ -16,6 +16,8 @@ options (each also an environment variable):
   --max-string N      characters kept per string, 1-1000000 (TRIPOD_MAX_STRING, default 200)
   --max-frames N      frames kept per sample; deeper stacks skip locals, 1-1000 (TRIPOD_MAX_FRAMES, default 50)
   --no-locals         stacks only (TRIPOD_LOCALS=0)
+  --locals-budget PCT share of the time reading locals may stop the program, 0.01-100; samples over it go
+                      without locals (TRIPOD_LOCALS_BUDGET, default 1)
   --watchdog MS       log a stall when the event loop is away MS ms, captured while stuck, 10-3600000 (TRIPOD_WATCHDOG_MS)
   --watchdog-repeat MS  capture a long stall again every MS ms (TRIPOD_WATCHDOG_REPEAT_MS; default once)
   --crash             log the stack and locals at the throw of an uncaught exception (TRIPOD_CRASH=1)
@@ -60,6 +62,7 @@ options (each also an environment variable):
   --interval S        seconds between samples, 0.01-86400 (TRIPOD_INTERVAL, default 1)
   -o, --log FILE      append to FILE instead of a new temp file (TRIPOD_LOG)
   --locals            also arguments and local variables (TRIPOD_LOCALS=1)
+  --locals-budget PCT share of the time reading locals may stop the process, 0.01-100 (TRIPOD_LOCALS_BUDGET, default 1)
   --timeout S         how long a sample waits for a thread (TRIPOD_TIMEOUT, default 1)
   --depth N, --max-elements N, --max-string N, --max-frames N, --redact K1,K2
                       bounds and redaction of --locals, as for tripod script.js (tripod --help)

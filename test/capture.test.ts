@@ -120,6 +120,18 @@ describe.each(nodes)('capture, $label', ({ bin }) => {
     expect(fallback.inTarget.locals.account).toEqual(read.inTarget.locals.account);
   });
 
+  it('reads locals only within --locals-budget, and says so in the samples that go without', async () => {
+    // Every 0.25 s, a 1% budget earns 2.5 ms a sample: less than one read of locals costs (Debugger.enable alone is more).
+    const tight = await sampled(bin, path.join(SAMPLES, 'busy_loop.js'), [], { BUSY_SECONDS: '3', TRIPOD_LOCALS_BUDGET: '1' });
+    expect(tight.withLocals.length).toBeGreaterThan(0);
+    const skipped = tight.running.filter((s) => /^over --locals-budget 1%: reading locals last stopped the main thread [\d.]+ ms$/.test(s.localsSkipped));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped[0].frames[0].function).toBeTruthy();
+    expect(tight.records[0].localsBudget).toBe(0.01);
+    const lifted = await sampled(bin, path.join(SAMPLES, 'busy_loop.js'), [], { BUSY_SECONDS: '3', TRIPOD_LOCALS_BUDGET: '100' });
+    expect(lifted.running.filter((s) => /locals-budget/.test(s.localsSkipped ?? ''))).toEqual([]);
+  });
+
   it('keeps the top --max-frames of a deep stack and skips its locals', async () => {
     const { running } = await sampled(bin, path.join(SAMPLES, 'deep_recursion.js'), [], { DEPTH: '500', TRIPOD_MAX_FRAMES: '30' });
     const deep = running.filter((s) => s.frames[0].function === 'descend' && s.frames.length === 30);

@@ -43,6 +43,9 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
     const depth = await tripod(bin, ['--depth', '99', path.join(FIXTURES, 'argv.js')]);
     expect(depth.stderr).toMatch(/--depth="99" is not a whole number from 0 to 10/);
+    const budget = await tripod(bin, [path.join(FIXTURES, 'argv.js')], { env: { TRIPOD_LOCALS_BUDGET: '0' } });
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toMatch(/^tripod: TRIPOD_LOCALS_BUDGET="0" is not a percentage from 0.01 to 100; use e.g. 1\n$/);
   });
 
   it('exits 127 for a missing script, like a shell', async () => {

@@ -16,6 +16,8 @@ import type { JsThread } from './threads';
 export interface CaptureOptions {
   timeoutMs: number;
   limits: CaptureLimits;
+  /** Share of the time periodic captures may stop a thread to read locals; undefined (a dump): no limit. */
+  localsBudget?: number;
 }
 
 export type Dump = Omit<DumpRecord, 'event'>;
@@ -35,6 +37,7 @@ export function capturerFor(thread: JsThread, pid: number, options: CaptureOptio
     pid,
     mainThread: thread.isMain,
     slowAnswerMs: REMOTE_SLOW_ANSWER_MS,
+    localsBudget: options.localsBudget,
   });
 }
 

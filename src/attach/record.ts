@@ -48,6 +48,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     argv: attachment.argv,
     interval: options.intervalMs / 1000,
     timeoutMs: options.timeoutMs,
+    localsBudget: options.localsBudget,
     limits: options.limits,
     attached: { pid: attachment.pid, via: attachment.route, ...(options.durationMs ? { duration: options.durationMs / 1000 } : {}) },
   });

@@ -7,8 +7,9 @@ import type { CaptureLimits } from '../config';
 import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
+import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, disableDebugger, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
@@ -35,6 +36,8 @@ export interface CapturerOptions {
   slowAnswerMs?: number;
   /** Keep the Debugger domain enabled throughout (crash capture needs it); pauses then skip enable/disable. */
   holdDebugger?: boolean;
+  /** Share of the elapsed time reading locals may stop the main thread (--locals-budget); undefined: no limit. */
+  localsBudget?: number;
 }
 
 /** Called while the main thread is paused at an exception; the thread resumes when it settles. */
@@ -51,6 +54,7 @@ export class Capturer {
   private onException?: ExceptionHandler;
   private readonly slowAnswerMs: number;
   private readonly onMainThread: boolean;
+  private readonly budget?: LocalsBudget;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -61,6 +65,7 @@ export class Capturer {
     this.onMainThread = options.mainThread !== false;
     this.probeLimit = options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE;
     this.probe = probeExpression(this.probeLimit);
+    if (options.localsBudget !== undefined && options.limits.locals) this.budget = new LocalsBudget(options.localsBudget);
     this.pause = {
       cdp,
       scripts: this.scripts,
@@ -86,7 +91,8 @@ export class Capturer {
   /**
    * One capture at a time: two pauses must never interleave. `stalled` says the
    * event loop is known to be away (the watchdog), so a main thread asleep in a
-   * syscall is blocked in native code, not idle, and is reported at once.
+   * syscall is blocked in native code, not idle, and is reported at once; a
+   * stall's locals are read whatever the budget (their cost still counts).
    */
   capture(stalled = false): Promise<Capture> {
     const next = this.queue.then(() => this.captureNow(stalled));
@@ -98,8 +104,6 @@ export class Capturer {
     const time = Date.now();
     const started = performance.now();
     const probing = runProbe(this.cdp, this.probe, this.probeLimit);
-    // Only when locals are wanted; sent now so it rides on the probe's interrupt.
-    const enabled = this.options.limits.locals ? enableDebugger(this.pause) : undefined;
     const asleep = stalled && this.onMainThread && isAsleepInKernel(this.options.pid);
     // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
     // not a machine too busy to schedule it. /proc shows that for the main thread only.
@@ -108,42 +112,44 @@ export class Capturer {
     const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
     clearTimeout(peek);
     if (!probed.answered) {
-      this.noPause(enabled);
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
-      this.noPause(enabled);
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
-    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, enabled) };
+    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, stalled) };
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
-  private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, enabled?: Promise<unknown>): Promise<Omit<Sample, 'seq'>> {
+  private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, stalled: boolean): Promise<Omit<Sample, 'seq'>> {
     // Only tripod's own code on the stack (its agent, its heartbeat): the program itself is idle.
     if (!answer.frames.some((frame) => !isTripodFrame(frame.url))) {
-      this.noPause(enabled);
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
     const { frames, moreFrames, deep } = this.probeFrames(answer);
-    if (!enabled) return this.runningSample(time, started, frames, moreFrames, probeMs, 'turned off (--no-locals)');
-    if (deep) {
-      this.noPause(enabled);
-      return this.runningSample(time, started, frames, moreFrames, probeMs, `stack deeper than --max-frames ${this.options.limits.maxFrames}`);
-    }
+    const skipped = this.whyNoLocals(deep, stalled);
+    if (skipped) return this.runningSample(time, started, frames, moreFrames, probeMs, skipped);
+    // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
+    const enabling = performance.now();
+    let enableMs = 0;
+    const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
     this.expectingPause = true;
     const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
-    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + outcome.stoppedMs);
+    this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
+    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs);
     const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
     return this.runningSample(time, started, frames, moreFrames, probeMs, why);
   }
 
-  /** The debugger was enabled for a pause that will not happen: switch it off again. */
-  private noPause(enabled: Promise<unknown> | undefined): void {
-    if (enabled) disableDebugger(this.pause);
+  /** Why this running sample goes without locals; undefined when it reads them. */
+  private whyNoLocals(deep: boolean, stalled: boolean): string | undefined {
+    if (!this.options.limits.locals) return 'turned off (--no-locals)';
+    if (deep) return `stack deeper than --max-frames ${this.options.limits.maxFrames}`;
+    if (this.budget && !this.budget.allows() && !stalled) return this.budget.refusal();
+    return undefined;
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {

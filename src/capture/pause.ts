@@ -45,17 +45,18 @@ export function isRequestedPause(event: EventParams<'Debugger.paused'>): boolean
 }
 
 /**
- * Turns the Debugger domain on ahead of a pause. Sent right behind the stack
- * probe, it is handled in the same interrupt; the sampler then digests the
- * replayed scriptParsed events while the main thread runs on, instead of while
- * it is paused.
+ * Turns the Debugger domain on ahead of a pause, once the probe found JS
+ * running: V8 walks the whole heap when the debugger comes on, so an idle
+ * thread is spared it. The pause is sent only when the enable is answered, so
+ * the sampler digests the replayed scriptParsed events while the main thread
+ * runs on, not while it is paused.
  */
 export function enableDebugger(ctx: PauseContext): Promise<unknown> {
   return ctx.domainHeld ? Promise.resolve() : ctx.cdp.post('Debugger.enable', {}).catch(() => {});
 }
 
 /** For an enable that will not be followed by a pause. */
-export function disableDebugger(ctx: PauseContext): void {
+function disableDebugger(ctx: PauseContext): void {
   if (!ctx.domainHeld) void ctx.cdp.post('Debugger.disable').catch(() => {});
 }
 

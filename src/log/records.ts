@@ -16,6 +16,8 @@ export interface StartRecord {
   argv: string[];
   interval: number;
   timeoutMs: number;
+  /** Share of the time periodic samples may stop a thread to read locals (--locals-budget, as a fraction). */
+  localsBudget?: number;
   limits: CaptureLimits;
   watchdog?: WatchdogConfig;
   crash?: CrashConfig;

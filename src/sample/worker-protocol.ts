@@ -10,6 +10,8 @@ export interface SamplerData {
   fd: number;
   intervalMs: number;
   timeoutMs: number;
+  /** Share of the time periodic samples may stop the main thread to read locals. */
+  localsBudget: number;
   limits: CaptureLimits;
   script: string;
   argv: string[];

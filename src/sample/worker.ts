@@ -25,6 +25,7 @@ log.start({
   argv: data.argv,
   interval: data.intervalMs / 1000,
   timeoutMs: data.timeoutMs,
+  localsBudget: data.localsBudget,
   limits: data.limits,
   ...(data.watchdog ? { watchdog: data.watchdog.config } : {}),
   ...(data.crash ? { crash: data.crash } : {}),
@@ -33,7 +34,7 @@ log.start({
 
 const client = new InspectorClient();
 client.connectToMainThread();
-const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash) });
+const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget });
 // The worker's own loop must stay alive: pending inspector calls do not keep it.
 setInterval(() => {}, 2 ** 30);
 

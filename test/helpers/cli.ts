@@ -26,9 +26,13 @@ export interface RunOptions {
   killAfterMs?: number;
 }
 
-/** Environment for children: the test runner's own TRIPOD_* settings do not leak in. */
+/**
+ * Environment for children: the test runner's own TRIPOD_* settings do not leak in.
+ * Tests sample every fraction of a second, where the default 1% locals budget would
+ * leave most samples without locals: they lift it unless they set it themselves.
+ */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { TRIPOD_LOCALS_BUDGET: '100' };
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TRIPOD_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') env[key] = value;
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;

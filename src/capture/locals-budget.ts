@@ -1,0 +1,49 @@
+/**
+ * Keeps the main-thread time spent reading locals under a share of the time
+ * that passes (--locals-budget). Reading locals costs a Debugger.enable, whose
+ * main-thread cost grows with the heap (V8 walks it: ~0.3 ms per MB on this
+ * machine, BENCHMARKS.md), and a pause. A small program pays a few milliseconds
+ * and is never held back; a process with a 1 GB heap would pay ~300 ms a sample,
+ * so its samples go without locals until the time spent is earned back.
+ *
+ * A token bucket: credit accrues at `share` of the elapsed time, up to a cap; a
+ * read is allowed while the credit is not negative, and its cost is taken off.
+ */
+
+/** Credit saved up while idle is capped at this much elapsed time's worth, so a quiet spell cannot pay for a burst. */
+const CREDIT_WINDOW_MS = 10_000;
+
+export class LocalsBudget {
+  private credit = 0;
+  private since: number;
+  private lastCostMs = 0;
+
+  /** `share` is a fraction of the elapsed time (0.01 for 1%). */
+  constructor(
+    private readonly share: number,
+    now = performance.now(),
+  ) {
+    this.since = now;
+  }
+
+  allows(now = performance.now()): boolean {
+    this.credit = Math.min(this.credit + (now - this.since) * this.share, CREDIT_WINDOW_MS * this.share);
+    this.since = now;
+    return this.credit >= 0;
+  }
+
+  /** Charges the main-thread time one read of locals took. */
+  spend(costMs: number): void {
+    this.credit -= costMs;
+    this.lastCostMs = costMs;
+  }
+
+  /** Why a sample goes without locals, for its record. */
+  refusal(): string {
+    return `over --locals-budget ${formatPercent(this.share)}: reading locals last stopped the main thread ${this.lastCostMs.toFixed(1)} ms`;
+  }
+}
+
+function formatPercent(share: number): string {
+  return `${Number((share * 100).toPrecision(4))}%`;
+}
