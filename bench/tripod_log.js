@@ -24,17 +24,19 @@ function createLogDir() {
 }
 
 /**
- * stoppedMs of every `msg: "sample"`, `state: "running"` record in a pino NDJSON log.
- * A missing log or missing field yields an empty list, which reports show as n/a.
+ * Every `msg: "sample"`, `state: "running"` record of a pino NDJSON log, as
+ * { stoppedMs, capturedAt, captureMs }: what the sampler says it stopped, and the
+ * window (epoch ms) in which the capture ran. A missing log yields an empty list,
+ * which reports show as n/a.
  */
-function readRunningStops(file) {
+function readRunningSamples(file) {
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return [];
   }
-  const stops = [];
+  const samples = [];
   for (const line of text.split('\n')) {
     if (!line.includes('"sample"')) continue;
     let rec;
@@ -44,10 +46,10 @@ function readRunningStops(file) {
       continue;
     }
     if (rec && rec.msg === 'sample' && rec.state === 'running' && typeof rec.stoppedMs === 'number') {
-      stops.push(rec.stoppedMs);
+      samples.push({ stoppedMs: rec.stoppedMs, capturedAt: rec.capturedAt, captureMs: rec.captureMs });
     }
   }
-  return stops;
+  return samples;
 }
 
-module.exports = { createLogDir, readRunningStops };
+module.exports = { createLogDir, readRunningSamples };

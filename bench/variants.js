@@ -40,9 +40,14 @@ function watchdogVariants({ node, tripod }) {
 }
 
 function stopVariants({ node, tripod }) {
+  const bigHeap = require('node:path').join(__dirname, 'workloads', 'big_heap.js');
   return [
     { name: 'node (noise baseline)', baseline: true, cmd: [node], env: {} },
-    { name: 'tripod 0.1s', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1' } },
+    // Every sample reads locals: the budget is lifted so the cost of one read shows.
+    { name: 'tripod 0.1s, locals every sample', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1', TRIPOD_LOCALS_BUDGET: '100' } },
+    // A 300 MB heap: each Debugger.enable walks it. Without a budget, and with the default 1%.
+    { name: 'tripod 1s, 300 MB heap, locals every sample', cmd: [node, '--require', bigHeap, tripod], env: { TRIPOD_INTERVAL: '1', TRIPOD_LOCALS_BUDGET: '100' } },
+    { name: 'tripod 1s, 300 MB heap, default --locals-budget 1%', cmd: [node, '--require', bigHeap, tripod], env: { TRIPOD_INTERVAL: '1' } },
     // The CPU profiler's cost on the main thread: its ticks, and the stop/start every 5 s.
     { name: 'tripod --profile 1000 Hz, stacks only', cmd: [node, tripod, '--profile', '--rate', '1000', '--interval', '0'], env: {} },
   ];

@@ -3,7 +3,7 @@ const path = require('node:path');
 const { runProcess, failureReason, lastJsonLine } = require('../proc.js');
 const { stopVariants, spawnSpec } = require('../variants.js');
 const { interleave, okRuns } = require('../interleave.js');
-const { readRunningStops } = require('../tripod_log.js');
+const { readRunningSamples } = require('../tripod_log.js');
 const { median, percentile, min, max } = require('../stats.js');
 const report = require('../report.js');
 
@@ -30,7 +30,8 @@ async function run(ctx) {
         cwd: ctx.repoRoot,
         timeoutMs: ctx.duration * 3000 + 60_000,
       });
-      const samplerStops = readRunningStops(log);
+      const samples = readRunningSamples(log);
+      const samplerStops = samples.map((s) => s.stoppedMs);
       ctx.logs.remove(log);
       const reason = failureReason(r);
       if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
@@ -38,10 +39,28 @@ async function run(ctx) {
       if (!out || !Array.isArray(out.gaps)) {
         return { ok: false, error: 'no {"gaps":[...]} line on stdout', stderrTail: r.stderrTail };
       }
-      return { ok: true, gaps: out.gaps, iterations: out.iterations, elapsedMs: out.elapsedMs, samplerStops };
+      const perSample = stopsPerSample(samples, out.gaps, out.gapStarts);
+      return { ok: true, gaps: out.gaps, iterations: out.iterations, elapsedMs: out.elapsedMs, samplerStops, perSample };
     },
   });
   return { scriptArgs, results };
+}
+
+/**
+ * The main thread's total stop for each sample: the gaps that fall inside the
+ * window the sampler logged for it (capturedAt is whole milliseconds, hence the
+ * 1 ms of slack each side). This counts every stop a sample causes (the probe and
+ * Debugger.enable, then the pause), which stoppedMs does only in part.
+ */
+function stopsPerSample(samples, gaps, gapStarts) {
+  if (!Array.isArray(gapStarts) || gapStarts.length !== gaps.length) return [];
+  return samples.map(({ capturedAt, captureMs }) => {
+    const from = capturedAt - 1;
+    const to = capturedAt + captureMs + 1;
+    let total = 0;
+    for (let i = 0; i < gaps.length; i++) if (gapStarts[i] + gaps[i] >= from && gapStarts[i] <= to) total += gaps[i];
+    return total;
+  });
 }
 
 function render({ scriptArgs, results }, ctx) {
@@ -53,6 +72,7 @@ function render({ scriptArgs, results }, ctx) {
     const sum = (xs) => xs.reduce((a, b) => a + b, 0);
     const gapTotals = ok.map((r) => sum(r.gaps));
     const stopTotals = ok.map((r) => sum(r.samplerStops));
+    const perSample = ok.flatMap((r) => r.perSample ?? []);
     return [
       entry.variant.name,
       report.runCount(entry, ok),
@@ -66,6 +86,8 @@ function render({ scriptArgs, results }, ctx) {
       report.num(percentile(stops, 50), 3),
       report.num(percentile(stops, 99), 3),
       stops.length ? report.num(median(stopTotals), 1) : report.NA,
+      report.num(percentile(perSample, 50), 3),
+      report.num(percentile(perSample, 99), 3),
     ];
   });
   return report.section([
@@ -84,12 +106,16 @@ function render({ scriptArgs, results }, ctx) {
         'stoppedMs p50',
         'stoppedMs p99',
         'stoppedMs total/run',
+        'stopped per sample p50',
+        'stopped per sample p99',
       ],
       rows,
     ),
     `A gap is a pause above ${THRESHOLD_MS} ms between consecutive performance.now() reads in a tight loop; ` +
       'gap percentiles and max pool every gap from all runs; totals are medians over runs of the per-run sum. ' +
-      'stoppedMs comes from the tripod log (msg "sample", state "running"), also pooled; n/a = no such records.',
+      'stoppedMs comes from the tripod log (msg "sample", state "running"), also pooled; n/a = no such records. ' +
+      'stopped per sample = the sum of the gaps inside each sample\'s logged window (capturedAt to capturedAt + captureMs): ' +
+      'every stop that sample caused, the probe and Debugger.enable included, which stoppedMs leaves out.',
     report.variantCommands(results, scriptArgs),
     report.failureNotes(results),
   ]);

@@ -1,7 +1,8 @@
 'use strict';
 // Measures how long the main thread is stopped from outside: at the bottom of a
 // 20-frame stack with locals in every frame, a tight loop reads performance.now()
-// and records every gap above the threshold. Prints {"gaps":[ms...], ...} and exits.
+// and records every gap above the threshold. Prints {"gaps":[ms...], "gapStarts":[epoch ms...], ...} and exits
+// (gapStarts on the wall clock, so a gap can be matched with the sample that logged the same moment).
 
 // The global `performance` is a lazy getter in Node; a module binding keeps it off the hot path and the sampled stack.
 const { performance } = require('node:perf_hooks');
@@ -13,6 +14,7 @@ const MAX_GAPS = 1e6;
 
 function spin() {
   const gaps = [];
+  const gapStarts = [];
   let iterations = 0;
   const start = performance.now();
   const deadline = start + durationMs;
@@ -20,12 +22,15 @@ function spin() {
   for (;;) {
     const now = performance.now();
     const gap = now - prev;
-    if (gap > thresholdMs && gaps.length < MAX_GAPS) gaps.push(Math.round(gap * 1000) / 1000);
+    if (gap > thresholdMs && gaps.length < MAX_GAPS) {
+      gaps.push(Math.round(gap * 1000) / 1000);
+      gapStarts.push(Math.round((performance.timeOrigin + prev) * 1000) / 1000);
+    }
     prev = now;
     iterations++;
     if (now >= deadline) break;
   }
-  return { gaps, iterations, elapsedMs: prev - start, check: 0 };
+  return { gaps, gapStarts, iterations, elapsedMs: prev - start, check: 0 };
 }
 
 function descend(depth) {
@@ -39,5 +44,5 @@ function descend(depth) {
   return result;
 }
 
-const { gaps, iterations, elapsedMs, check } = descend(1);
-process.stdout.write(`${JSON.stringify({ thresholdMs, iterations, elapsedMs, check, gaps })}\n`);
+const { gaps, gapStarts, iterations, elapsedMs, check } = descend(1);
+process.stdout.write(`${JSON.stringify({ thresholdMs, iterations, elapsedMs, check, gaps, gapStarts })}\n`);
