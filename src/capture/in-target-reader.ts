@@ -155,7 +155,6 @@ type RemoteObject = Protocol.Runtime.RemoteObject;
  * Runs in the target, stringified: it may use nothing from this module, only
  * its options and the target's built-ins, captured here before any read.
  */
-/* eslint-disable */
 function targetReader(options: ReaderOptions) {
   const types = (process as any).getBuiltinModule('node:util').types;
   const apply = Reflect.apply;
