@@ -1,9 +1,9 @@
 /**
  * Keeps the main-thread time spent reading locals under a share of the time
  * that passes (--locals-budget). Reading locals costs a Debugger.enable, whose
- * main-thread cost grows with the heap (V8 walks it: ~0.3 ms per MB on this
+ * main-thread cost grows with the heap (V8 walks it: ~0.35 ms per MB on this
  * machine, BENCHMARKS.md), and a pause. A small program pays a few milliseconds
- * and is never held back; a process with a 1 GB heap would pay ~300 ms a sample,
+ * and is never held back; a process with a 1 GB heap would pay ~350 ms a sample,
  * so its samples go without locals until the time spent is earned back.
  *
  * A token bucket: credit accrues at `share` of the elapsed time, up to a cap; a
