@@ -96,7 +96,12 @@ export async function readInTarget(cdp: CdpClient, readerId: string, scopeObject
   return { text: result.value, holdsPromises: !result.value.startsWith('{"held":0,') };
 }
 
-/** Answers ValueReader's getProperties from the reader's listing; held promises go to the real getProperties. */
+/**
+ * Answers ValueReader's getProperties from the reader's listing; held promises go
+ * to the real getProperties. The listing leaves out what ValueReader does without
+ * (`enumerable`: only enumerable properties are listed; a description that would
+ * only repeat the class name), to keep what the main thread sends small.
+ */
 export class InTargetListing {
   private heldIds?: Promise<string[]>;
   private readonly getProperties: PropertySource;
@@ -353,25 +358,25 @@ function targetReader(options: ReaderOptions) {
       held[held.length] = value;
       return { type: 'object', subtype: 'promise', className, description: 'Promise', objectId: options.held + (held.length - 1) };
     }
-    if (isWeakMap(value)) return { type: 'object', subtype: 'weakmap', className, description: className };
-    if (isWeakSet(value)) return { type: 'object', subtype: 'weakset', className, description: className };
+    if (isWeakMap(value)) return { type: 'object', subtype: 'weakmap', className };
+    if (isWeakSet(value)) return { type: 'object', subtype: 'weakset', className };
     if (isAnyArrayBuffer(value)) return { type: 'object', subtype: 'arraybuffer', className, description: `${className}(${apply(bufferLength, value, [])})` };
     if (isDataView(value)) return { type: 'object', subtype: 'dataview', className, description: `${className}(${apply(viewLength, value, [])})` };
-    if (isGeneratorObject(value)) return { type: 'object', subtype: 'generator', className, description: className };
+    if (isGeneratorObject(value)) return { type: 'object', subtype: 'generator', className };
     if (isMapIterator(value) || isSetIterator(value)) {
       const name = isMapIterator(value) ? 'MapIterator' : 'SetIterator';
-      return { type: 'object', subtype: 'iterator', className: name, description: name };
+      return { type: 'object', subtype: 'iterator', className: name };
     }
-    return { type: 'object', className, description: className, objectId: later(value, depth, 'object', 0) };
+    return { type: 'object', className, objectId: later(value, depth, 'object', 0) };
   }
 
   function descriptor(owner: object, key: PropertyKey, depth: number): any {
     const name = keyName(key);
     const d = ownDescriptor(owner, key);
-    if (d === 'unset') return { name, enumerable: true, value: { type: 'undefined' } };
+    if (d === 'unset') return { name, value: { type: 'undefined' } };
     if (!d) return undefined;
-    if (!('value' in d)) return { name, enumerable: d.enumerable, get: d.get ? { type: 'function' } : undefined, set: d.set ? { type: 'function' } : undefined };
-    return { name, enumerable: d.enumerable, value: isSecret(name) ? { type: 'undefined' } : remote(d.value, depth) };
+    if (!('value' in d)) return { name, get: d.get ? { type: 'function' } : undefined, set: d.set ? { type: 'function' } : undefined };
+    return { name, value: isSecret(name) ? { type: 'undefined' } : remote(d.value, depth) };
   }
 
   function listProperties(value: object, depth: number) {

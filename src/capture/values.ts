@@ -159,7 +159,8 @@ export class ValueReader {
 
   private fillProps(tv: TaggedValue, result: GetPropertiesResult, depth: number, next: Job[]): void {
     const props: Record<string, Value> = {};
-    const own = result.result.filter((d) => d.enumerable && d.name !== '__proto__');
+    // The in-target reader lists enumerable properties only and leaves the flag out.
+    const own = result.result.filter((d) => d.enumerable !== false && d.name !== '__proto__');
     for (const d of own.slice(0, this.limits.maxElements)) props[d.name] = this.descriptorValue(d, depth + 1, next);
     tv.props = props;
     const total = own.length + (result.omitted ?? 0);
