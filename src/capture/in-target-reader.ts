@@ -11,11 +11,12 @@
  * Object.getOwnPropertyDescriptor, native getters that check their receiver's
  * internal slots), never reads through a getter, and never touches a Proxy
  * (util.types.isProxy sees one without calling its traps). A Promise's state has
- * no such built-in, so promises are held and read with getProperties afterwards.
+ * no such built-in, so promises are held, in an object group that outlives the
+ * pause, and read with getProperties once the thread runs again.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
-import type { CdpClient } from './cdp';
+import { type CdpClient, withDeadline } from './cdp';
 import { secretNeedles } from './redact';
 import { getPropertiesOf, LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
 
@@ -47,12 +48,8 @@ interface ReaderAnswer {
   table: Record<string, PropertyList>;
 }
 
-/** The reader's answer as it came, parsed only once the thread runs again. */
-export interface RawListing {
-  text: string;
-  /** Whether it holds promises, which need getProperties while the thread is still paused. */
-  holdsPromises: boolean;
-}
+/** The reader's answer as it came (JSON text), parsed only once the thread runs again. */
+export type RawListing = string;
 
 /**
  * Installs the reader on the target's main thread and returns its object id, or
@@ -93,7 +90,7 @@ export async function readInTarget(cdp: CdpClient, readerId: string, scopeObject
     silent: true,
   });
   if (exceptionDetails || typeof result.value !== 'string') return undefined;
-  return { text: result.value, holdsPromises: !result.value.startsWith('{"held":0,') };
+  return result.value;
 }
 
 /**
@@ -108,12 +105,14 @@ export class InTargetListing {
 
   private readonly answer: ReaderAnswer;
 
+  /** `deadlineMs` bounds the wait for held promises: the thread runs on, and may be in a native call by then. */
   constructor(
     private readonly cdp: CdpClient,
     private readonly readerId: string,
     raw: RawListing,
+    private readonly deadlineMs: number,
   ) {
-    this.answer = JSON.parse(raw.text) as ReaderAnswer;
+    this.answer = JSON.parse(raw) as ReaderAnswer;
     this.getProperties = getPropertiesOf(cdp);
   }
 
@@ -124,9 +123,14 @@ export class InTargetListing {
   readonly properties: PropertySource = async (objectId) => {
     if (objectId.startsWith(LISTED)) return this.answer.table[objectId];
     if (!objectId.startsWith(HELD)) return undefined;
-    const realId = (await this.held())[Number(objectId.slice(HELD.length))];
-    return realId ? this.getProperties(realId) : undefined;
+    const read = await withDeadline(this.heldProperties(Number(objectId.slice(HELD.length))), this.deadlineMs);
+    return read.answered ? read.value : undefined;
   };
+
+  private async heldProperties(index: number): Promise<PropertyList | undefined> {
+    const realId = (await this.held())[index];
+    return realId ? this.getProperties(realId) : undefined;
+  }
 
   /** Lets go of the held promises (the listing itself lives only in the JSON text). */
   release(): void {
@@ -458,7 +462,6 @@ function targetReader(options: ReaderOptions) {
       queue = [];
       for (let i = 0; i < level.length; i++) table[level[i].id] = list(level[i]);
     }
-    // `held` first: the sampler checks it in the text before parsing the rest.
     const answer = stringify({ held: held.length, scopes: scopeIds, table });
     table = { __proto__: null } as any;
     return answer;

@@ -169,9 +169,10 @@ function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots
 
 /**
  * Lists the scopes' variables with the in-target reader, in one call, when it is
- * installed; the returned function turns the listing into values, and needs the
- * thread paused only if promises are to be read. Without the reader (or if it
- * fails) getProperties reads them while paused, a round trip per level.
+ * installed; the returned function turns the listing into values once the thread
+ * runs again (promises the reader held are read then, a few milliseconds after
+ * the pause). Without the reader (or if it fails) getProperties reads them while
+ * paused, a round trip per level.
  */
 async function listVariables(ctx: PauseContext, scopeObjectIds: string[]): Promise<() => Promise<Variables[]>> {
   ctx.reader ??= installReader(ctx.cdp, ctx.limits);
@@ -181,17 +182,14 @@ async function listVariables(ctx: PauseContext, scopeObjectIds: string[]): Promi
     const read = await new ValueReader(getPropertiesOf(ctx.cdp), ctx.limits, ctx.isSecret).readScopes(scopeObjectIds);
     return async () => read;
   }
-  const valuesOf = async (): Promise<Variables[]> => {
-    const listing = new InTargetListing(ctx.cdp, readerId, raw);
+  return async () => {
+    const listing = new InTargetListing(ctx.cdp, readerId, raw, ctx.timeoutMs);
     try {
       return await new ValueReader(listing.properties, ctx.limits, ctx.isSecret).readScopes(listing.scopeIds);
     } finally {
       listing.release();
     }
   };
-  if (!raw.holdsPromises) return valuesOf;
-  const read = await valuesOf();
-  return async () => read;
 }
 
 function baseFrame(cf: CallFrame, url: string, ctx: PauseContext): Frame {
