@@ -374,11 +374,10 @@ function targetReader(options: ReaderOptions) {
     return { type: 'object', className, objectId: later(value, depth, 'object', 0) };
   }
 
-  function descriptor(owner: object, key: PropertyKey, depth: number): any {
+  /** A property as getProperties lists it, from its own descriptor (read once by the caller). */
+  function entry(key: PropertyKey, d: PropertyDescriptor | 'unset', depth: number): any {
     const name = keyName(key);
-    const d = ownDescriptor(owner, key);
     if (d === 'unset') return { name, value: { type: 'undefined' } };
-    if (!d) return undefined;
     if (!('value' in d)) return { name, get: d.get ? { type: 'function' } : undefined, set: d.set ? { type: 'function' } : undefined };
     return { name, value: isSecret(name) ? { type: 'undefined' } : remote(d.value, depth) };
   }
@@ -391,7 +390,7 @@ function targetReader(options: ReaderOptions) {
       const d = ownDescriptor(value, keys[i]);
       if (!d || (d !== 'unset' && !d.enumerable)) continue;
       if (result.length >= maxElements) omitted++;
-      else result[result.length] = descriptor(value, keys[i], depth + 1);
+      else result[result.length] = entry(keys[i], d, depth + 1);
     }
     return { result, omitted };
   }
@@ -400,7 +399,7 @@ function targetReader(options: ReaderOptions) {
     const result: any[] = [];
     for (let i = 0; i < length && result.length < maxElements; i++) {
       const d = describe(value, i);
-      if (d) result[result.length] = descriptor(value, i, depth + 1);
+      if (d) result[result.length] = entry(i, d, depth + 1);
     }
     return { result };
   }
@@ -451,8 +450,8 @@ function targetReader(options: ReaderOptions) {
       const result: any[] = [];
       const keys = ownKeys(scopes[i]);
       for (let k = 0; k < keys.length; k++) {
-        const d = descriptor(scopes[i], keys[k], 0);
-        if (d) result[result.length] = d;
+        const d = ownDescriptor(scopes[i], keys[k]);
+        if (d) result[result.length] = entry(keys[k], d, 0);
       }
       table[id] = { result };
       scopeIds[i] = id;
