@@ -4,8 +4,8 @@
  * log before the script prints anything.
  */
 import type { RunConfig } from '../config';
-import { openLogFile } from '../log/log-file';
-import { startSampler } from '../sample/sampler';
+import type { LogFile } from '../log/log-file';
+import { type Sampler, startSampler } from '../sample/sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
@@ -15,17 +15,32 @@ export interface PreparedRun {
   scriptPath: string;
   logPath: string;
   fd: number;
+  sampler: Sampler;
 }
 
 /** Everything that can fail on bad input fails here, before the target runs. */
 export function prepareRun(config: RunConfig): PreparedRun {
-  const scriptPath = resolveScript(config.script);
-  const log = openLogFile(scriptPath, config.logPath);
-  return { config, scriptPath, logPath: log.path, fd: log.fd };
+  // First, so the worker boots while this thread finds the script and opens the log.
+  const sampler = startSampler(config, tripodVersion());
+  try {
+    const scriptPath = resolveScript(config.script);
+    const log = openLog(scriptPath, config.logPath);
+    return { config, scriptPath, logPath: log.path, fd: log.fd, sampler };
+  } catch (error) {
+    sampler.abandon();
+    throw error;
+  }
+}
+
+/** Loaded after the worker is started: tmp and the node:crypto it pulls in take ~3 ms the worker's boot can overlap. */
+function openLog(scriptPath: string, requested: string | undefined): LogFile {
+  const { openLogFile } = require('../log/log-file') as typeof import('../log/log-file');
+  return openLogFile(scriptPath, requested);
 }
 
 export function startRun(run: PreparedRun): void {
-  const sampler = startSampler(run.config, run.fd, run.scriptPath, tripodVersion());
+  const { sampler } = run;
+  sampler.begin({ fd: run.fd, script: run.scriptPath, argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs] });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // From a fresh stack, as the first thing the event loop does: tripod's own frames and a second set of
   // Node's loader frames would otherwise sit under the script's, rebuilt by V8 at every pause (~80 us each)

@@ -1,32 +1,35 @@
 /**
- * The main thread's handle on the sampler worker: start it, and at exit ask it to
- * write the end record and wait (briefly, synchronously) until it has.
+ * The main thread's handle on the sampler worker: start it as early as possible
+ * (Node takes ~20 ms to boot a worker), hand it the log and the script once they
+ * are known, and at exit ask it to write the end record and wait (briefly,
+ * synchronously) until it has.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { ARMED, CONTROL_SLOTS, DONE, type SamplerData, type StopMessage, waitFor } from './worker-protocol';
+import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, type SamplerData, type SamplerTarget, type StopMessage, waitFor } from './worker-protocol';
 
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
 
 export interface Sampler {
+  /** Hands the worker the log and the script: it writes the start record and starts watching. */
+  begin(target: SamplerTarget): void;
+  /** The run ended before it began (bad input): the worker is not needed. */
+  abandon(): void;
   /** Safe to call from an 'exit' listener: it blocks until the log is complete. */
   stop(end: EndInfo): void;
 }
 
-export function startSampler(config: RunConfig, fd: number, scriptPath: string, version: string): Sampler {
+export function startSampler(config: RunConfig, version: string): Sampler {
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const data: SamplerData = {
-    fd,
     intervalMs: config.interval * 1000,
     timeoutMs: config.timeoutMs,
     localsBudget: config.localsBudget,
     limits: config.limits,
-    script: scriptPath,
-    argv: [process.argv[0], scriptPath, ...config.scriptArgs],
     version,
     control,
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
@@ -37,12 +40,19 @@ export function startSampler(config: RunConfig, fd: number, scriptPath: string, 
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
-  // A stall or an exception before the worker is watching would go unseen: the script waits for it.
-  // The worker's inspector calls are served during the wait, which V8 interrupts for them.
-  // A profile that starts with the script sees its startup too.
-  if (config.crash || config.watchdog || config.profile) waitFor(control, ARMED, ARMING_WAIT_MS);
   let stopped = false;
   return {
+    begin(target) {
+      worker.postMessage({ type: 'begin', target } satisfies BeginMessage);
+      // A stall or an exception before the worker is watching would go unseen: the script waits for it.
+      // The worker's inspector calls are served during the wait, which V8 interrupts for them.
+      // A profile that starts with the script sees its startup too.
+      if (config.crash || config.watchdog || config.profile) waitFor(control, ARMED, ARMING_WAIT_MS);
+    },
+    abandon() {
+      stopped = true;
+      void worker.terminate();
+    },
     stop(end) {
       if (stopped) return;
       stopped = true;

@@ -6,15 +6,20 @@
 import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
 
-export interface SamplerData {
+/** Sent once the worker is started: it may boot while the main thread opens the log. */
+export interface SamplerTarget {
+  /** The log, open for appending. */
   fd: number;
+  script: string;
+  argv: string[];
+}
+
+export interface SamplerData {
   intervalMs: number;
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals. */
   localsBudget: number;
   limits: CaptureLimits;
-  script: string;
-  argv: string[];
   version: string;
   watchdog?: {
     config: WatchdogConfig;
@@ -30,10 +35,17 @@ export interface SamplerData {
   control: SharedArrayBuffer;
 }
 
+export interface BeginMessage {
+  type: 'begin';
+  target: SamplerTarget;
+}
+
 export interface StopMessage {
   type: 'stop';
   end: EndInfo;
 }
+
+export type SamplerMessage = BeginMessage | StopMessage;
 
 /** The end record is written. */
 export const DONE = 0;

@@ -13,68 +13,89 @@ import { startCrashCapture } from '../watchdog/crash-capture';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { PeriodicSampler } from './periodic';
-import { ARMED, DONE, type SamplerData, signal, type StopMessage } from './worker-protocol';
+import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal } from './worker-protocol';
 
 const data = workerData as SamplerData;
-const log = new SampleLog(data.fd);
-log.start({
-  format: LOG_FORMAT,
-  tripod: data.version,
-  node: process.version,
-  script: data.script,
-  argv: data.argv,
-  interval: data.intervalMs / 1000,
-  timeoutMs: data.timeoutMs,
-  localsBudget: data.localsBudget,
-  limits: data.limits,
-  ...(data.watchdog ? { watchdog: data.watchdog.config } : {}),
-  ...(data.crash ? { crash: data.crash } : {}),
-  ...(data.profile ? { profile: data.profile } : {}),
-});
 
-const client = new InspectorClient();
-client.connectToMainThread();
-const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget });
+/** What runs once the main thread has handed over the log and the script. */
+interface Run {
+  log: SampleLog;
+  client: InspectorClient;
+  capturer: Capturer;
+  periodic?: PeriodicSampler;
+  stallCapture?: StallCapture;
+  watch?: StallWatch;
+  crashReady: Promise<void>;
+  profiler?: ProfileRecorder;
+  profiling: Promise<void>;
+  samples: () => number;
+}
+
+let run: Run | undefined;
+let stopping = false;
+parentPort!.on('message', (message: SamplerMessage) => {
+  if (message.type === 'begin') run = begin(message.target);
+  else if (message.type === 'stop' && run) void stop(run, message.end);
+});
 // The worker's own loop must stay alive: pending inspector calls do not keep it.
 setInterval(() => {}, 2 ** 30);
 
-let seq = 0;
-const periodic = data.intervalMs > 0 ? new PeriodicSampler(capturer, data.intervalMs, (sample) => log.sample({ seq: ++seq, ...sample })) : undefined;
-const stallCapture = data.watchdog ? new StallCapture(capturer, log) : undefined;
-const watch =
-  data.watchdog && stallCapture
-    ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, data.watchdog.base, stallCapture)
-    : undefined;
-const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
+function begin(target: SamplerTarget): Run {
+  const log = new SampleLog(target.fd);
+  log.start({
+    format: LOG_FORMAT,
+    tripod: data.version,
+    node: process.version,
+    script: target.script,
+    argv: target.argv,
+    interval: data.intervalMs / 1000,
+    timeoutMs: data.timeoutMs,
+    localsBudget: data.localsBudget,
+    limits: data.limits,
+    ...(data.watchdog ? { watchdog: data.watchdog.config } : {}),
+    ...(data.crash ? { crash: data.crash } : {}),
+    ...(data.profile ? { profile: data.profile } : {}),
+  });
 
-const profiler = data.profile ? newProfileRecorder(data.profile) : undefined;
-const profiling = startProfiler(profiler);
+  const client = new InspectorClient();
+  client.connectToMainThread();
+  const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget });
 
-periodic?.start();
-watch?.start();
-// The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
-void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
+  let seq = 0;
+  const periodic = data.intervalMs > 0 ? new PeriodicSampler(capturer, data.intervalMs, (sample) => log.sample({ seq: ++seq, ...sample })) : undefined;
+  const stallCapture = data.watchdog ? new StallCapture(capturer, log) : undefined;
+  const watch =
+    data.watchdog && stallCapture
+      ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, data.watchdog.base, stallCapture)
+      : undefined;
+  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
 
-let stopping = false;
-parentPort!.on('message', (message: StopMessage) => {
-  if (message.type === 'stop') void stop(message.end);
-});
+  const profiler = data.profile ? newProfileRecorder(data.profile, client, log) : undefined;
+  const profiling = startProfiler(profiler);
 
-async function stop(end: EndInfo): Promise<void> {
+  periodic?.start();
+  watch?.start();
+  // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
+  void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
+  return { log, client, capturer, periodic, stallCapture, watch, crashReady, profiler, profiling, samples: () => seq };
+}
+
+async function stop(run: Run, end: EndInfo): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const ongoing = watch?.stop();
-  await Promise.all([periodic?.stop(), stallCapture?.stop(ongoing), crashReady, profiling.then(() => profiler?.stop())]);
-  log.end({ ...end, samples: seq, ...(profiler ? { profileSamples: profiler.samples } : {}) });
-  capturer.dispose();
-  client.disconnect();
+  const { log, profiler } = run;
+  const ongoing = run.watch?.stop();
+  await Promise.all([run.periodic?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  log.end({ ...end, samples: run.samples(), ...(profiler ? { profileSamples: profiler.samples } : {}) });
+  run.capturer.dispose();
+  run.client.disconnect();
   signal(data.control, DONE);
   // The worker stays up until the process ends and stops it: a worker that ended on its own while
   // the main thread was still handling the disconnect made Node abort (seen with the profiler on).
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
-function newProfileRecorder(config: NonNullable<SamplerData['profile']>): ProfileRecorder {
+function newProfileRecorder(config: NonNullable<SamplerData['profile']>, client: InspectorClient, log: SampleLog): ProfileRecorder {
   const { ProfileRecorder: Recorder } = require('../profile/recorder') as typeof import('../profile/recorder');
   return new Recorder(client, config, (record) => log.profile(record));
 }
