@@ -1,0 +1,116 @@
+'use strict';
+/*
+ * The least any pause-based read of locals can stop the main thread, with no
+ * tripod code involved: a bare process recurses 20 frames deep (locals in each)
+ * and spins at the bottom, timing every gap; a worker holding an inspector
+ * session on it does, every 100 ms, only the protocol steps a sample cannot do
+ * without, and the gaps inside each cycle's window are added up.
+ *
+ *   enable          Debugger.enable, Debugger.disable
+ *   pause           enable, pause, disable (which resumes) as soon as it is paused
+ *   pause+scopes    the same, reading each frame's local scope with Runtime.getProperties
+ *                   before the disable (20 calls)
+ *
+ * `node bench/experiments/stop-floor.js [seconds]` runs each variant in its own
+ * process and prints the median and p99 of the stop per cycle.
+ */
+const { execFileSync } = require('node:child_process');
+const { performance } = require('node:perf_hooks');
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+
+const VARIANTS = ['enable', 'pause', 'pause+scopes'];
+const DEPTH = 20;
+const GAP_MS = 0.05;
+
+if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
+  const seconds = process.argv[2] || '4';
+  for (const variant of VARIANTS) {
+    const out = execFileSync(process.execPath, [__filename, seconds], { env: { ...process.env, STOP_FLOOR_VARIANT: variant } });
+    process.stdout.write(out);
+  }
+} else if (isMainThread) {
+  const variant = process.env.STOP_FLOOR_VARIANT;
+  const durationMs = Number(process.argv[2]) * 1000;
+  const worker = new Worker(__filename, { workerData: { variant } });
+  worker.once('message', () => {
+    const { gaps, gapStarts } = descend(1, durationMs);
+    worker.postMessage('done');
+    worker.once('message', (windows) => {
+      const stops = windows.map(([from, to]) => gaps.reduce((sum, gap, i) => (gapStarts[i] >= from - 0.5 && gapStarts[i] <= to ? sum + gap : sum), 0));
+      stops.sort((a, b) => a - b);
+      const at = (q) => stops[Math.min(stops.length - 1, Math.floor(q * stops.length))].toFixed(2);
+      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: Number(at(0.5)), stopMsP99: Number(at(0.99)) }));
+      worker.terminate();
+    });
+  });
+} else {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connectToMainThread();
+  const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  const paused = () => new Promise((resolve) => session.once('Debugger.paused', (m) => resolve(m.params)));
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const windows = [];
+  let done = false;
+  parentPort.once('message', () => (done = true));
+  const cycle = {
+    enable: async () => {
+      await post('Debugger.enable');
+      await post('Debugger.disable');
+    },
+    pause: async () => {
+      await post('Debugger.enable');
+      const stopped = paused();
+      await post('Debugger.pause');
+      await stopped;
+      await post('Debugger.disable');
+    },
+    'pause+scopes': async () => {
+      await post('Debugger.enable');
+      const stopped = paused();
+      await post('Debugger.pause');
+      const { callFrames } = await stopped;
+      const locals = callFrames.map((frame) => frame.scopeChain.find((scope) => scope.type === 'local')).filter(Boolean);
+      await Promise.all(locals.map((scope) => post('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true })));
+      await post('Debugger.disable');
+    },
+  }[workerData.variant];
+  (async () => {
+    parentPort.postMessage('ready');
+    await sleep(300);
+    while (!done) {
+      const from = performance.timeOrigin + performance.now();
+      await cycle();
+      windows.push([from, performance.timeOrigin + performance.now()]);
+      await sleep(100);
+    }
+    parentPort.postMessage(windows.slice(1));
+  })();
+}
+
+function spin(durationMs) {
+  const gaps = [];
+  const gapStarts = [];
+  const deadline = performance.now() + durationMs;
+  let prev = performance.now();
+  for (;;) {
+    const now = performance.now();
+    if (now - prev > GAP_MS) {
+      gaps.push(now - prev);
+      gapStarts.push(performance.timeOrigin + prev);
+    }
+    prev = now;
+    if (now >= deadline) break;
+  }
+  return { gaps, gapStarts, check: 0 };
+}
+
+function descend(depth, durationMs) {
+  const count = depth * 3.5;
+  const label = `frame-${depth}`;
+  const info = { depth, label, even: depth % 2 === 0 };
+  const values = Array.from({ length: 10 }, (_, i) => i * depth);
+  const result = depth < DEPTH ? descend(depth + 1, durationMs) : spin(durationMs);
+  result.check += count + label.length + info.depth + values[9];
+  return result;
+}
