@@ -10,15 +10,20 @@
  *   pause           enable, pause, disable (which resumes) as soon as it is paused
  *   pause+scopes    the same, reading each frame's local scope with Runtime.getProperties
  *                   before the disable (20 calls)
+ *   pause+call      the same with one Runtime.callFunctionOn instead: V8 compiles its
+ *                   function anew each time (no compilation cache while the debugger
+ *                   is on), and every enable replays each such script until a full GC
+ *                   collects it, so the stop grows cycle after cycle
  *
  * `node bench/experiments/stop-floor.js [seconds]` runs each variant in its own
- * process and prints the median and p99 of the stop per cycle.
+ * process and prints the median and p99 of the stop per cycle, and the median of
+ * the first and of the last ten cycles.
  */
 const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
-const VARIANTS = ['enable', 'pause', 'pause+scopes'];
+const VARIANTS = ['enable', 'pause', 'pause+scopes', 'pause+call'];
 const DEPTH = 20;
 const GAP_MS = 0.05;
 
@@ -37,9 +42,9 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
     worker.postMessage('done');
     worker.once('message', (windows) => {
       const stops = windows.map(([from, to]) => gaps.reduce((sum, gap, i) => (gapStarts[i] >= from - 0.5 && gapStarts[i] <= to ? sum + gap : sum), 0));
-      stops.sort((a, b) => a - b);
-      const at = (q) => stops[Math.min(stops.length - 1, Math.floor(q * stops.length))].toFixed(2);
-      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: Number(at(0.5)), stopMsP99: Number(at(0.99)) }));
+      const first = quantile(stops.slice(0, 10), 0.5);
+      const last = quantile(stops.slice(-10), 0.5);
+      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: quantile(stops, 0.5), stopMsP99: quantile(stops, 0.99), first10: first, last10: last }));
       worker.terminate();
     });
   });
@@ -74,6 +79,14 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
       await Promise.all(locals.map((scope) => post('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true })));
       await post('Debugger.disable');
     },
+    'pause+call': async () => {
+      await post('Debugger.enable');
+      const stopped = paused();
+      await post('Debugger.pause');
+      const { callFrames } = await stopped;
+      await post('Runtime.callFunctionOn', { objectId: callFrames[0].scopeChain[0].object.objectId, functionDeclaration: 'function () { return 1; }', returnByValue: true });
+      await post('Debugger.disable');
+    },
   }[workerData.variant];
   (async () => {
     parentPort.postMessage('ready');
@@ -86,6 +99,11 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
     }
     parentPort.postMessage(windows.slice(1));
   })();
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
 }
 
 function spin(durationMs) {
