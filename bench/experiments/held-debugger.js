@@ -12,6 +12,9 @@ if (isMainThread) {
   worker.unref();
 } else {
   const { Session } = require('node:inspector');
+  // Pending inspector calls do not keep a worker's loop alive: without this the worker ended before
+  // Debugger.enable was answered, and the "held" variant measured a process with no debugger at all.
+  setInterval(() => {}, 2 ** 30);
   const session = new Session();
   session.connectToMainThread();
   const post = (method, params = {}) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
