@@ -58,35 +58,29 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
   const windows = [];
   let done = false;
   parentPort.once('message', () => (done = true));
+  // Enable, pause, `whilePaused(callFrames)`, then disable, which also resumes.
+  const pauseCycle = (whilePaused) => async () => {
+    await post('Debugger.enable');
+    const stopped = paused();
+    await post('Debugger.pause');
+    const { callFrames } = await stopped;
+    await whilePaused(callFrames);
+    await post('Debugger.disable');
+  };
+  const readLocalScopes = (callFrames) => {
+    const locals = callFrames.map((frame) => frame.scopeChain.find((scope) => scope.type === 'local')).filter(Boolean);
+    return Promise.all(locals.map((scope) => post('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true })));
+  };
+  const callOnce = (callFrames) =>
+    post('Runtime.callFunctionOn', { objectId: callFrames[0].scopeChain[0].object.objectId, functionDeclaration: 'function () { return 1; }', returnByValue: true });
   const cycle = {
     enable: async () => {
       await post('Debugger.enable');
       await post('Debugger.disable');
     },
-    pause: async () => {
-      await post('Debugger.enable');
-      const stopped = paused();
-      await post('Debugger.pause');
-      await stopped;
-      await post('Debugger.disable');
-    },
-    'pause+scopes': async () => {
-      await post('Debugger.enable');
-      const stopped = paused();
-      await post('Debugger.pause');
-      const { callFrames } = await stopped;
-      const locals = callFrames.map((frame) => frame.scopeChain.find((scope) => scope.type === 'local')).filter(Boolean);
-      await Promise.all(locals.map((scope) => post('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true })));
-      await post('Debugger.disable');
-    },
-    'pause+call': async () => {
-      await post('Debugger.enable');
-      const stopped = paused();
-      await post('Debugger.pause');
-      const { callFrames } = await stopped;
-      await post('Runtime.callFunctionOn', { objectId: callFrames[0].scopeChain[0].object.objectId, functionDeclaration: 'function () { return 1; }', returnByValue: true });
-      await post('Debugger.disable');
-    },
+    pause: pauseCycle(async () => {}),
+    'pause+scopes': pauseCycle(readLocalScopes),
+    'pause+call': pauseCycle(callOnce),
   }[workerData.variant];
   (async () => {
     parentPort.postMessage('ready');
