@@ -8,8 +8,9 @@
  *
  *   enable          Debugger.enable, Debugger.disable
  *   pause           enable, pause, disable (which resumes) as soon as it is paused
- *   pause+scopes    the same, reading each frame's local scope with Runtime.getProperties
- *                   before the disable (20 calls)
+ *   pause+scopes    the same, reading the local scope of each of the program's 21 frames
+ *                   with Runtime.getProperties before the disable (tripod does not read
+ *                   Node's own frames either)
  *   pause+call      the same with one Runtime.callFunctionOn instead: V8 compiles its
  *                   function anew each time (no compilation cache while the debugger
  *                   is on), and every enable replays each such script until a full GC
@@ -25,7 +26,8 @@ const { Worker, isMainThread, parentPort, workerData } = require('node:worker_th
 
 const VARIANTS = ['enable', 'pause', 'pause+scopes', 'pause+call'];
 const DEPTH = 20;
-const GAP_MS = 0.05;
+/** As bench/workloads/stop_probe.js counts them, so the two can be compared. */
+const GAP_MS = 0.3;
 
 if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
   const seconds = process.argv[2] || '4';
@@ -68,7 +70,8 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
     await post('Debugger.disable');
   };
   const readLocalScopes = (callFrames) => {
-    const locals = callFrames.map((frame) => frame.scopeChain.find((scope) => scope.type === 'local')).filter(Boolean);
+    const own = callFrames.filter((frame) => frame.functionName === 'spin' || frame.functionName === 'descend');
+    const locals = own.map((frame) => frame.scopeChain.find((scope) => scope.type === 'local')).filter(Boolean);
     return Promise.all(locals.map((scope) => post('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true })));
   };
   const callOnce = (callFrames) =>

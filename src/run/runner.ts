@@ -1,7 +1,8 @@
 /**
- * `tripod script args`: open the log, start the sampler, hook the target's end,
- * then hand the process to the script. Split in two so the CLI can announce the
- * log before the script prints anything.
+ * `tripod script args`: start the sampler, find the script, open the log, hand
+ * the sampler the log, hook the target's end, then hand the process to the
+ * script. Split in two so the CLI can announce the log before the script prints
+ * anything.
  */
 import type { RunConfig } from '../config';
 import type { LogFile } from '../log/log-file';
