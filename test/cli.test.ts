@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { FIXTURES, tempDir, tempLog, tripod } from './helpers/cli';
@@ -52,6 +52,15 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     const result = await tripod(bin, ['./no/such/script.js']);
     expect(result.code).toBe(127);
     expect(result.stderr).toMatch(/^tripod: cannot find the script \.\/no\/such\/script\.js .*check the path\n$/);
+  });
+
+  it('lets the sampler it already started go when the script is missing, leaving no log', async () => {
+    // The sampler worker starts before the script is looked for; every option that makes it arm is on.
+    const tmp = tempDir();
+    const result = await tripod(bin, ['--watchdog', '200', '--crash', '--profile', './no/such/script.js'], { env: { TMPDIR: tmp } });
+    expect(result.code).toBe(127);
+    expect(result.stderr).toMatch(/^tripod: cannot find the script \.\/no\/such\/script\.js .*check the path\n$/);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('says so when no script is given', async () => {
