@@ -64,8 +64,9 @@ describe.each(nodes)('tripod report, $label', ({ bin }) => {
     const blocked = await tripod(bin, ['report', '--state', 'blocked', log]);
     expect(blocked.code, blocked.stderr).toBe(0);
     expect(blocked.stdout.split('\n')[1]).toBe('running 0.0%, idle 0.0%, blocked 100.0%');
-    // Nearly all: a tick or two may catch the thread asleep elsewhere (a page fault, a lock).
-    expect(tableRows(blocked.stdout).get(`blockInNative (${MIX}:11)`)![1]).toBeGreaterThanOrEqual(90);
+    // Most: each sample takes the state of the nearest /proc reading (20 a second, later when the machine is
+    // loaded), so the hotLoop samples just after the 500 ms call may count as blocked too (87% seen under load).
+    expect(tableRows(blocked.stdout).get(`blockInNative (${MIX}:11)`)![1]).toBeGreaterThanOrEqual(75);
 
     const grepped = await tripod(bin, ['report', '--grep', 'block.nNative', log]);
     const rows = tableRows(grepped.stdout);
