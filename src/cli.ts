@@ -2,6 +2,7 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
+import { writeSync } from 'node:fs';
 import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
 import { UserError } from './errors';
 import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
@@ -34,10 +35,30 @@ function run(argv: string[]): void {
   if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
   const prepared = prepareRun(command.config);
-  // stderr, so the target's stdout stays exactly its own.
-  if (!command.config.quiet) process.stderr.write(banner(command.config, prepared.logPath));
+  // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
+  // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.
+  if (!command.config.quiet) sayOnStderr(banner(command.config, prepared.logPath));
   startRun(prepared);
 }
+
+/**
+ * Writes to fd 2 without creating process.stderr, for what tripod says while the program runs (the banner;
+ * from the sampler worker, a log that failed). Best effort: a full or closed stderr must not stop the program.
+ */
+export function sayOnStderr(text: string): void {
+  const bytes = Buffer.from(text);
+  for (let offset = 0, attempts = 0; offset < bytes.length && attempts < 100; attempts++) {
+    try {
+      offset += writeSync(2, bytes, offset);
+    } catch (error) {
+      // fd 2 may be non-blocking (the program's own doing, or shared): wait for room, briefly.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(PAUSE, 0, 0, 10);
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function banner(config: RunConfig, logPath: string): string {
   const lines: string[] = [];

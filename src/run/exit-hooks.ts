@@ -1,11 +1,23 @@
 /**
- * Notices every way the target can end — normal exit, process.exit, an uncaught
- * exception or unhandled rejection, SIGINT/SIGTERM/SIGHUP — and reports it once,
- * without changing how the process ends.
+ * Notices the ways the target can end that leave it time to say so — normal
+ * exit, process.exit, an uncaught exception or unhandled rejection that ends it —
+ * and reports it once, without changing how the process ends.
+ *
+ * tripod holds no SIGINT/SIGTERM/SIGHUP listener: a listener turns off the
+ * signal's default action, and Node runs listeners only from the event loop, so a
+ * busy program would outlive the signal. A program that does not listen dies by
+ * the signal at once, as under node, and the log has no end record; a program
+ * that listens decides, and if it exits, 'exit' reports the end.
  */
+import { EventEmitter } from 'node:events';
 import type { EndInfo } from '../log/records';
+import { describeThrown } from './thrown-value';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+// Captured before the program runs: it may replace them, and the monitor runs after it has.
+const listenerCount = EventEmitter.prototype.listenerCount;
+const hasCaptureCallback = process.hasUncaughtExceptionCaptureCallback;
+const apply = Reflect.apply;
+const isInteger = Number.isInteger;
 
 export interface EndHooks {
   /**
@@ -26,23 +38,12 @@ export function onTargetEnd(report: (end: EndInfo) => void): EndHooks {
   };
 
   process.on('uncaughtExceptionMonitor', (thrown, origin) => {
-    const e = thrown instanceof Error ? thrown : undefined;
-    error = { origin, name: e?.name ?? typeof thrown, message: e ? e.message : String(thrown) };
+    // A program that handles it survives it: only an exception that ends the process is the end's.
+    if (isHandledByProgram()) return;
+    error = { origin, ...describeThrown(thrown) };
   });
   const onExit = (code: number) => once({ exitCode: numericExitCode(process.exitCode) ?? code });
   process.on('exit', onExit);
-
-  for (const signal of SIGNALS) {
-    const listener = () => {
-      // The target listens too: it decides what the signal means, and 'exit' reports the end.
-      if (process.listenerCount(signal) > 1) return;
-      once({ signal });
-      process.removeListener(signal, listener);
-      // With no listener left Node restores the default action: die by the signal, as without tripod.
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, listener);
-  }
   return {
     scriptLoaded() {
       process.removeListener('exit', onExit);
@@ -51,7 +52,13 @@ export function onTargetEnd(report: (end: EndInfo) => void): EndHooks {
   };
 }
 
-function numericExitCode(code: typeof process.exitCode): number | undefined {
-  const value = Number(code);
-  return code === undefined || code === null || !Number.isInteger(value) ? undefined : value;
+/** Whether Node hands the exception to the program instead of ending the process. */
+function isHandledByProgram(): boolean {
+  return apply(listenerCount, process, ['uncaughtException']) > 0 || apply(hasCaptureCallback, process, []) === true;
+}
+
+/** The code a program left in process.exitCode, read without converting an object (that would run its code). */
+function numericExitCode(code: unknown): number | undefined {
+  const value = typeof code === 'number' ? code : typeof code === 'string' && code !== '' ? Number(code) : NaN;
+  return isInteger(value) ? value : undefined;
 }

@@ -36,7 +36,10 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
   };
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false });
+  // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
+  // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
+  // own fs.writeSync(1, ...) then fails with EAGAIN. The worker writes nothing to them.
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: true, stderr: true });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
