@@ -18,7 +18,8 @@ describe.each(nodes)('the log, $label', ({ bin }) => {
 
   it('appends to TRIPOD_LOG, one pino line per record, start to end', async () => {
     const log = tempLog();
-    writeFileSync(log, '');
+    // 0600: an existing log others could read is refused (README, "The log").
+    writeFileSync(log, '', { mode: 0o600 });
     await tripod(bin, ['-q', '--interval', '0.3', BUSY, 'x'], { env: { BUSY_SECONDS: '1', TRIPOD_LOG: log } });
     await tripod(bin, ['-q', '--interval', '0.3', BUSY, 'y'], { env: { BUSY_SECONDS: '1', TRIPOD_LOG: log } });
     const records = readLog(log);

@@ -5,9 +5,10 @@
  * under tripod and compares.
  */
 import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lchownSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, TRIPOD, type Finished, finish, readLog, run, start, tempLog, tripod, waitForOutput } from './helpers/cli';
+import { FIXTURES, TRIPOD, type Finished, finish, readLog, run, start, tempDir, tempLog, tripod, waitForOutput } from './helpers/cli';
 
 const nodes = inject('nodes');
 const BUSY = path.join(FIXTURES, 'process-busy.js');
@@ -126,3 +127,125 @@ describe.each(nodes)('stdin, stdout and stderr keep their file status flags, $la
     expect(Number(out.trim())).toBeGreaterThanOrEqual(200 * 64 * 1024);
   });
 });
+
+describe.each(nodes)('a log that cannot be written, $label', ({ bin }) => {
+  const ENDING = path.join(FIXTURES, 'ending.js');
+
+  it('is said once on stderr; the program runs on with its own output and exit code, and exits without delay', async () => {
+    const plain = await run(bin, [ENDING, 'exit-code']);
+    // --timeout 20: a sampler that waited for the dead log's worker would hold the exit 22 s.
+    const began = Date.now();
+    const under = await tripod(bin, ['--interval', '0.1', '--timeout', '20', '--watchdog', '100', '--log', '/dev/full', ENDING, 'exit-code']);
+    const tookMs = Date.now() - began;
+    expect(under.code).toBe(plain.code);
+    expect(under.stdout).toBe(plain.stdout);
+    const said = under.stderr.split('\n').filter((line) => line.startsWith('tripod:'));
+    expect(said).toEqual(['tripod: cannot write the log /dev/full (ENOSPC); it stops before its first record, and the program runs on without it']);
+    expect(tookMs).toBeLessThan(15_000);
+  });
+
+  it('says after how many records it stopped when it fails midway (a FIFO whose reader leaves)', async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'log.fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    // The reader takes the first 3000 bytes (the start record and a few samples), then closes: EPIPE.
+    const reader = start('sh', ['-c', `head -c 3000 ${fifo} > ${path.join(dir, 'got')}`]);
+    const readerDone = finish(reader);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const under = await tripod(bin, ['-q', '--interval', '0.1', '--log', fifo, path.join(FIXTURES, 'process-busy.js')], { env: { BUSY_SECONDS: '3' } });
+    await readerDone;
+    expect(under.code).toBe(0);
+    expect(under.stdout).toMatch(/^busy\ndone after some spins\n$/);
+    expect(under.stderr).toMatch(/^tripod: cannot write the log \S+log\.fifo \(EPIPE\); it stops after [1-9]\d* records \(\d+ bytes\), and the program runs on without it\n$/);
+  });
+});
+
+describe.each(nodes)('a log path prepared by someone else, $label', ({ bin }) => {
+  const ARGV = path.join(FIXTURES, 'argv.js');
+  const isRoot = process.geteuid?.() === 0;
+
+  /** Runs tripod with --log `file` on a script that would leave a mark; checks it refused before the script ran. */
+  async function expectRefused(file: string, message: RegExp): Promise<void> {
+    const dir = tempDir();
+    const mark = path.join(dir, 'ran');
+    const script = path.join(dir, 'target.js');
+    writeFileSync(script, `require('fs').writeFileSync(${JSON.stringify(mark)}, 'yes')`);
+    const result = await tripod(bin, ['--log', file, script]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(mark)).toBe(false);
+  }
+
+  it('refuses a file of one\'s own that others can read (0644), leaving it untouched', async () => {
+    const file = path.join(tempDir(), 'open.log');
+    writeFileSync(file, '', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    await expectRefused(file, /^tripod: the log \S+open\.log can be read or written by other users \(mode 0644\).*chmod 600 it or choose another path with --log/);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('refuses a symlink, even to a file of one\'s own, and does not follow it', async () => {
+    const dir = tempDir();
+    const real = path.join(dir, 'real.log');
+    writeFileSync(real, '', { mode: 0o600 });
+    symlinkSync(real, path.join(dir, 'link.log'));
+    await expectRefused(path.join(dir, 'link.log'), /^tripod: the log \S+link\.log is a symbolic link, which tripod does not follow/);
+    expect(readFileSync(real, 'utf8')).toBe('');
+  });
+
+  it('appends to a 0600 file of one\'s own, and makes a new one 0600', async () => {
+    const dir = tempDir();
+    const own = path.join(dir, 'own.log');
+    writeFileSync(own, '', { mode: 0o600 });
+    expect((await tripod(bin, ['-q', '--log', own, ARGV])).code).toBe(0);
+    expect(readLog(own)[0]).toMatchObject({ event: 'start' });
+    const fresh = path.join(dir, 'fresh.log');
+    expect((await tripod(bin, ['-q', '--log', fresh, ARGV])).code).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+  });
+
+  describe.skipIf(!isRoot)('as root (skipped: the suite does not run as root, and only root can make files of user nobody)', () => {
+    /** A world-writable sticky directory, as /tmp is, where user nobody left `name`. */
+    function preparedByNobody(name: string, mode: number): string {
+      const dir = tempDir();
+      chmodSync(dir, 0o1777);
+      const file = path.join(dir, name);
+      writeFileSync(file, '');
+      chmodSync(file, mode);
+      chownSync(file, NOBODY, NOBODY);
+      return file;
+    }
+
+    it('refuses a 0666 file another user made, and writes nothing to it', async () => {
+      const file = preparedByNobody('trap.log', 0o666);
+      await expectRefused(file, /^tripod: the log \S+trap\.log belongs to user 65534, not to you \(uid 0\)/);
+      expect(readFileSync(file, 'utf8')).toBe('');
+    });
+
+    it('refuses another user\'s symlink to their own 0666 file', async () => {
+      const target = preparedByNobody('theirs.log', 0o666);
+      const link = path.join(path.dirname(target), 'link.log');
+      symlinkSync(target, link);
+      lchownSync(link, NOBODY, NOBODY);
+      await expectRefused(link, /^tripod: the log \S+link\.log is a symbolic link/);
+      expect(readFileSync(target, 'utf8')).toBe('');
+    });
+
+    it('refuses it for tripod record -o too, before touching the process', async () => {
+      const file = preparedByNobody('record.log', 0o666);
+      const sleeper = start('sleep', ['30']);
+      try {
+        const result = await tripod(bin, ['record', String(sleeper.pid), '--duration', '1', '-o', file]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/^tripod: the log \S+record\.log belongs to user 65534, not to you \(uid 0\)[^\n]*\n$/);
+        expect(readFileSync(file, 'utf8')).toBe('');
+      } finally {
+        sleeper.kill('SIGKILL');
+      }
+    });
+  });
+});
+
+/** User nobody's uid and gid on Linux. */
+const NOBODY = 65534;

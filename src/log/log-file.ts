@@ -1,8 +1,9 @@
 /**
  * Where samples go: a fresh temp file named after the script (mode 0600, made
- * with tmp), or a file the user named, appended to.
+ * with tmp), or a file the user named, appended to — only if it is the caller's
+ * own and closed to other users, since samples hold the program's data.
  */
-import { openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import * as tmp from 'tmp';
 import { UserError } from '../errors';
@@ -16,14 +17,58 @@ export function openLogFile(scriptPath: string, requested?: string): LogFile {
   return requested ? openNamed(requested) : openTemp(scriptPath);
 }
 
+/**
+ * O_NOFOLLOW: a symlink planted at the path is refused, not followed to a file of its maker's choosing.
+ * O_NONBLOCK: opening a FIFO nobody reads fails at once (ENXIO) instead of hanging before the script runs.
+ */
+const NAMED_LOG_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 function openNamed(requested: string): LogFile {
   const file = path.resolve(requested);
+  let fd: number;
   try {
-    return { fd: openSync(file, 'a', 0o600), path: file };
+    fd = openSync(file, NAMED_LOG_FLAGS, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // Only to word the refusal (ELOOP, or EACCES for another user's link in a sticky folder): the open decided.
+    if (code === 'ELOOP' || isSymlink(file)) throw new UserError(`tripod: the log ${file} is a symbolic link, which tripod does not follow; name the file itself or another path with --log or TRIPOD_LOG`);
     throw new UserError(`tripod: cannot write the log ${file} (${code}); choose a writable path with --log or TRIPOD_LOG`);
   }
+  // Checked on what was opened, not on the path, so the file cannot be swapped between the check and the open.
+  const refusal = refusalOf(fstatSync(fd), file);
+  if (refusal) {
+    closeSync(fd);
+    throw new UserError(refusal);
+  }
+  return { fd, path: file };
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why an opened log must not be written, if it must not: a file (new ones are made 0600) must be the
+ * caller's and closed to group and others; a device must be the caller's or the system's (/dev/null).
+ */
+function refusalOf(stats: Stats, file: string): string | undefined {
+  const me = process.geteuid?.() ?? stats.uid;
+  const fix = 'choose another path with --log or TRIPOD_LOG';
+  if (stats.isCharacterDevice()) {
+    return stats.uid === me || stats.uid === 0 ? undefined : `tripod: the log ${file} is a device of user ${stats.uid}, not yours (uid ${me}); ${fix}`;
+  }
+  if (!stats.isFile() && !stats.isFIFO()) return `tripod: the log ${file} is not a file; ${fix}`;
+  if (stats.uid !== me) return `tripod: the log ${file} belongs to user ${stats.uid}, not to you (uid ${me}), and samples hold the program's data; remove it or ${fix}`;
+  const openToOthers = stats.mode & 0o066;
+  if (openToOthers) {
+    const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+    return `tripod: the log ${file} can be read or written by other users (mode ${mode}), and samples hold the program's data; chmod 600 it or ${fix}`;
+  }
+  return undefined;
 }
 
 function openTemp(scriptPath: string): LogFile {

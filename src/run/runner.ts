@@ -41,7 +41,7 @@ function openLog(scriptPath: string, requested: string | undefined): LogFile {
 
 export function startRun(run: PreparedRun): void {
   const { sampler } = run;
-  sampler.begin({ fd: run.fd, script: run.scriptPath, argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs] });
+  sampler.begin({ fd: run.fd, logPath: run.logPath, script: run.scriptPath, argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs] });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // From a fresh stack, as the first thing the event loop does: tripod's own frames and a second set of
   // Node's loader frames would otherwise sit under the script's, rebuilt by V8 at every pause (~80 us each)

@@ -10,6 +10,8 @@ import type { EndInfo } from '../log/records';
 export interface SamplerTarget {
   /** The log, open for appending. */
   fd: number;
+  /** Its path, to say which log failed. */
+  logPath: string;
   script: string;
   argv: string[];
 }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
-import { SampleLog } from '../log/logger';
+import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
 import { LOG_FORMAT, type EndInfo } from '../log/records';
 import { startCrashCapture } from '../watchdog/crash-capture';
@@ -41,7 +41,7 @@ parentPort!.on('message', (message: SamplerMessage) => {
 setInterval(() => {}, 2 ** 30);
 
 function begin(target: SamplerTarget): Run {
-  const log = new SampleLog(target.fd);
+  const log = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   log.start({
     format: LOG_FORMAT,
     tripod: data.version,
@@ -92,6 +92,17 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   signal(data.control, DONE);
   // The worker stays up until the process ends and stops it: a worker that ended on its own while
   // the main thread was still handling the disconnect made Node abort (seen with the profiler on).
+}
+
+/**
+ * Said at once, from this thread, so a long-running program's user learns it while it runs; the program
+ * itself is not told (that would run JS on its thread) and runs on without a log.
+ */
+function sayLogFailed(logPath: string, failure: LogFailure): void {
+  const where = failure.records === 0 ? 'before its first record' : `after ${failure.records} records (${failure.bytes} bytes)`;
+  // cli.ts holds the one function that writes to the terminal; loaded only on this rare path.
+  const { sayOnStderr } = require('../cli') as typeof import('../cli');
+  sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
