@@ -249,3 +249,22 @@ describe.each(nodes)('a log path prepared by someone else, $label', ({ bin }) =>
 
 /** User nobody's uid and gid on Linux. */
 const NOBODY = 65534;
+
+describe.each(nodes)('the watchdog changes nothing the program prints, $label', ({ bin }) => {
+  const NODE_TEST = path.join(FIXTURES, 'process-node-test.js');
+  /** The test runner's report without its timings, which differ from run to run. */
+  const withoutTimings = (text: string) => text.replace(/\(\d+(\.\d+)?ms\)/g, '').replace(/^.*duration_ms.*$/gm, '');
+
+  it('a node:test failure prints the same stack under --watchdog as under node, run after run', async () => {
+    const plain = await run(bin, [NODE_TEST]);
+    expect(plain.stdout).toContain('boom');
+    // --watchdog 100 beats every 10 ms, the fixture's own timer: a heartbeat in the program's timer lists
+    // drained its microtasks from the timer (runNextTicks / listOnTimeout / processTimers in the stack).
+    for (let i = 0; i < 4; i++) {
+      const under = await tripod(bin, ['-q', '--interval', '0', '--watchdog', '100', '--log', tempLog(), NODE_TEST]);
+      expect(under.code).toBe(plain.code);
+      expect(withoutTimings(under.stdout)).toBe(withoutTimings(plain.stdout));
+      expect(under.stderr).toBe(plain.stderr);
+    }
+  });
+});

@@ -67,9 +67,6 @@ export function startSampler(config: RunConfig, version: string): Sampler {
 }
 
 function startWatchdogHeartbeat(config: NonNullable<RunConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
-  const heartbeat = new SharedArrayBuffer(4);
   const periodMs = heartbeatPeriodMs(config.thresholdMs);
-  const base = Math.floor(performance.timeOrigin);
-  startHeartbeat(heartbeat, periodMs, base);
-  return { config, heartbeat, periodMs, base };
+  return { config, heartbeat: startHeartbeat(periodMs), periodMs };
 }

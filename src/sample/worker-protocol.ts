@@ -5,6 +5,7 @@
  */
 import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
+import type { Heartbeat } from '../watchdog/heartbeat';
 
 /** Sent once the worker is started: it may boot while the main thread opens the log. */
 export interface SamplerTarget {
@@ -25,11 +26,9 @@ export interface SamplerData {
   version: string;
   watchdog?: {
     config: WatchdogConfig;
-    /** The main thread's heartbeat (see watchdog/heartbeat). */
-    heartbeat: SharedArrayBuffer;
+    /** The main thread's heartbeat (see watchdog/heartbeat): a histogram, shared by cloning. */
+    heartbeat: Heartbeat;
     periodMs: number;
-    /** Origin of the shared clock, in epoch ms. */
-    base: number;
   };
   crash?: CrashConfig;
   profile?: ProfileConfig;

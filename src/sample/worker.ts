@@ -66,7 +66,7 @@ function begin(target: SamplerTarget): Run {
   const stallCapture = data.watchdog ? new StallCapture(capturer, log) : undefined;
   const watch =
     data.watchdog && stallCapture
-      ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, data.watchdog.base, stallCapture)
+      ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, stallCapture)
       : undefined;
   const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
 

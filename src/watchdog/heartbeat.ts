@@ -1,25 +1,33 @@
 /**
- * The main thread's heartbeat: an unref'd timer that stamps the time into a
- * SharedArrayBuffer each time the event loop runs timers. It is the only work
- * the watchdog adds to the target; the worker reads the stamp without asking.
+ * The main thread's heartbeat: Node's event-loop delay monitor
+ * (perf_hooks.monitorEventLoopDelay), a libuv timer whose callback is C++ and
+ * counts each time the event loop runs its timers into a histogram. It runs no JS
+ * on the main thread, so the program's event loop is the same to the program: no
+ * extra timer in its timer lists, which would change where its microtasks drain
+ * (and so the stacks it prints), nothing in getActiveResourcesInfo(), nothing that
+ * keeps it alive. The worker reads the same histogram (a clone shares it).
  */
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
-/** [0]: the last beat, in ms on the shared clock. */
-export const LAST_BEAT = 0;
+/** What the worker holds: the histogram's count grows at each beat; reset() starts it over. */
+export interface Heartbeat {
+  readonly count: number;
+  /** Longest gap between two beats since the last reset, in ns. */
+  readonly max: number;
+  reset(): void;
+}
+
+/** Held for the life of the process: a monitor that is garbage-collected stops beating, which would look like a stall. */
+const running: IntervalHistogram[] = [];
 
 /** Often enough that a stall is seen within a tenth of the threshold, but never busier than every 5 ms. */
 export function heartbeatPeriodMs(thresholdMs: number): number {
   return Math.min(50, Math.max(5, Math.round(thresholdMs / 10)));
 }
 
-/** Milliseconds since `base`, on a clock both threads share (performance.now() is per thread). */
-export function sharedClock(base: number): number {
-  return Math.round(performance.timeOrigin + performance.now() - base);
-}
-
-export function startHeartbeat(buffer: SharedArrayBuffer, periodMs: number, base: number): void {
-  const beats = new Int32Array(buffer);
-  const beat = () => Atomics.store(beats, LAST_BEAT, sharedClock(base));
-  beat();
-  setInterval(beat, periodMs).unref();
+export function startHeartbeat(periodMs: number): Heartbeat {
+  const monitor = monitorEventLoopDelay({ resolution: periodMs });
+  monitor.enable();
+  running.push(monitor);
+  return monitor;
 }

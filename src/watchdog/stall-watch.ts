@@ -5,7 +5,7 @@
  * after — optionally again every repeat period, and then the stall's end.
  */
 import type { WatchdogConfig } from '../config';
-import { LAST_BEAT, sharedClock } from './heartbeat';
+import type { Heartbeat } from './heartbeat';
 
 export interface StallNotice {
   stallId: number;
@@ -29,67 +29,77 @@ export interface StallListener {
 
 interface OngoingStall {
   id: number;
-  lastBeat: number;
+  /** When the last beat before the stall was seen, on this thread's clock. */
+  lastBeatAt: number;
   captures: number;
   nextRepeatAt: number;
 }
 
 export class StallWatch {
-  private readonly beats: Int32Array;
   private timer?: NodeJS.Timeout;
   private stall?: OngoingStall;
   private stalls = 0;
+  private lastCount = 0;
+  private lastBeatAt = 0;
 
   constructor(
-    buffer: SharedArrayBuffer,
+    private readonly heartbeat: Heartbeat,
     private readonly config: WatchdogConfig,
     private readonly periodMs: number,
-    private readonly base: number,
     private readonly listener: StallListener,
-  ) {
-    this.beats = new Int32Array(buffer);
-  }
+  ) {}
 
   start(): void {
-    this.schedule(this.config.thresholdMs);
+    this.lastCount = this.heartbeat.count;
+    this.lastBeatAt = performance.now();
+    // The count says only that a beat happened, not when: it is looked at every period, so a beat is dated
+    // within one period.
+    this.timer = setInterval(this.check, this.periodMs);
   }
 
   /** Stops watching; returns the stall still going on, if any, as it stands. */
   stop(): StallEnd | undefined {
-    clearTimeout(this.timer);
+    clearInterval(this.timer);
     const stall = this.stall;
     this.stall = undefined;
-    return stall && { stallId: stall.id, durationMs: sharedClock(this.base) - stall.lastBeat, captures: stall.captures };
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(this.check, Math.max(1, ms));
+    return stall && { stallId: stall.id, durationMs: Math.round(performance.now() - stall.lastBeatAt), captures: stall.captures };
   }
 
   private readonly check = (): void => {
-    const lastBeat = Atomics.load(this.beats, LAST_BEAT);
-    const now = sharedClock(this.base);
-    if (this.stall) return this.follow(this.stall, lastBeat, now);
+    const now = performance.now();
+    const count = this.heartbeat.count;
+    const beat = count !== this.lastCount;
+    this.lastCount = count;
+    if (this.stall) return beat ? this.recover(this.stall, now) : this.follow(this.stall, now);
+    if (beat) {
+      this.lastBeatAt = now;
+      return;
+    }
     // A beat is due every period, so silence longer than threshold + period means the loop was away the whole threshold.
-    const limit = this.config.thresholdMs + this.periodMs;
-    const silent = now - lastBeat;
-    if (silent < limit) return this.schedule(limit - silent);
-    const stall = { id: ++this.stalls, lastBeat, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
+    const silent = now - this.lastBeatAt;
+    if (silent < this.config.thresholdMs + this.periodMs) return;
+    // From here the histogram's longest gap is the stall's: the beat that ends it records the whole gap.
+    this.heartbeat.reset();
+    this.lastCount = this.heartbeat.count;
+    const stall = { id: ++this.stalls, lastBeatAt: this.lastBeatAt, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
     this.stall = stall;
-    this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: silent });
-    this.schedule(this.periodMs);
+    this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: Math.round(silent) });
   };
 
-  private follow(stall: OngoingStall, lastBeat: number, now: number): void {
-    if (lastBeat !== stall.lastBeat) {
-      this.stall = undefined;
-      this.listener.recovered({ stallId: stall.id, durationMs: lastBeat - stall.lastBeat, captures: stall.captures });
-      return this.schedule(this.config.thresholdMs);
-    }
+  private recover(stall: OngoingStall, now: number): void {
+    this.stall = undefined;
+    this.lastBeatAt = now;
+    const recordedMs = this.heartbeat.max / 1e6;
+    // The recorded gap runs from the last beat before the stall to the first after: exact to the beat. A beat
+    // that slipped in between the detection and the reset leaves it short; then the gap as seen from here counts.
+    const seenMs = now - stall.lastBeatAt - this.periodMs;
+    this.listener.recovered({ stallId: stall.id, durationMs: Math.round(Math.max(recordedMs, seenMs)), captures: stall.captures });
+  }
+
+  private follow(stall: OngoingStall, now: number): void {
     if (now >= stall.nextRepeatAt) {
-      this.listener.stalled({ stallId: stall.id, repeat: stall.captures++, stalledMs: now - lastBeat });
+      this.listener.stalled({ stallId: stall.id, repeat: stall.captures++, stalledMs: Math.round(now - stall.lastBeatAt) });
       stall.nextRepeatAt += this.config.repeatMs;
     }
-    this.schedule(this.periodMs);
   }
 }
