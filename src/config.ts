@@ -168,7 +168,8 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
-  const interval = seconds('interval', values.interval, env.TRIPOD_INTERVAL, 5, { min: 0, max: 86_400 });
+  // 0 turns periodic sampling off; anything else is floored as `tripod record` is: 1e-9 meant ~640 samples a second.
+  const interval = seconds('interval', values.interval, env.TRIPOD_INTERVAL, 5, { min: 0.01, max: 86_400, orZero: 'no periodic samples' });
   const watchdog = watchdogConfig(values.watchdog, values['watchdog-repeat'], env);
   const rejections = Boolean(values['on-rejection']) || flag('TRIPOD_ON_REJECTION', env.TRIPOD_ON_REJECTION, false);
   const crash = rejections || Boolean(values.crash) || flag('TRIPOD_CRASH', env.TRIPOD_CRASH, false) ? { rejections } : undefined;
@@ -418,16 +419,49 @@ function grepPattern(raw: string | undefined): RegExp | undefined {
 }
 
 function parseStrict<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
+  const joined = joinDashedValues(args, options);
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
+    return parseArgs({ args: joined, options, strict: true, allowPositionals });
   } catch (error) {
     throw new UserError(`tripod: ${(error as Error).message.split('\n')[0].replace(/\.$/, '')}; see tripod --help`);
   }
 }
 
+/**
+ * `--interval -1`: parseArgs reads a value that starts with a dash as an option and calls it ambiguous.
+ * A negative number is a value, joined here (`--interval=-1`) so its range check names it; any other dashed
+ * word after an option that needs a value is said in one line with the way to pass it.
+ */
+function joinDashedValues(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const next = args[i + 1];
+    joined.push(arg);
+    if (arg === '--') {
+      joined.push(...args.slice(i + 1));
+      break;
+    }
+    if (next === undefined || !next.startsWith('-') || next === '-' || !takesStringValue(arg, options)) continue;
+    if (!/^-(\d|\.\d)/.test(next)) {
+      throw new UserError(`tripod: ${arg} needs a value, and the next word ${JSON.stringify(next)} reads as an option; give the value, or write ${arg}=${next} if that is it`);
+    }
+    joined[joined.length - 1] = `${arg}=${next}`;
+    i++;
+  }
+  return joined;
+}
+
+function takesStringValue(arg: string, options: NonNullable<ParseArgsConfig['options']>): boolean {
+  if (arg.startsWith('--')) return !arg.includes('=') && options[arg.slice(2)]?.type === 'string';
+  return arg.length === 2 && Object.values(options).some((option) => option.short === arg[1] && option.type === 'string');
+}
+
 interface Range {
   min: number;
   max: number;
+  /** 0 is allowed too, below `min`, and means this. */
+  orZero?: string;
 }
 
 function pick(name: string, flagValue: string | undefined, envName: string | undefined, envValue: string | undefined) {
@@ -455,12 +489,19 @@ function localsBudget(flagValue: string | undefined, env: Env): number {
 function decimal(name: string, flagValue: string | undefined, envValue: string | undefined, fallback: number, range: Range, what: string): number {
   const chosen = pick(name, flagValue, envNameFor(name), envValue);
   if (!chosen) return fallback;
-  const value = Number(chosen.raw.trim());
-  if (chosen.raw.trim() === '' || !Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new UserError(`tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not ${what} from ${range.min} to ${range.max}; use e.g. ${fallback}`);
+  const text = chosen.raw.trim();
+  // Plain decimals only: Number() would also take 0x10, 0b1, 1e-9 and Infinity.
+  const value = PLAIN_DECIMAL.test(text) ? Number(text) : NaN;
+  const inRange = (value >= range.min && value <= range.max) || (range.orZero !== undefined && value === 0);
+  if (!inRange) {
+    const zero = range.orZero === undefined ? '' : `, or 0 (${range.orZero})`;
+    throw new UserError(`tripod: ${chosen.source}=${JSON.stringify(chosen.raw)} is not ${what} from ${range.min} to ${range.max}${zero}; use e.g. ${fallback}`);
   }
   return value;
 }
+
+/** Digits with an optional fraction: 5, 0.25, .5, 2. */
+const PLAIN_DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 
 function integer(name: string, flagValue: string | undefined, envValue: string | undefined, fallback: number, range: Range): number {
   return wholeNumber(name, flagValue, envNameFor(name), envValue, range, `a whole number from ${range.min} to ${range.max}; the default is ${fallback}`) ?? fallback;

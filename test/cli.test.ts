@@ -16,7 +16,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
   });
 
   it.each([
-    ['abc', /TRIPOD_INTERVAL="abc" is not a number of seconds from 0 to 86400/],
+    ['abc', /TRIPOD_INTERVAL="abc" is not a number of seconds from 0\.01 to 86400, or 0 \(no periodic samples\)/],
     ['-1', /TRIPOD_INTERVAL="-1" is not a number of seconds/],
     ['', null],
     ['0', /an interval of 0 turns periodic sampling off/],

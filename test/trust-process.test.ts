@@ -268,3 +268,42 @@ describe.each(nodes)('the watchdog changes nothing the program prints, $label', 
     }
   });
 });
+
+describe.each(nodes)('numeric options, $label', ({ bin }) => {
+  const ARGV = path.join(FIXTURES, 'argv.js');
+
+  it.each([
+    [['--interval', '-1'], /^tripod: --interval="-1" is not a number of seconds from 0\.01 to 86400, or 0 \(no periodic samples\); use e\.g\. 5\n$/],
+    [['--interval', '0x10'], /^tripod: --interval="0x10" is not a number of seconds/],
+    [['--interval', '0b1'], /^tripod: --interval="0b1" is not a number of seconds/],
+    [['--interval', '1e-9'], /^tripod: --interval="1e-9" is not a number of seconds/],
+    [['--interval', '0.001'], /^tripod: --interval="0\.001" is not a number of seconds from 0\.01/],
+    [['--interval', 'Infinity'], /^tripod: --interval="Infinity" is not a number of seconds/],
+    [['--timeout', '1e3'], /^tripod: --timeout="1e3" is not a number of seconds from 0\.001 to 3600/],
+    [['--locals-budget', '0x1'], /^tripod: --locals-budget="0x1" is not a percentage/],
+    [['--depth', '-2'], /^tripod: --depth="-2" is not a whole number from 0 to 10/],
+    [['--log', '-x'], /^tripod: --log needs a value, and the next word "-x" reads as an option; give the value, or write --log=-x if that is it\n$/],
+  ])('refuses %j in one line, with the range, before the script runs', async (flags, message) => {
+    const result = await tripod(bin, [...flags, ARGV]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses them from the environment and for tripod record too', async () => {
+    const env = await tripod(bin, [ARGV], { env: { TRIPOD_INTERVAL: '1e-9' } });
+    expect(env.stderr).toMatch(/^tripod: TRIPOD_INTERVAL="1e-9" is not a number of seconds from 0\.01/);
+    const record = await tripod(bin, ['record', '1', '--interval', '-5']);
+    expect(record.code).toBe(2);
+    expect(record.stderr).toMatch(/^tripod: --interval="-5" is not a number of seconds from 0\.01 to 86400; use e\.g\. 1\n$/);
+    const duration = await tripod(bin, ['record', '1', '--duration', '0x5']);
+    expect(duration.stderr).toMatch(/^tripod: --duration="0x5" is not a number of seconds/);
+  });
+
+  it('takes plain decimals: .5 and 0.01 (the floor) run the script', async () => {
+    for (const interval of ['.5', '0.01']) {
+      const result = await tripod(bin, ['-q', '--interval', interval, '--log', tempLog(), ARGV]);
+      expect(result.code).toBe(0);
+    }
+  });
+});
