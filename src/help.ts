@@ -8,7 +8,7 @@ Runs script.js in this process, exactly as \`node script.js\` would, while a wor
 thread samples its stack and local variables into a log (pino NDJSON).
 
 options (each also an environment variable):
-  --interval S        seconds between samples, > 0; 0 turns them off when --watchdog or --crash runs (TRIPOD_INTERVAL, default 5)
+  --interval S        seconds between samples, 0.01-86400; 0 turns them off when --watchdog, --crash or --profile runs (TRIPOD_INTERVAL, default 5)
   --timeout S         how long a sample waits for the main thread (TRIPOD_TIMEOUT, default 1)
   --log FILE          append to FILE instead of a new temp file (TRIPOD_LOG)
   --depth N           object nesting read under a variable, 0-10 (TRIPOD_DEPTH, default 2)
