@@ -194,6 +194,21 @@ describe.each(nodes)('a log path prepared by someone else, $label', ({ bin }) =>
     expect(readFileSync(real, 'utf8')).toBe('');
   });
 
+  it('refuses such a file for tripod record -o too, before touching the process', async () => {
+    const file = path.join(tempDir(), 'record.log');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    const sleeper = start('sleep', ['30']);
+    try {
+      const result = await tripod(bin, ['record', String(sleeper.pid), '--duration', '1', '-o', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^tripod: the log \S+record\.log can be read or written by other users \(mode 0644\)[^\n]*\n$/);
+      expect(readFileSync(file, 'utf8')).toBe('');
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('appends to a 0600 file of one\'s own, and makes a new one 0600', async () => {
     const dir = tempDir();
     const own = path.join(dir, 'own.log');
