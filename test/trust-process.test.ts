@@ -322,3 +322,15 @@ describe.each(nodes)('numeric options, $label', ({ bin }) => {
     }
   });
 });
+
+describe.each(nodes)('the end of a program that replaced intrinsics, $label', ({ bin }) => {
+  it('is written without calling its Atomics.wait, Int32Array, process.kill or process.emit', async () => {
+    const script = path.join(FIXTURES, 'process-replaced-intrinsics.js');
+    const plain = await run(bin, [script]);
+    const log = tempLog();
+    const under = await tripod(bin, ['-q', '--interval', '0.1', '--log', log, script]);
+    expect(under.code).toBe(plain.code);
+    expect(under.stdout).toBe(plain.stdout);
+    expect(readLog(log).at(-1)).toMatchObject({ event: 'end', exitCode: 0 });
+  });
+});

@@ -18,6 +18,9 @@ const listenerCount = EventEmitter.prototype.listenerCount;
 const hasCaptureCallback = process.hasUncaughtExceptionCaptureCallback;
 const apply = Reflect.apply;
 const isInteger = Number.isInteger;
+const { isArray } = Array;
+const { getOwnPropertyDescriptor } = Reflect;
+const { hasOwn } = Object;
 
 export interface EndHooks {
   /**
@@ -46,10 +49,32 @@ export function onTargetEnd(report: (end: EndInfo) => void): EndHooks {
   process.on('exit', onExit);
   return {
     scriptLoaded() {
-      process.removeListener('exit', onExit);
-      process.on('exit', onExit);
+      moveExitListenerLast(onExit);
     },
   };
+}
+
+/**
+ * Puts `listener` after the 'exit' listeners the script's loading added. Not with removeListener and on:
+ * those emit 'removeListener' and 'newListener' (Node listens to both, for signals) through process.emit,
+ * which the script may have replaced by now. Node keeps several listeners of an event in an array in
+ * process._events; anything else (one listener: ours, already last) is left as it is.
+ */
+function moveExitListenerLast(listener: (code: number) => void): void {
+  const events = dataValue(process, '_events');
+  const listeners = events !== null && typeof events === 'object' ? dataValue(events, 'exit') : undefined;
+  if (!isArray(listeners)) return;
+  const all = listeners as unknown[];
+  let index = -1;
+  for (let i = 0; i < all.length; i++) if (all[i] === listener) index = i;
+  if (index < 0) return;
+  for (let i = index; i < all.length - 1; i++) all[i] = all[i + 1];
+  all[all.length - 1] = listener;
+}
+
+function dataValue(object: object, key: string): unknown {
+  const descriptor = getOwnPropertyDescriptor(object, key);
+  return descriptor !== undefined && hasOwn(descriptor, 'value') ? descriptor.value : undefined;
 }
 
 /** Whether Node hands the exception to the program instead of ending the process. */

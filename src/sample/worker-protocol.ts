@@ -60,7 +60,11 @@ export function signal(control: SharedArrayBuffer, slot: number): void {
   Atomics.notify(view, slot);
 }
 
+// Captured when tripod loads: the main thread waits at the program's exit, after the program may have replaced them.
+const atomicsWait = Atomics.wait;
+const Int32View = Int32Array;
+
 /** Blocks this thread until the worker sets `slot`, or `ms` pass. */
 export function waitFor(control: SharedArrayBuffer, slot: number, ms: number): void {
-  Atomics.wait(new Int32Array(control), slot, 0, ms);
+  atomicsWait(new Int32View(control), slot, 0, ms);
 }
