@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, type SamplerData, type SamplerTarget, type StopMessage, waitFor } from './worker-protocol';
+import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
@@ -25,6 +25,10 @@ export interface Sampler {
 
 export function startSampler(config: RunConfig, version: string): Sampler {
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
+  const endBuffer = new SharedArrayBuffer(END_BUFFER_BYTES);
+  // Made now: at the program's exit, Int32Array and Uint8Array may be the program's.
+  const controlView = new Int32Array(control);
+  const endBytes = new Uint8Array(endBuffer);
   const data: SamplerData = {
     intervalMs: config.interval * 1000,
     timeoutMs: config.timeoutMs,
@@ -32,6 +36,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     limits: config.limits,
     version,
     control,
+    endBuffer,
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
@@ -59,7 +64,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     stop(end) {
       if (stopped) return;
       stopped = true;
-      worker.postMessage({ type: 'stop', end } satisfies StopMessage);
+      requestStop(controlView, endBytes, end);
       // A capture in flight may need up to one timeout before it lets go.
       waitFor(control, DONE, config.timeoutMs + 2000);
     },

@@ -1,7 +1,10 @@
 /**
  * What the main thread and the sampler worker tell each other. The worker never
  * posts to the main thread (that would run JS there); it answers the stop request
- * through a SharedArrayBuffer the main thread waits on.
+ * through a SharedArrayBuffer the main thread waits on. The stop request itself
+ * (how the program ended) goes through shared memory too, not postMessage: it is
+ * made at the program's exit, after the program may have replaced MessagePort or
+ * JSON, so it uses only built-ins captured when tripod loaded.
  */
 import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
 import type { EndInfo } from '../log/records';
@@ -32,8 +35,10 @@ export interface SamplerData {
   };
   crash?: CrashConfig;
   profile?: ProfileConfig;
-  /** Int32 slots the worker sets and notifies: DONE, ARMED. */
+  /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does. */
   control: SharedArrayBuffer;
+  /** The end, as JSON bytes, written by the main thread before it sets STOP. */
+  endBuffer: SharedArrayBuffer;
 }
 
 export interface BeginMessage {
@@ -41,23 +46,59 @@ export interface BeginMessage {
   target: SamplerTarget;
 }
 
-export interface StopMessage {
-  type: 'stop';
-  end: EndInfo;
-}
-
-export type SamplerMessage = BeginMessage | StopMessage;
+export type SamplerMessage = BeginMessage;
 
 /** The end record is written. */
 export const DONE = 0;
 /** The watchdog watches, crash capture is armed and the profiler runs: the script may start. */
 export const ARMED = 1;
-export const CONTROL_SLOTS = 2;
+/** The program ended: the end is in the end buffer, its length in END_LENGTH. */
+export const STOP = 2;
+export const END_LENGTH = 3;
+export const CONTROL_SLOTS = 4;
+/** Room for the end as JSON: its error's name and message are cut at 1,000 characters each. */
+export const END_BUFFER_BYTES = 16 * 1024;
 
 export function signal(control: SharedArrayBuffer, slot: number): void {
   const view = new Int32Array(control);
   Atomics.store(view, slot, 1);
   Atomics.notify(view, slot);
+}
+
+// Captured when tripod loads, for the main thread's side of the exit.
+const stringify = JSON.stringify;
+const encoder = new TextEncoder();
+const encodeInto = encoder.encodeInto;
+const { apply } = Reflect;
+const atomicsStore = Atomics.store;
+const atomicsNotify = Atomics.notify;
+
+/** The main thread's half: say how the program ended. `view`/`bytes` are made before the program runs. */
+export function requestStop(control: Int32Array, endBuffer: Uint8Array, end: EndInfo): void {
+  let json = stringify(end);
+  // Only an error's text can be long; without it the end still fits.
+  if (json.length * 3 > endBuffer.length) json = stringify({ ...end, error: undefined });
+  const { written } = apply(encodeInto, encoder, [json, endBuffer]) as { written: number };
+  atomicsStore(control, END_LENGTH, written);
+  atomicsStore(control, STOP, 1);
+  atomicsNotify(control, STOP);
+}
+
+/** Atomics.waitAsync (Node 16+), which TypeScript's ES2022 lib does not declare. */
+interface AtomicsWithWaitAsync {
+  waitAsync(view: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+/** The worker's half: resolves with the end once the main thread asked to stop. */
+export async function stopRequested(control: SharedArrayBuffer, endBuffer: SharedArrayBuffer): Promise<EndInfo> {
+  const view = new Int32Array(control);
+  const wait = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(view, STOP, 0);
+  if (wait.async) await wait.value;
+  const length = Atomics.load(view, END_LENGTH);
+  // TextDecoder does not read shared memory: copy the bytes out first.
+  const bytes = new Uint8Array(length);
+  bytes.set(new Uint8Array(endBuffer, 0, length));
+  return JSON.parse(new TextDecoder().decode(bytes)) as EndInfo;
 }
 
 // Captured when tripod loads: the main thread waits at the program's exit, after the program may have replaced them.

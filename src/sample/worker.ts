@@ -13,7 +13,7 @@ import { startCrashCapture } from '../watchdog/crash-capture';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { PeriodicSampler } from './periodic';
-import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal } from './worker-protocol';
+import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
 
 const data = workerData as SamplerData;
 
@@ -33,9 +33,16 @@ interface Run {
 
 let run: Run | undefined;
 let stopping = false;
+/** The stop request, when it came before 'begin' was read (the two travel apart: a short script ends at once). */
+let endBeforeBegin: EndInfo | undefined;
 parentPort!.on('message', (message: SamplerMessage) => {
-  if (message.type === 'begin') run = begin(message.target);
-  else if (message.type === 'stop' && run) void stop(run, message.end);
+  if (message.type !== 'begin') return;
+  run = begin(message.target);
+  if (endBeforeBegin) void stop(run, endBeforeBegin);
+});
+void stopRequested(data.control, data.endBuffer).then((end) => {
+  if (run) void stop(run, end);
+  else endBeforeBegin = end;
 });
 // The worker's own loop must stay alive: pending inspector calls do not keep it.
 setInterval(() => {}, 2 ** 30);
