@@ -46,6 +46,12 @@ void stopRequested(data.control, data.endBuffer).then((end) => {
 });
 // The worker's own loop must stay alive: pending inspector calls do not keep it.
 setInterval(() => {}, 2 ** 30);
+// A worker that dies of its own error must not leave the main thread waiting for it, at the script's start
+// (ARMED) or at its exit (DONE): the program starts and ends as it would without tripod.
+process.on('uncaughtExceptionMonitor', () => {
+  signal(data.control, ARMED);
+  signal(data.control, DONE);
+});
 
 function begin(target: SamplerTarget): Run {
   const log = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
