@@ -149,9 +149,10 @@ describe.each(nodes)('a log that cannot be written, $label', ({ bin }) => {
     const fifo = path.join(dir, 'log.fifo');
     execFileSync('mkfifo', ['-m', '600', fifo]);
     // The reader takes the first 3000 bytes (the start record and a few samples), then closes: EPIPE.
-    const reader = start('sh', ['-c', `head -c 3000 ${fifo} > ${path.join(dir, 'got')}`]);
+    const reader = start('sh', ['-c', `head -c 3000 < ${fifo} > ${path.join(dir, 'got')}`]);
     const readerDone = finish(reader);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // tripod opens a FIFO without waiting for a reader (ENXIO if none): wait until the shell is in its open.
+    await waitUntilOpening(reader.pid!);
     const under = await tripod(bin, ['-q', '--interval', '0.1', '--log', fifo, path.join(FIXTURES, 'process-busy.js')], { env: { BUSY_SECONDS: '3' } });
     await readerDone;
     expect(under.code).toBe(0);
@@ -159,6 +160,15 @@ describe.each(nodes)('a log that cannot be written, $label', ({ bin }) => {
     expect(under.stderr).toMatch(/^tripod: cannot write the log \S+log\.fifo \(EPIPE\); it stops after [1-9]\d* records \(\d+ bytes\), and the program runs on without it\n$/);
   });
 });
+
+/** Waits (up to 20 s) until process `pid` is blocked opening a FIFO that has no writer yet. */
+async function waitUntilOpening(pid: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe.each(nodes)('a log path prepared by someone else, $label', ({ bin }) => {
   const ARGV = path.join(FIXTURES, 'argv.js');
