@@ -9,12 +9,9 @@
  */
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
-/** What the worker holds: the histogram's count grows at each beat; reset() starts it over. */
+/** What the worker holds: the histogram's count, which grows by one at each beat. */
 export interface Heartbeat {
   readonly count: number;
-  /** Longest gap between two beats since the last reset, in ns. */
-  readonly max: number;
-  reset(): void;
 }
 
 /** Held for the life of the process: a monitor that is garbage-collected stops beating, which would look like a stall. */

@@ -78,9 +78,6 @@ export class StallWatch {
     // A beat is due every period, so silence longer than threshold + period means the loop was away the whole threshold.
     const silent = now - this.lastBeatAt;
     if (silent < this.config.thresholdMs + this.periodMs) return;
-    // From here the histogram's longest gap is the stall's: the beat that ends it records the whole gap.
-    this.heartbeat.reset();
-    this.lastCount = this.heartbeat.count;
     const stall = { id: ++this.stalls, lastBeatAt: this.lastBeatAt, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
     this.stall = stall;
     this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: Math.round(silent) });
@@ -89,11 +86,8 @@ export class StallWatch {
   private recover(stall: OngoingStall, now: number): void {
     this.stall = undefined;
     this.lastBeatAt = now;
-    const recordedMs = this.heartbeat.max / 1e6;
-    // The recorded gap runs from the last beat before the stall to the first after: exact to the beat. A beat
-    // that slipped in between the detection and the reset leaves it short; then the gap as seen from here counts.
-    const seenMs = now - stall.lastBeatAt - this.periodMs;
-    this.listener.recovered({ stallId: stall.id, durationMs: Math.round(Math.max(recordedMs, seenMs)), captures: stall.captures });
+    // Both beats are seen within a period of when they happened: the gap between them is exact to a period.
+    this.listener.recovered({ stallId: stall.id, durationMs: Math.round(now - stall.lastBeatAt), captures: stall.captures });
   }
 
   private follow(stall: OngoingStall, now: number): void {
