@@ -7,10 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lchownSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, TRIPOD, type Finished, finish, readLog, run, start, tempDir, tempLog, tripod, waitForOutput } from './helpers/cli';
+import { startTarget, stopAllTargets, waitUntilClosed } from './helpers/target';
 
 const nodes = inject('nodes');
+afterAll(stopAllTargets);
 const BUSY = path.join(FIXTURES, 'process-busy.js');
 const THROWS = path.join(FIXTURES, 'process-throws.js');
 const FDFLAGS = path.join(FIXTURES, 'process-fdflags.js');
@@ -142,6 +144,22 @@ describe.each(nodes)('a log that cannot be written, $label', ({ bin }) => {
     const said = under.stderr.split('\n').filter((line) => line.startsWith('tripod:'));
     expect(said).toEqual(['tripod: cannot write the log /dev/full (ENOSPC); it stops before its first record, and the program runs on without it']);
     expect(tookMs).toBeLessThan(15_000);
+  });
+
+  it('ends tripod record in one line (exit 2), letting the target go as it was', async () => {
+    const target = startTarget(bin, ['--inspect-port=0', '-e', 'setInterval(() => {}, 1000); process.stdout.write("ready\\n")']);
+    try {
+      await target.waitFor(/ready/);
+      const result = await tripod(bin, ['record', String(target.pid), '--duration', '1', '-o', '/dev/full']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/\ntripod: cannot write the log \(ENOSPC\) after 0 records; free space or choose another log\n$/);
+      expect(result.stderr).not.toMatch(/internal error/);
+      const port = target.inspectorPort();
+      if (port !== undefined) expect(await waitUntilClosed(port, 10_000)).toBe(true);
+      expect(target.child.exitCode).toBe(null);
+    } finally {
+      target.stop();
+    }
   });
 
   it('says after how many records it stopped when it fails midway (a FIFO whose reader leaves)', async () => {

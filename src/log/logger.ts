@@ -7,6 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 import pino from 'pino';
+import { UserError } from '../errors';
 import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
 
 export interface LogFailure {
@@ -62,8 +63,9 @@ class RecordWriter {
   }
 }
 
+/** Without a handler (tripod dump, tripod record), the command ends: one line, not an internal error. */
 function rethrow(failure: LogFailure): never {
-  throw Object.assign(new Error(`cannot write the log (${failure.code})`), { code: failure.code });
+  throw new UserError(`tripod: cannot write the log (${failure.code}) after ${failure.records} records; free space or choose another log`);
 }
 
 export class SampleLog {
