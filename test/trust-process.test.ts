@@ -248,7 +248,7 @@ describe.each(nodes)('a log path prepared by someone else, $label', ({ bin }) =>
     expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 
-  describe.skipIf(!isRoot)('as root (skipped: the suite does not run as root, and only root can make files of user nobody)', () => {
+  describe.skipIf(!isRoot)('as root (skipped unless the suite runs as root: only root can make files of user nobody)', () => {
     /** A world-writable sticky directory, as /tmp is, where user nobody left `name`. */
     function preparedByNobody(name: string, mode: number): string {
       const dir = tempDir();
