@@ -4,9 +4,12 @@
  * 19: frames and source maps naming devices and FIFOs are not read.
  * 20: records with fields of the wrong type are skipped and counted; the rest renders.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, ROOT, readLog, run, tempDir, tempLog, tripod } from './helpers/cli';
 import { startTarget, stopAllTargets } from './helpers/target';
 
 const nodes = inject('nodes');
@@ -66,5 +69,72 @@ describe.each(nodes)('terminal escapes in what tripod prints, $label', ({ bin })
     expect(result.stdout).toContain(`at spin${EVIL} (`);
     expect(result.stdout).toContain(`banner: 'hello${EVIL}'`);
     expect(result.stdout).toContain(`"w${EVIL}"`);
+  });
+});
+
+/** A sample record as tripod writes it, with one frame at `url`. */
+function sampleLine(seq: number, fn: string, url: string): string {
+  const file = url.replace(/^file:\/\//, '');
+  return JSON.stringify({
+    level: 30,
+    time: 1_790_000_000_000 + seq,
+    pid: 4242,
+    hostname: 'h',
+    event: 'sample',
+    seq,
+    capturedAt: 1_790_000_000_000 + seq,
+    state: 'running',
+    stoppedMs: 1,
+    captureMs: 1,
+    frames: [{ function: fn, url, line: 1, column: 1 }],
+    stack: `    at ${fn} (${file}:1:1)`,
+  });
+}
+
+describe.each(nodes)('files that frames and source maps name, $label', ({ bin }) => {
+  it('tripod report reads no device or FIFO a frame names, and ends', async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'frame.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const log = path.join(dir, 'hostile.log');
+    writeFileSync(log, `${[sampleLine(1, 'zero', 'file:///dev/zero'), sampleLine(2, 'fifo', pathToFileURL(fifo).href), sampleLine(3, 'urandom', 'file:///dev/urandom')].join('\n')}\n`);
+    const result = await tripod(bin, ['report', log], { killAfterMs: 30_000 });
+    expect(result.signal, 'report was killed: it hung or ran away').toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('zero (/dev/zero:1)');
+    expect(result.stdout).toContain(`fifo (${fifo}:1)`);
+  });
+
+  it('source lines are read from regular files only', async () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'source.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const regular = path.join(dir, 'plain.js');
+    writeFileSync(regular, 'first();\nconst url = "https://ada:pw-1@example.com/";\n');
+    const script = `
+      const { SourceCache } = require(${JSON.stringify(path.join(ROOT, 'dist', 'capture', 'sources.js'))});
+      const cache = new SourceCache();
+      const lines = ['file:///dev/zero', ${JSON.stringify(pathToFileURL(fifo).href)}, 'file:///dev/stdin'].map((url) => cache.line(url, 1, 200));
+      console.log(JSON.stringify({ lines, plain: cache.line(${JSON.stringify(pathToFileURL(regular).href)}, 2, 200) }));`;
+    const result = await run(bin, ['-e', script], { killAfterMs: 30_000 });
+    expect(result.signal, 'reading a source line hung').toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    const { lines, plain } = JSON.parse(result.stdout);
+    expect(lines).toEqual([null, null, null]);
+    expect(plain).toBe('const url = "https://ada:[redacted]@example.com/";');
+  });
+
+  it('--profile on a script whose sourceMappingURL names a FIFO ends normally', async () => {
+    const dir = tempDir();
+    execFileSync('mkfifo', [path.join(dir, 'map.fifo')]);
+    const script = path.join(dir, 'mapped-fifo.js');
+    writeFileSync(script, `${readFileSync(fixture('report-fifo-map.js'), 'utf8')}\n//# sourceMappingURL=map.fifo\n`);
+    const log = path.join(dir, 'run.log');
+    const result = await tripod(bin, ['-q', '--profile', '--log', log, script], { killAfterMs: 40_000 });
+    expect(result.signal, 'tripod --profile hung on the FIFO').toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    const records = readLog(log);
+    expect(records.filter((r) => r.event === 'profile').length).toBeGreaterThan(0);
+    expect(records.at(-1)!.event).toBe('end');
   });
 });
