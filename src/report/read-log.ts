@@ -1,11 +1,14 @@
 /**
  * Streams tripod records from a log file or from stdin (often grep's output),
- * one line at a time, so a log of any size is never held in memory.
+ * one line at a time, so a log of any size is never held in memory. A line that
+ * is not JSON, or a record whose fields do not have the types tripod writes
+ * (record-shapes.ts), is skipped and counted: consumers get well-formed records.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors';
+import { isWellFormed } from './record-shapes';
 
 export interface LogLine {
   record: Record<string, unknown>;
@@ -14,7 +17,7 @@ export interface LogLine {
 
 export interface ReadStats {
   records: number;
-  /** Lines that were not tripod records (garbage, a truncated last line). */
+  /** Lines that were not tripod records (garbage, a truncated last line, a record with a field of the wrong type). */
   skipped: number;
 }
 
@@ -52,7 +55,10 @@ function parseRecord(line: string): Record<string, unknown> | undefined {
   if (start < 0) return undefined;
   try {
     const value = JSON.parse(line.slice(start)) as unknown;
-    if (value && typeof value === 'object' && typeof (value as { event?: unknown }).event === 'string') return value as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { event?: unknown }).event === 'string') {
+      const record = value as Record<string, unknown>;
+      return isWellFormed(record) ? record : undefined;
+    }
   } catch {
     // Not JSON, or a line cut short by a process that died mid-write.
   }

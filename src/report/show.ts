@@ -26,8 +26,9 @@ export async function showLog(config: ShowConfig, stdin: Readable, out: Writable
   for await (const { record } of readRecords(openLogInput(config.logPath, stdin), name, stats)) {
     if (!out.write(`${pretty(withSafeFields(record))}\n`)) await new Promise((resolve) => out.once('drain', resolve));
   }
-  if (stats.records === 0 && stats.skipped > 0) {
-    throw new UserError(`tripod: ${name} is not a tripod log (no record in ${stats.skipped} lines); give a log written by tripod`, 1);
+  if (stats.records === 0) {
+    const why = stats.skipped > 0 ? `no record in ${stats.skipped} lines` : 'it is empty';
+    throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
   }
   return stats;
 }
