@@ -21,12 +21,22 @@ export function secretNeedles(keys: string[]): string[] {
   return keys.map(normalise).filter(Boolean);
 }
 
+/** Names remembered per test: the same variable and property names come back in every sample. */
+const REMEMBERED_NAMES = 10_000;
+
 export function secretNameTest(keys: string[]): SecretTest {
   const needles = secretNeedles(keys);
   if (needles.length === 0) return () => false;
+  const known = new Map<string, boolean>();
   return (name) => {
-    const hay = normalise(name);
-    return needles.some((needle) => hay.includes(needle));
+    let secret = known.get(name);
+    if (secret === undefined) {
+      const hay = normalise(name);
+      secret = needles.some((needle) => hay.includes(needle));
+      if (known.size >= REMEMBERED_NAMES) known.clear();
+      known.set(name, secret);
+    }
+    return secret;
   };
 }
 
@@ -111,9 +121,10 @@ function textOf(value: Value): string | undefined {
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest|Negotiate)(\s+)(?!\[redacted\])[\w\-.~+/]+=*/gi;
 const AUTH_SCHEME_WORD = /^(Bearer|Basic|Token|Digest|Negotiate)$/i;
 /** The password of a URL's user info: `scheme://user:password@host`. */
-const URL_PASSWORD = /(\b[a-z][a-z\d+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
+const URL_PASSWORD = /((?<![a-z\d+.-])[a-z][a-z\d+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
 /** A name and what joins it to a value: `name=`, `name: `, `"name": ` (text, query and connection strings, JSON, header lines). */
-const NAME_GLUE = /([\w-]+)(["']?[ \t]*[=:][ \t]*)/g;
+// The look-behind makes a name start where a word starts: without it a long word is scanned once per letter.
+const NAME_GLUE = /(?<![\w-])([\w-]+)(["']?[ \t]*[=:][ \t]*)/g;
 
 /**
  * A string with the credentials it holds replaced by "[redacted]": schemes'
@@ -123,10 +134,15 @@ const NAME_GLUE = /([\w-]+)(["']?[ \t]*[=:][ \t]*)/g;
  */
 export function redactCredentials(text: string, isSecret?: SecretTest): string {
   if (text.length < 6) return text;
-  let out = text.replace(URL_PASSWORD, `$1:${REDACTED}@`);
-  if (isSecret) out = redactNamedValues(out, isSecret);
-  return out.replace(AUTH_SCHEME, (_whole, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+  let out = text;
+  // Cheap looks first: most strings hold none of these, and a sample can hold thousands of strings.
+  if (out.includes('://') && out.includes('@')) out = out.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  if (isSecret && (out.includes('=') || out.includes(':'))) out = redactNamedValues(out, isSecret);
+  if (MAY_HOLD_SCHEME.test(out)) out = out.replace(AUTH_SCHEME, (_whole, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+  return out;
 }
+
+const MAY_HOLD_SCHEME = /bearer|basic|token|digest|negotiate/i;
 
 /**
  * Hides what follows a secret name and its glue: a quoted value to its quote, a
