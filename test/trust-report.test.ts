@@ -1,15 +1,16 @@
 /**
- * Issue 10 items 6, 19 and 20: what tripod show, dump and report print and read.
+ * Issue 10 items 6 and 19 (20 is in trust-report-fuzz.test.ts): what tripod
+ * show, dump and report print and read.
  * 6: a target's strings with ESC, BEL, CSI and OSC sequences come out escaped.
- * 19: frames and source maps naming devices and FIFOs are not read.
- * 20: records with fields of the wrong type are skipped and counted; the rest renders.
+ * 19: frames and source maps naming devices and FIFOs are not read; a log line
+ * without end is not held in memory.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, ROOT, readLog, run, tempDir, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, ROOT, TRIPOD, readLog, run, start, tempDir, tempLog, tripod } from './helpers/cli';
 import { startTarget, stopAllTargets } from './helpers/target';
 
 const nodes = inject('nodes');
@@ -136,5 +137,55 @@ describe.each(nodes)('files that frames and source maps name, $label', ({ bin })
     const records = readLog(log);
     expect(records.filter((r) => r.event === 'profile').length).toBeGreaterThan(0);
     expect(records.at(-1)!.event).toBe('end');
+  });
+});
+
+/** The highest resident set size seen while polling /proc/<pid>/status, in MB. */
+function watchRss(pid: number): { stop(): number } {
+  let most = 0;
+  const timer = setInterval(() => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      most = Math.max(most, kb / 1024);
+    } catch {
+      // Gone: it ended.
+    }
+  }, 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return most;
+    },
+  };
+}
+
+describe.each(nodes)('a log line without end, $label', ({ bin }) => {
+  it('tripod show skips a 600 MB line without holding it, and shows the record after it', { timeout: 180_000 }, async () => {
+    const record = sampleLine(1, 'afterTheFlood', 'file:///srv/app.js');
+    const child = start(bin, [TRIPOD, 'show', '--no-color', '-']);
+    const rss = watchRss(child.pid!);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    // A reader that holds the line can stall or die past V8's string limit: it is killed rather than waited for.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const finished = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stdout, stderr });
+      }),
+    );
+    child.stdin!.on('error', () => {});
+    const megabyte = Buffer.alloc(1024 * 1024, 'x');
+    for (let i = 0; i < 600; i++) if (!child.stdin!.write(megabyte)) await new Promise((resolve) => child.stdin!.once('drain', resolve));
+    child.stdin!.end(`\n${record}\n`);
+    const result = await finished;
+    const mostMb = rss.stop();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('tripod: skipped 1 lines that were not tripod records\n');
+    expect(result.stdout).toContain('at afterTheFlood (/srv/app.js:1:1)');
+    // The line is dropped as it arrives: far below its 600 MB (a Node process starts at ~50 MB).
+    expect(mostMb).toBeLessThan(300);
   });
 });

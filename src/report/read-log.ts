@@ -5,7 +5,6 @@
  * (record-shapes.ts), is skipped and counted: consumers get well-formed records.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors';
 import { isWellFormed } from './record-shapes';
@@ -27,18 +26,24 @@ export function openLogInput(file: string | undefined, stdin: Readable): Readabl
   return stream;
 }
 
+/**
+ * The longest line read as a record. tripod's own records stay far below it (a
+ * sample's size is bounded); past it a line is counted as skipped without being
+ * held, so input without newlines (/dev/zero, a binary file) cannot fill memory.
+ */
+export const LONGEST_LINE_BYTES = 64 * 1024 * 1024;
+
 /** Yields each record; `stats` is filled in as it goes. */
 export async function* readRecords(input: Readable, name: string, stats: ReadStats): AsyncGenerator<LogLine> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
+    for await (const line of boundedLines(input, LONGEST_LINE_BYTES)) {
       lineNumber++;
-      const record = parseRecord(line);
+      const record = line === undefined ? undefined : parseRecord(line);
       if (record) {
         stats.records++;
         yield { record, lineNumber };
-      } else if (line.trim()) stats.skipped++;
+      } else if (line === undefined || line.trim()) stats.skipped++;
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -63,4 +68,37 @@ function parseRecord(line: string): Record<string, unknown> | undefined {
     // Not JSON, or a line cut short by a process that died mid-write.
   }
   return undefined;
+}
+
+/** The input's lines without their newline; a line over `maxBytes` comes as undefined, its bytes dropped as they arrive. */
+async function* boundedLines(input: Readable, maxBytes: number): AsyncGenerator<string | undefined> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  let tooLong = false;
+  const take = (piece: Buffer) => {
+    if (tooLong) return;
+    held += piece.length;
+    if (held > maxBytes) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(piece);
+  };
+  const finish = (): string | undefined => {
+    const line = tooLong ? undefined : Buffer.concat(parts).toString('utf8');
+    parts = [];
+    held = 0;
+    tooLong = false;
+    return line;
+  };
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    let from = 0;
+    for (let end = bytes.indexOf(10, from); end >= 0; end = bytes.indexOf(10, from)) {
+      take(bytes.subarray(from, end));
+      yield finish();
+      from = end + 1;
+    }
+    if (from < bytes.length) take(bytes.subarray(from));
+  }
+  if (held > 0 || tooLong) yield finish();
 }
