@@ -5,6 +5,7 @@
  * (record-shapes.ts), is skipped and counted: consumers get well-formed records.
  */
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors';
 import { isWellFormed } from './record-shapes';
@@ -31,13 +32,13 @@ export function openLogInput(file: string | undefined, stdin: Readable): Readabl
  * sample's size is bounded); past it a line is counted as skipped without being
  * held, so input without newlines (/dev/zero, a binary file) cannot fill memory.
  */
-export const LONGEST_LINE_BYTES = 64 * 1024 * 1024;
+export const LONGEST_LINE_CHARS = 64 * 1024 * 1024;
 
 /** Yields each record; `stats` is filled in as it goes. */
 export async function* readRecords(input: Readable, name: string, stats: ReadStats): AsyncGenerator<LogLine> {
   let lineNumber = 0;
   try {
-    for await (const line of boundedLines(input, LONGEST_LINE_BYTES)) {
+    for await (const line of boundedLines(input, LONGEST_LINE_CHARS)) {
       lineNumber++;
       const record = line === undefined ? undefined : parseRecord(line);
       if (record) {
@@ -70,35 +71,26 @@ function parseRecord(line: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-/** The input's lines without their newline; a line over `maxBytes` comes as undefined, its bytes dropped as they arrive. */
-async function* boundedLines(input: Readable, maxBytes: number): AsyncGenerator<string | undefined> {
-  let parts: Buffer[] = [];
-  let held = 0;
+/** The input's lines without their newline; a line over `maxChars` comes as undefined, its text dropped as it arrives. */
+async function* boundedLines(input: Readable, maxChars: number): AsyncGenerator<string | undefined> {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
   let tooLong = false;
-  const take = (piece: Buffer) => {
-    if (tooLong) return;
-    held += piece.length;
-    if (held > maxBytes) {
-      tooLong = true;
-      parts = [];
-    } else parts.push(piece);
-  };
-  const finish = (): string | undefined => {
-    const line = tooLong ? undefined : Buffer.concat(parts).toString('utf8');
-    parts = [];
-    held = 0;
-    tooLong = false;
-    return line;
-  };
   for await (const chunk of input) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     let from = 0;
-    for (let end = bytes.indexOf(10, from); end >= 0; end = bytes.indexOf(10, from)) {
-      take(bytes.subarray(from, end));
-      yield finish();
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', from)) {
+      yield tooLong ? undefined : partial + text.slice(from, end);
+      partial = '';
+      tooLong = false;
       from = end + 1;
     }
-    if (from < bytes.length) take(bytes.subarray(from));
+    if (!tooLong) partial += text.slice(from);
+    if (partial.length > maxChars) {
+      tooLong = true;
+      partial = '';
+    }
   }
-  if (held > 0 || tooLong) yield finish();
+  partial += decoder.end();
+  if (partial || tooLong) yield tooLong ? undefined : partial;
 }
