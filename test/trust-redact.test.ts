@@ -134,6 +134,30 @@ describe.each(nodes)('secrets in an HTTP handler, $label', ({ bin }) => {
   });
 });
 
+describe.each(nodes)('secrets in a dump, $label', ({ bin }) => {
+  afterEach(stopAllTargets);
+
+  it('tripod dump --locals of a handler holding them writes none of them', async () => {
+    const env = { ...Object.fromEntries(Object.entries(SECRETS).filter(([k]) => k.endsWith('_SECRET'))), SECRETS_REQUESTS: '1', SECRETS_BUSY_MS: '8000' };
+    const target = startTarget(bin, ['--inspect-port=0', path.join(FIXTURES, 'secrets-http.js')], env);
+    const [, port] = await target.waitFor(/listening (\d+)/);
+    const answered = send(Number(port));
+    await target.waitFor(/handling/);
+    const [text, json] = [await tripod(bin, ['dump', '--locals', String(target.pid)]), await tripod(bin, ['dump', '--locals', '--json', String(target.pid)])];
+    for (const result of [text, json]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/handle/);
+      for (const [name, secret] of Object.entries(SECRETS)) expect(result.stdout.includes(secret), `${name} (${secret}) is in the dump`).toBe(false);
+    }
+    // The dump read the handler's values: the raw headers are there, their values hidden.
+    const handler = JSON.parse(json.stdout).threads[0].frames.find((f: any) => f.function === 'handle');
+    const raw: unknown[] = handler.locals.raw.items;
+    expect(raw[raw.indexOf('Authorization') + 1]).toBe('[redacted]');
+    expect(text.stdout).toMatch(/'Authorization',\s+'\[redacted\]'/);
+    await answered;
+  });
+});
+
 describe.each(nodes)('redaction setting, $label', ({ bin }) => {
   it.each([
     ['TRIPOD_REDACT set but empty', { TRIPOD_REDACT: '' }, []],
