@@ -59,6 +59,8 @@ describe('redaction pass over read values', () => {
     expect(redactCredentials('Cookie: theme=dark; sid=c-12', isSecret)).toBe('Cookie: [redacted]');
     expect(redactValue({ $type: 'Error', message: 'login failed with password=p-13' }, isSecret)).toEqual({ $type: 'Error', message: 'login failed with password=[redacted]' });
     expect(redactCredentials('https://example.com/a?b=c at 12:07:17', isSecret)).toBe('https://example.com/a?b=c at 12:07:17');
+    // Cut to --max-string before the '@': what may be a password is hidden all the same.
+    expect(redactValue({ $type: 'string', value: 'see postgres://ada:hunt', length: 900, more: 877 }, isSecret)).toEqual({ $type: 'string', value: 'see postgres://ada:[redacted]', length: 900, more: 877 });
   });
 
   it('leaves the value it was given unchanged', () => {

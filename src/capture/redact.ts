@@ -23,6 +23,8 @@ export function secretNeedles(keys: string[]): string[] {
 
 /** Names remembered per test: the same variable and property names come back in every sample. */
 const REMEMBERED_NAMES = 10_000;
+/** Longer names (a Map key can be a long string) are tested each time rather than kept alive. */
+const LONGEST_REMEMBERED_NAME = 200;
 
 export function secretNameTest(keys: string[]): SecretTest {
   const needles = secretNeedles(keys);
@@ -33,14 +35,16 @@ export function secretNameTest(keys: string[]): SecretTest {
     if (secret === undefined) {
       const hay = normalise(name);
       secret = needles.some((needle) => hay.includes(needle));
-      if (known.size >= REMEMBERED_NAMES) known.clear();
-      known.set(name, secret);
+      if (name.length <= LONGEST_REMEMBERED_NAME) {
+        if (known.size >= REMEMBERED_NAMES) known.clear();
+        known.set(name, secret);
+      }
     }
     return secret;
   };
 }
 
-export function normalise(name: string): string {
+function normalise(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, '');
 }
 
@@ -55,7 +59,11 @@ export function redactFrame(frame: Frame, isSecret: SecretTest): Frame {
 
 export function redactVariables(vars: Record<string, Value>, isSecret: SecretTest): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [name, value] of Object.entries(vars)) out[name] = named(name, value, isSecret);
+  for (const [name, value] of Object.entries(vars)) {
+    // A property read as "__proto__" is data here: assigning it would set the copy's prototype instead.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: named(name, value, isSecret), enumerable: true, writable: true, configurable: true });
+    else out[name] = named(name, value, isSecret);
+  }
   return out;
 }
 
@@ -79,7 +87,7 @@ function isFunction(value: Value): boolean {
 
 function redactTagged(v: TaggedValue, isSecret: SecretTest): TaggedValue {
   const out: TaggedValue = { ...v };
-  if (typeof v.value === 'string') out.value = redactCredentials(v.value, isSecret);
+  if (typeof v.value === 'string') out.value = redactCredentials(v.$type === 'string' && v.more ? withoutCutPassword(v.value) : v.value, isSecret);
   if (typeof v.message === 'string') out.message = redactCredentials(v.message, isSecret);
   if (v.props) out.props = redactVariables(v.props, isSecret);
   if (v.items) out.items = redactPairs(v.items, isSecret);
@@ -120,6 +128,13 @@ function textOf(value: Value): string | undefined {
 /** HTTP credentials: `Bearer <token>`, `Basic <base64>` and the other schemes that carry one. */
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest|Negotiate)(\s+)(?!\[redacted\])[\w\-.~+/]+=*/gi;
 const AUTH_SCHEME_WORD = /^(Bearer|Basic|Token|Digest|Negotiate)$/i;
+/** A string cut to --max-string may end inside a URL's user info, before its '@': `scheme://user:pass…`. */
+const CUT_URL_PASSWORD = /((?<![a-z\d+.-])[a-z][a-z\d+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*$/i;
+
+function withoutCutPassword(text: string): string {
+  return text.includes('://') ? text.replace(CUT_URL_PASSWORD, `$1:${REDACTED}`) : text;
+}
+
 /** The password of a URL's user info: `scheme://user:password@host`. */
 const URL_PASSWORD = /((?<![a-z\d+.-])[a-z][a-z\d+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
 /** A name and what joins it to a value: `name=`, `name: `, `"name": ` (text, query and connection strings, JSON, header lines). */
