@@ -16,6 +16,12 @@ export const DEFAULT_REDACT_KEYS = [
   'api_key',
   'apikey',
   'private_key',
+  'pwd',
+  'auth',
+  'jwt',
+  'bearer',
+  'credential',
+  'passphrase',
 ];
 
 export interface CaptureLimits {
@@ -215,7 +221,7 @@ function captureLimits(values: LimitValues, env: Env, locals: boolean): CaptureL
     maxString: integer('max-string', values['max-string'], env.TRIPOD_MAX_STRING, 200, { min: 1, max: 1_000_000 }),
     maxFrames: integer('max-frames', values['max-frames'], env.TRIPOD_MAX_FRAMES, 50, { min: 1, max: 1_000 }),
     locals,
-    redactKeys: keyList(values.redact ?? env.TRIPOD_REDACT),
+    redactKeys: redactKeys(values.redact, env.TRIPOD_REDACT),
   };
 }
 
@@ -529,14 +535,21 @@ function flag(name: string, raw: string | undefined, fallback: boolean): boolean
   throw new UserError(`tripod: ${name}=${JSON.stringify(raw)} is not a switch; use 1 or 0`);
 }
 
-function keyList(raw: string | undefined): string[] {
+/**
+ * The redaction list from --redact or TRIPOD_REDACT. An empty setting, or a name
+ * that is empty once case, '-' and '_' are set aside, is refused rather than read
+ * as "redact nothing": a typo must not write secrets to the log.
+ */
+function redactKeys(flagValue: string | undefined, envValue: string | undefined): string[] {
+  const source = flagValue !== undefined ? '--redact' : 'TRIPOD_REDACT';
+  const raw = flagValue ?? envValue;
   if (raw === undefined) return DEFAULT_REDACT_KEYS;
-  const extra = raw.startsWith('+');
-  const keys = raw
-    .replace(/^\+/, '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  const extra = raw.trim().startsWith('+');
+  const keys = raw.trim().replace(/^\+/, '').split(',').map((k) => k.trim());
+  if (keys.some((key) => key.replace(/[-_\s]/g, '') === '')) {
+    const what = raw.trim() === '' || raw.trim() === '+' ? 'names no key' : 'has an empty name';
+    throw new UserError(`tripod: ${source}=${JSON.stringify(raw)} ${what}; give names such as +session,pin (+ adds to the defaults), or leave it out for the default list`);
+  }
   return extra ? [...DEFAULT_REDACT_KEYS, ...keys] : keys;
 }
 

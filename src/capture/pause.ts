@@ -10,7 +10,7 @@ import type { Frame, Value } from '../sample/types';
 import { type CdpClient, type EventParams, nextEvent, withDeadline } from './cdp';
 import { visibleFrames } from './frames';
 import { parameterNames } from './parameters';
-import type { SecretTest } from './redact';
+import { redactFrame, type SecretTest } from './redact';
 import type { ScriptTable } from './scripts';
 import type { SourceCache } from './sources';
 import { InTargetListing, installReader, readInTarget } from './in-target-reader';
@@ -164,7 +164,8 @@ function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots
   const locals = withoutModuleWrapper(cf, merge(slot.locals.map((at) => read[at])));
   const closure = merge(slot.closure.map((at) => read[at]));
   const params = paramsOf(cf, url, ctx);
-  return { ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) };
+  // Whichever reader read them, the variables leave here through redact.ts's pass.
+  return redactFrame({ ...frame, ...splitArguments(locals, params), ...(Object.keys(closure).length > 0 ? { closure } : {}) }, ctx.isSecret);
 }
 
 /**

@@ -2,12 +2,13 @@
  * Original source positions for frames of generated code (TypeScript output,
  * bundles), through the script's `sourceMappingURL` (a file next to it or a
  * data: URL) and @jridgewell/trace-mapping. Read from disk in the reader's own
- * thread; a bounded cache keeps the maps of recently seen scripts.
+ * thread, regular files only (regular-file.ts); a bounded cache keeps the maps
+ * of recently seen scripts.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { filePath } from './frames';
+import { readRegularFile } from './regular-file';
 
 const MAX_MAPS = 100;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -63,9 +64,11 @@ function loadMap(file: string): TraceMap | null {
   }
 }
 
+/** Only a regular file, at most MAX_FILE_BYTES: a frame or a sourceMappingURL naming /dev/zero or a FIFO reads as no map. */
 function readSmallFile(file: string): string {
-  if (statSync(file).size > MAX_FILE_BYTES) throw new Error(`${file} is too large to read for a source map`);
-  return readFileSync(file, 'utf8');
+  const text = readRegularFile(file, MAX_FILE_BYTES);
+  if (text === undefined) throw new Error(`${file} is not a regular file of at most ${MAX_FILE_BYTES} bytes`);
+  return text;
 }
 
 /** The last `//# sourceMappingURL=` comment of a script, as the spec says. */

@@ -1,9 +1,12 @@
 /**
  * Source text for frames, read in the sampler's own thread from disk so the
- * target pays nothing for it. A bounded cache keeps recently seen files.
+ * target pays nothing for it. A bounded cache keeps recently seen files. Only
+ * regular files are read (regular-file.ts), and credentials written in a line
+ * (`Bearer …`, a URL's password) are hidden as they are in values.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { filePath } from './frames';
+import { redactCredentials } from './redact';
+import { readRegularFile } from './regular-file';
 
 const MAX_FILES = 200;
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -11,10 +14,11 @@ const MAX_FILE_BYTES = 8 * 1024 * 1024;
 export class SourceCache {
   private readonly files = new Map<string, string[] | null>();
 
-  /** The 1-based line's text, trimmed and cut to `max` characters. */
+  /** The 1-based line's text, trimmed, its credentials hidden, and cut to `max` characters. */
   line(url: string, line: number, max: number): string | undefined {
-    const text = this.lines(url)?.[line - 1]?.trim();
-    if (text === undefined) return undefined;
+    const raw = this.lines(url)?.[line - 1]?.trim();
+    if (raw === undefined) return undefined;
+    const text = redactCredentials(raw);
     return text.length <= max ? text : `${text.slice(0, max)}…`;
   }
 
@@ -41,10 +45,5 @@ export class SourceCache {
 }
 
 function readLines(file: string): string[] | null {
-  try {
-    if (statSync(file).size > MAX_FILE_BYTES) return null;
-    return readFileSync(file, 'utf8').split(/\r?\n/);
-  } catch {
-    return null;
-  }
+  return readRegularFile(file, MAX_FILE_BYTES)?.split(/\r?\n/) ?? null;
 }

@@ -63,14 +63,13 @@ export async function collectStacks(
         summary.periodMs ||= start.profile ? 1000 / start.profile.rateHz : start.interval * 1000;
         break;
       }
-      case 'profile':
-        if (!isProfileRecord(record)) {
-          summary.read.skipped++;
-          break;
-        }
-        countProfile(record, frames, count);
-        summary.periodMs ||= 1000 / record.rateHz;
+      case 'profile': {
+        // readRecords let only a profile whose tables agree through (record-shapes.ts).
+        const profile = record as unknown as ProfileRecord;
+        countProfile(profile, frames, count);
+        summary.periodMs ||= 1000 / profile.rateHz;
         break;
+      }
       case 'sample':
       case 'stall': {
         if (profiledPids.has(record.pid)) break;
@@ -94,10 +93,4 @@ function countProfile(record: ProfileRecord, frames: ReportFrames, count: Count)
   // Samples of a window are at most a second apart: its middle stands for all of them.
   const at = (record.from + record.to) / 2;
   record.stacks.forEach((stack, i) => count(stack.map((local) => ids[local]), record.states[i], record.counts[i], at, record.from, record.to));
-}
-
-/** A profile record whole enough to count (a log edited by hand may hold anything). */
-function isProfileRecord(record: Record<string, unknown>): record is Record<string, unknown> & ProfileRecord {
-  const r = record as Partial<ProfileRecord>;
-  return Array.isArray(r.frames) && Array.isArray(r.stacks) && Array.isArray(r.states) && Array.isArray(r.counts) && typeof r.rateHz === 'number' && typeof r.from === 'number' && typeof r.to === 'number';
 }

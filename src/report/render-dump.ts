@@ -5,6 +5,7 @@
  */
 import type { DumpRecord, ThreadCapture } from '../log/records';
 import { describeState, renderCapture, threadLabel } from './render-record';
+import { plain, terminalSafe } from './terminal-text';
 
 const VIA: Record<DumpRecord['attached']['via'], string> = {
   inspector: 'through its open inspector',
@@ -12,16 +13,21 @@ const VIA: Record<DumpRecord['attached']['via'], string> = {
   agent: 'through the tripod agent',
 };
 
+/** The whole dump, with no control character but its newlines (terminal-text.ts). */
 export function renderDump(d: Omit<DumpRecord, 'event'>): string {
+  return terminalSafe(dumpText(d));
+}
+
+function dumpText(d: Omit<DumpRecord, 'event'>): string {
   const count = `${d.threads.length} JavaScript thread${d.threads.length === 1 ? '' : 's'}`;
-  const head = `Process ${d.attached.pid}: node ${d.node ?? ''} ${d.argv.slice(1).join(' ')}`.replace(/ {2,}/g, ' ');
+  const head = `Process ${d.attached.pid}: node ${plain(d.node ?? '')} ${plain(d.argv.slice(1).join(' '))}`.replace(/ {2,}/g, ' ');
   const lines = [`${head}`, `${count}, reached ${VIA[d.attached.via]}${d.workersUnknown ? '; workers unknown: the main thread did not answer' : ''}`];
   for (const thread of d.threads) lines.push('', renderThread(thread));
   return lines.join('\n');
 }
 
 function renderThread(t: ThreadCapture): string {
-  const where = t.threadUrl ? ` (${t.threadUrl})` : '';
+  const where = t.threadUrl ? ` (${plain(t.threadUrl)})` : '';
   const state = describeState(t, t.threadId === 0 ? 'main thread' : 'thread');
   return renderCapture(`### ${capitalised(threadLabel(t))}${where}: ${state}`, t);
 }

@@ -1,14 +1,21 @@
 /**
  * A log record as text for people: the stack first, then — as Python's tripod
- * printed it — "Full backtrace with local variables".
+ * printed it — "Full backtrace with local variables". Every text from the target
+ * goes through terminal-text.ts on its way out: the result has no control
+ * character but the newlines between its lines.
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../capture/frames';
 import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
 import type { Frame, Sample, Value } from '../sample/types';
 import { renderValue } from './render-value';
+import { plain, terminalSafe } from './terminal-text';
 
 export function renderRecord(record: TripodRecord | Record<string, unknown>): string {
+  return terminalSafe(recordText(record));
+}
+
+function recordText(record: TripodRecord | Record<string, unknown>): string {
   switch (record.event) {
     case 'sample':
       return renderSample(record as Sample);
@@ -36,14 +43,15 @@ function renderStart(r: StartRecord): string {
     r.watchdog ? `watching for stalls over ${r.watchdog.thresholdMs} ms` : '',
     r.crash ? 'capturing crashes' : '',
   ].filter(Boolean);
-  if (r.attached) return `tripod ${r.tripod} attached to process ${r.attached.pid} (${r.argv.slice(1).join(' ')}) on Node ${r.node ?? 'unknown'} via ${r.attached.via}, ${watching.join(', ')}`;
-  return `tripod ${r.tripod} started ${r.argv.slice(1).join(' ')} on Node ${r.node}, ${watching.join(', ')}`;
+  const argv = plain(r.argv.slice(1).join(' '));
+  if (r.attached) return `tripod ${plain(r.tripod)} attached to process ${r.attached.pid} (${argv}) on Node ${plain(r.node ?? 'unknown')} via ${plain(r.attached.via)}, ${watching.join(', ')}`;
+  return `tripod ${plain(r.tripod)} started ${argv} on Node ${plain(r.node)}, ${watching.join(', ')}`;
 }
 
 function renderEnd(r: EndRecord): string {
-  if (r.detached) return `recording ended (${r.detached}), ${r.samples} samples`;
-  const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
-  const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${r.error.name}: ${r.error.message}` : '';
+  if (r.detached) return `recording ended (${plain(r.detached)}), ${r.samples} samples`;
+  const how = r.signal ? `killed by ${plain(r.signal)}` : `exit code ${r.exitCode}`;
+  const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${plain(r.error.name)}: ${plain(r.error.message)}` : '';
   const profiled = r.profileSamples !== undefined ? `, ${r.profileSamples} profile samples` : '';
   return `ended (${how})${error}, ${r.samples} samples${profiled}`;
 }
@@ -55,7 +63,7 @@ export function renderSample(s: Sample & Partial<ThreadTag>): string {
 
 /** Thread 2 "hasher" */
 export function threadLabel(t: ThreadTag): string {
-  return `thread ${t.threadId}${t.threadName ? ` "${t.threadName}"` : ''}`;
+  return `thread ${t.threadId}${t.threadName ? ` "${plain(t.threadName)}"` : ''}`;
 }
 
 function renderStall(r: StallRecord): string {
@@ -71,7 +79,7 @@ function renderStallEnd(r: StallEndRecord): string {
 
 function renderCrash(r: CrashRecord): string {
   const what = r.origin === 'rejection' ? 'unhandled rejection' : 'uncaught exception';
-  return renderCapture(`crash: ${what} ${r.error.name}: ${r.error.message}`, { frames: r.frames, stack: r.stack });
+  return renderCapture(`crash: ${what} ${plain(r.error.name)}: ${plain(r.error.message)}`, { frames: r.frames, stack: r.stack });
 }
 
 /** The heaviest stacks of a profile record, top frame first; `tripod report` is the place for the whole picture. */
@@ -82,7 +90,7 @@ function renderProfile(r: ProfileRecord): string {
   const lines = order.slice(0, PROFILE_STACKS_SHOWN).map((i) => {
     const frames = r.stacks[i].map((f) => {
       const [name, location] = r.frames[f];
-      return location ? `${name || '<anonymous>'} (${location})` : name;
+      return location ? `${plain(name) || '<anonymous>'} (${plain(location)})` : plain(name);
     });
     return `    ${((100 * r.counts[i]) / r.samples).toFixed(1).padStart(5)}% ${r.states[i]}: ${frames.join(' < ')}`;
   });
@@ -103,10 +111,10 @@ export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stac
 }
 
 export function describeState(s: Omit<Sample, 'seq'>, who = 'main thread'): string {
-  if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.join(', ')})` : ''}`;
+  if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.map(plain).join(', ')})` : ''}`;
   if (s.state === 'blocked') {
     const still = s.stillBlocked ? ', still blocked at exit' : '';
-    const where = s.native?.wchan ? ` in ${s.native.wchan}` : '';
+    const where = s.native?.wchan ? ` in ${plain(s.native.wchan)}` : '';
     return `blocked in a native call${where} for ${Math.round(s.blockedMs ?? 0)} ms${still}`;
   }
   if (s.localsSkipped) return 'running (stack only)';
@@ -114,10 +122,10 @@ export function describeState(s: Omit<Sample, 'seq'>, who = 'main thread'): stri
 }
 
 function renderFrame(frame: Frame): string[] {
-  const name = frame.function || '<anonymous>';
-  const lines = [`  at ${name} (${frameLocation(frame)})`];
-  if (frame.source) lines.push(`        ${frame.source}`);
-  if (frame.args && Object.keys(frame.args).length > 0) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${k}=${renderValue(v, '    ')}`).join(', ')})`);
+  const name = plain(frame.function || '<anonymous>');
+  const lines = [`  at ${name} (${plain(frameLocation(frame))})`];
+  if (frame.source) lines.push(`        ${plain(frame.source)}`);
+  if (frame.args && Object.keys(frame.args).length > 0) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${plain(k)}=${renderValue(v, '    ')}`).join(', ')})`);
   if (frame.locals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals), '    '));
   if (frame.closure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure), '    '));
   return lines;

@@ -1,7 +1,9 @@
 /**
- * Captured values as people read them, close to Node's util.inspect.
+ * Captured values as people read them, close to Node's util.inspect (control
+ * characters in strings, keys and names escaped as it escapes them).
  */
 import type { TaggedValue, Value } from '../sample/types';
+import { plain } from './terminal-text';
 
 const INDENT = '  ';
 const SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
@@ -23,12 +25,12 @@ function renderTagged(v: TaggedValue, indent: string): string {
     case 'boolean':
     case 'bigint':
     case 'symbol':
-      return v.value ?? v.$type;
+      return plain(v.value ?? v.$type);
     case 'function':
     case 'async function':
-      return `[${v.$type === 'function' ? 'Function' : 'AsyncFunction'}: ${v.name}]`;
+      return `[${v.$type === 'function' ? 'Function' : 'AsyncFunction'}: ${plain(v.name ?? '')}]`;
     case 'class':
-      return `[class ${v.name}]`;
+      return `[class ${plain(v.name ?? '')}]`;
     case 'getter':
       return '[Getter]';
     case 'setter':
@@ -36,12 +38,13 @@ function renderTagged(v: TaggedValue, indent: string): string {
     case 'Proxy':
       return 'Proxy [not read]';
   }
-  if (v.message !== undefined) return `[${v.message}]`;
+  if (v.message !== undefined) return `[${plain(v.message)}]`;
+  const type = plain(v.$type);
   const size = v.length !== undefined ? `(${v.length})` : '';
-  const head = v.$type === 'Object' && !size ? '' : `${v.$type}${size} `;
-  if (v.truncated === 'depth' && !v.props && !v.items && !v.entries) return `[${v.$type}${size}]`;
+  const head = v.$type === 'Object' && !size ? '' : `${type}${size} `;
+  if (v.truncated === 'depth' && !v.props && !v.items && !v.entries) return `[${type}${size}]`;
   if (v.truncated && !v.props && !v.items && !v.entries) return `${head}[${truncationNote(v.truncated)}]`.trim();
-  if (v.value !== undefined && !v.props) return `${head}${v.value}`.trim();
+  if (v.value !== undefined && !v.props) return `${head}${plain(v.value)}`.trim();
   const parts = [
     ...(v.items ?? []).map((item) => renderValue(item, indent + INDENT)),
     ...(v.entries ?? []).map(([k, val]) => `${renderValue(k, indent + INDENT)} => ${renderValue(val, indent + INDENT)}`),
@@ -49,7 +52,7 @@ function renderTagged(v: TaggedValue, indent: string): string {
   ];
   if (v.more) parts.push(`… ${v.more} more`);
   const [open, close] = v.items ? ['[', ']'] : ['{', '}'];
-  const prefix = v.value !== undefined ? `${head}<${v.value}> ` : head;
+  const prefix = v.value !== undefined ? `${head}<${plain(v.value)}> ` : head;
   if (parts.length === 0) return `${prefix}${open}${close}`;
   const oneLine = `${prefix}${open} ${parts.join(', ')} ${close}`;
   if (oneLine.length + indent.length <= 100 && !oneLine.includes('\n')) return oneLine;
@@ -62,5 +65,5 @@ function truncationNote(reason: string): string {
 }
 
 function quote(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  return `'${plain(text.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`;
 }

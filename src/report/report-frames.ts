@@ -9,6 +9,7 @@ import { filePath, frameLocation } from '../capture/frames';
 import type { SourceMaps } from '../capture/source-maps';
 import type { ProfileFrame } from '../log/records';
 import type { Frame } from '../sample/types';
+import { plain } from './terminal-text';
 
 export interface ReportFrame {
   name: string;
@@ -57,13 +58,13 @@ function parseLocation(location: string): Pick<ReportFrame, 'url' | 'line' | 'co
   return { url: where.startsWith('/') ? pathToFileURL(where).href : where, line: Number(line), column: Number(column) };
 }
 
-/** "name (path:line)" as people read it; V8's own nodes by name alone, native functions marked. */
+/** "name (path:line)" as people read it; V8's own nodes by name alone, native functions marked; control characters escaped. */
 export function frameLabel(frame: ReportFrame): string {
-  const name = frame.name || '(anonymous)';
+  const name = plain(frame.name || '(anonymous)');
   if (!frame.url) return /^\(.*\)$/.test(name) ? name : `${name} [native]`;
   return `${name} (${fileAndLine(frame)})`;
 }
 
 export function fileAndLine(frame: ReportFrame): string {
-  return `${filePath(frame.url) ?? frame.url}:${frame.line}`;
+  return `${plain(filePath(frame.url) ?? frame.url)}:${frame.line}`;
 }

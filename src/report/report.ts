@@ -55,7 +55,8 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
   const meter = new Progress(streams.progress, sizeOf(config.logPath));
   const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 });
   if (summary.read.records === 0) {
-    throw new UserError(`tripod: ${name} is not a tripod log (no record in ${summary.read.skipped} lines); give a log written by tripod`, 1);
+    const why = summary.read.skipped > 0 ? `no record in ${summary.read.skipped} lines` : 'it is empty';
+    throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
   }
   if (summary.seen === 0) {
     throw new UserError(`tripod report: ${name} holds no stack samples; record some with --profile (or a shorter --interval)`, 1);
