@@ -4,7 +4,7 @@
  * decides the sample's: running, idle in the event loop, or blocked in native code.
  */
 import type { CaptureLimits } from '../config';
-import type { Frame, NativeWait, Sample } from '../sample/types';
+import type { Frame, NativeWait, Sample, SharedScope } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
@@ -17,6 +17,13 @@ import { SourceCache } from './sources';
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
+
+/**
+ * The most one sample's record may take, in characters of JSON: the in-target
+ * reader stops listing at 200,000 (READ_SIZE_BUDGET); a record still over this
+ * (very long strings under a large --max-string) is written without variables.
+ */
+export const RECORD_SIZE_CEILING = 256 * 1024;
 
 /** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
 const HIDDEN_FRAME_ALLOWANCE = 40;
@@ -139,7 +146,10 @@ export class Capturer {
     this.expectingPause = true;
     const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
-    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs);
+    if (outcome.kind === 'paused') {
+      const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
+      return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
+    }
     const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
     return this.runningSample(time, started, frames, moreFrames, probeMs, why);
   }
@@ -212,6 +222,17 @@ export class Capturer {
     void this.cdp.post('Debugger.resume').catch(() => {});
     if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
   }
+}
+
+/** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
+function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
+  const size = JSON.stringify(sample).length;
+  if (size <= RECORD_SIZE_CEILING) return sample;
+  const { sharedScopes, ...rest } = sample as Omit<Sample, 'seq'> & { sharedScopes?: SharedScope[] };
+  void sharedScopes;
+  const frames = rest.frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, ...frame }) => frame);
+  const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
+  return { ...rest, frames, localsSkipped };
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */
