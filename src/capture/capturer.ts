@@ -9,7 +9,7 @@ import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
@@ -142,7 +142,10 @@ export class Capturer {
     // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
     const enabling = performance.now();
     let enableMs = 0;
-    const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
+    // The reader is installed (once) on the same visit to the main thread, not inside the pause.
+    const enabled = enableDebugger(this.pause)
+      .then(() => prepareReader(this.pause))
+      .then(() => (enableMs = performance.now() - enabling));
     this.expectingPause = true;
     const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));

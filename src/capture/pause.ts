@@ -246,6 +246,16 @@ function leftOut(field: 'moreLocals' | 'moreClosure', scopes: ScopeRead[]): Part
   return more > 0 ? { [field]: more } : {};
 }
 
+/**
+ * Installs the in-target reader once, ahead of the first pause that needs it
+ * (the capturer asks as soon as the debugger is on), so the pause is not
+ * lengthened by compiling it.
+ */
+export function prepareReader(ctx: PauseContext): Promise<string | undefined> {
+  ctx.reader ??= installReader(ctx.cdp, ctx.limits);
+  return ctx.reader;
+}
+
 /** Not readable without the in-target reader: what a sample then says instead of locals. */
 const NO_READER =
   'this Node has no process.getBuiltinModule (added in 20.16 and 22.3), which reading variables without running the program\'s code needs';
@@ -260,8 +270,7 @@ type Listing = { skipped: string } | { scopes: () => Promise<Array<ScopeRead & {
  * way, has V8 describe values with their getters.
  */
 async function listVariables(ctx: PauseContext, scopeObjectIds: string[], keys: string[]): Promise<Listing> {
-  ctx.reader ??= installReader(ctx.cdp, ctx.limits);
-  const readerId = await ctx.reader;
+  const readerId = await prepareReader(ctx);
   if (!readerId) return { skipped: NO_READER };
   const raw = await readInTarget(ctx.cdp, readerId, scopeObjectIds, keys).catch(() => undefined);
   if (!raw) return { skipped: READER_FAILED };
