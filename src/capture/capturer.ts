@@ -19,9 +19,10 @@ import { SourceCache } from './sources';
 const SLOW_ANSWER_MS = 50;
 
 /**
- * The most one sample's record may take, in characters of JSON: the in-target
- * reader stops listing at 200,000 (READ_SIZE_BUDGET); a record still over this
- * (very long strings under a large --max-string) is written without variables.
+ * The most one sample's record may take, in bytes of JSON: the in-target reader
+ * stops listing at 200,000 characters (READ_SIZE_BUDGET); a record still over
+ * this (long non-ASCII strings under a large --max-string) is written without
+ * variables.
  */
 export const RECORD_SIZE_CEILING = 256 * 1024;
 
@@ -229,7 +230,7 @@ export class Capturer {
 
 /** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
 function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
-  const size = JSON.stringify(sample).length;
+  const size = Buffer.byteLength(JSON.stringify(sample));
   if (size <= RECORD_SIZE_CEILING) return sample;
   const { sharedScopes, ...rest } = sample as Omit<Sample, 'seq'> & { sharedScopes?: SharedScope[] };
   void sharedScopes;

@@ -23,7 +23,7 @@
  * target's time and READ_SIZE_BUDGET characters of answer; what is left over is
  * marked with why. An object with more own keys than LARGEST_LISTED_CONTAINER
  * costs one listing of its keys the first time (no built-in lists only the first
- * N); the reader remembers it and marks it by its size from then on.
+ * N); the reader remembers it and marks it by its size from then on, unlisted.
  */
 import type { CaptureLimits } from '../config';
 import type { CdpClient } from './cdp';
@@ -179,9 +179,9 @@ function targetReader(options: ReaderOptions) {
   const booleanValueOf = Boolean.prototype.valueOf;
   const bigintValueOf = BigInt.prototype.valueOf;
   const symbolValueOf = Symbol.prototype.valueOf;
-  const HugeObjects = WeakMap;
-  const hugeGet = WeakMap.prototype.get;
-  const hugeSet = WeakMap.prototype.set;
+  const HugeObjects = WeakSet;
+  const hugeHas = WeakSet.prototype.has;
+  const hugeAdd = WeakSet.prototype.add;
   // The flags in the order RegExp.prototype.flags gives them, each read by its own native getter.
   const flagNames = ['hasIndices', 'd', 'global', 'g', 'ignoreCase', 'i', 'multiline', 'm', 'dotAll', 's', 'unicode', 'u', 'unicodeSets', 'v', 'sticky', 'y'];
   const flagGetters: { [i: number]: { get: () => boolean; flag: string }; length: number } = { __proto__: null, length: 0 } as any;
@@ -193,8 +193,8 @@ function targetReader(options: ReaderOptions) {
   const includes = String.prototype.includes;
   const charCodeAt = String.prototype.charCodeAt;
   const { depth: maxDepth, maxElements, maxString, largest, secretNeedles, maxScopeVariables } = options;
-  /** Objects found with more own keys than `largest`, and how many: later samples mark them without listing them again. */
-  const huge = new HugeObjects<object, number>();
+  /** Objects found with more own keys than `largest`: later samples mark them without listing them again. */
+  const huge = new HugeObjects<object>();
 
   /** A key's name without case, '-', '_' or white space, as tripod's redaction compares them (no RegExp: its methods can be replaced). */
   function normalised(name: string): string {
@@ -399,8 +399,8 @@ function targetReader(options: ReaderOptions) {
     if (isGeneratorObject(value)) return objectHead('generator', className) + '}';
     if (isMapIterator(value) || isSetIterator(value)) return objectHead('iterator', isMapIterator(value) ? 'MapIterator' : 'SetIterator') + '}';
     if (isStringObject(value) || isNumberObject(value) || isBooleanObject(value) || isBigIntObject(value) || isSymbolObject(value)) return boxedRemote(value, className);
-    const keyCount = apply(hugeGet, huge, [value]) as number | undefined;
-    if (keyCount !== undefined) return '{"type":"object","className":' + quote(className) + ',"keys":' + keyCount + '}';
+    // Its key count then is not known now (counting them is what is avoided): only that it was too large.
+    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(className) + ',"huge":true}';
     return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
   }
 
@@ -446,31 +446,39 @@ function targetReader(options: ReaderOptions) {
       names = ownKeys(value);
     }
     if (names.length > largest) {
-      apply(hugeSet, huge, [value, names.length]);
+      apply(hugeAdd, huge, [value]);
       return '{"result":[],"keys":' + names.length + '}';
     }
     const symbols = ownSymbols(value);
     let result = '';
     let kept = 0;
     let omitted = 0;
+    let cut: string | undefined;
     for (let i = 0; i < names.length + symbols.length; i++) {
       const key = i < names.length ? names[i] : symbols[i - names.length];
       const d = ownDescriptor(value, key);
       if (!d || (d !== 'unset' && !d.enumerable)) continue;
-      if (kept >= maxElements) omitted++;
+      if (kept >= maxElements || (cut ??= spent()) !== undefined) omitted++;
       else result += (kept++ > 0 ? ',' : '') + entry(key, d, depth + 1);
     }
-    return '{"result":[' + result + '],"omitted":' + omitted + '}';
+    return '{"result":[' + result + '],"omitted":' + omitted + cutNote(cut) + '}';
+  }
+
+  /** A listing stopped midway by the sample's ceilings says so. */
+  function cutNote(cut: string | undefined): string {
+    return cut ? ',"cut":"' + cut + '"' : '';
   }
 
   function listItems(value: object, depth: number, length: number): string {
     let result = '';
     let kept = 0;
+    let cut: string | undefined;
     for (let i = 0; i < length && kept < maxElements; i++) {
+      if ((cut = spent()) !== undefined) break;
       const d = describe(value, i);
       if (d) result += (kept++ > 0 ? ',' : '') + entry(i, d, depth + 1);
     }
-    return '{"result":[' + result + ']}';
+    return '{"result":[' + result + ']' + cutNote(cut) + '}';
   }
 
   function listEntries(value: object, depth: number, isMapValue: boolean): string {
@@ -478,7 +486,9 @@ function targetReader(options: ReaderOptions) {
     const step = isMapValue ? mapNext : setNext;
     const entriesId = options.listed + next++;
     let entries = '';
+    let cut: string | undefined;
     for (let i = 0; i < maxElements; i++) {
+      if ((cut = spent()) !== undefined) break;
       const item: IteratorResult<any> = apply(step, iterator, []);
       if (item.done) break;
       const entryId = options.listed + next++;
@@ -492,7 +502,7 @@ function targetReader(options: ReaderOptions) {
       entries += (i > 0 ? ',' : '') + '{"name":"' + i + '","value":{"type":"object","objectId":"' + entryId + '"}}';
     }
     out += quote(entriesId) + ':{"result":[' + entries + ']},';
-    return '{"result":[],"internalProperties":[{"name":"[[Entries]]","value":{"type":"object","subtype":"array","objectId":"' + entriesId + '"}}]}';
+    return '{"result":[],"internalProperties":[{"name":"[[Entries]]","value":{"type":"object","subtype":"array","objectId":"' + entriesId + '"}}]' + cutNote(cut) + '}';
   }
 
   function list(item: Queued): string {

@@ -236,8 +236,15 @@ function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots
     ...(Object.keys(closure).length > 0 ? { closure } : {}),
     ...leftOut('moreLocals', own),
     ...leftOut('moreClosure', enclosing),
+    ...cutShort([...own, ...enclosing]),
     ...(sharedRefs.length > 0 ? { sharedClosure: sharedRefs } : {}),
   };
+}
+
+/** Why some of the frame's scopes were not listed to the end (the sample's time or size ceiling), if they were not. */
+function cutShort(scopes: ScopeRead[]): { truncated?: string } {
+  const unread = scopes.find((scope) => scope.unread)?.unread;
+  return unread ? { truncated: unread } : {};
 }
 
 /** How many variables of these scopes were not listed, under the frame's field for it. */

@@ -15,18 +15,18 @@ import { REDACTED, type SecretTest } from './redact';
 /**
  * What the in-target reader adds to a RemoteObject: a string cut to --max-string
  * carries its full `length`; a wrapper object (new String(...)) its `primitive`;
- * an object known to have too many keys to list, their count in `keys`.
+ * an object an earlier sample found to have too many keys to list, `huge`.
  */
-type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number; primitive?: RemoteObject; keys?: number };
+type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number; primitive?: RemoteObject; huge?: boolean };
 
 /**
  * What getProperties answers; the in-target reader lists at most --max-elements
  * and counts the rest in `omitted`, gives the key count of an object too large to
  * list in `keys`, and says in `unread` why a container was not listed at all
  * ("time", "record": the sample's ceilings; "unreadable": a built-in threw on it;
- * "proxy": a `with` scope that is a Proxy).
+ * "proxy": a `with` scope that is a Proxy), and in `cut` why it stopped midway.
  */
-export type PropertyList = Protocol.Runtime.GetPropertiesResponse & { omitted?: number; keys?: number; unread?: string };
+export type PropertyList = Protocol.Runtime.GetPropertiesResponse & { omitted?: number; keys?: number; unread?: string; cut?: string };
 type GetPropertiesResult = PropertyList;
 
 /** Lists one object's properties (undefined when it cannot: the object is gone). */
@@ -137,7 +137,7 @@ export class ValueReader {
   private objectValue(remote: RemoteObject, depth: number, next: Job[]): Value {
     const type = remote.className || 'Object';
     const description = remote.description ?? type;
-    if (remote.keys !== undefined) return { $type: type, length: remote.keys, truncated: 'size' };
+    if (remote.huge) return { $type: type, truncated: 'size' };
     switch (remote.subtype as string | undefined) {
       case 'null':
         return null;
@@ -193,7 +193,14 @@ export class ValueReader {
     if (this.budget <= 0) return { ...tv, truncated: 'budget' };
     if ((tv.length ?? 0) > LARGEST_LISTED_CONTAINER) return { ...tv, truncated: 'size' };
     this.budget--;
-    next.push({ objectId: remote.objectId, fill: (result, later) => (notListed(tv, result) ? undefined : fill(tv, result, later)) });
+    next.push({
+      objectId: remote.objectId,
+      fill: (result, later) => {
+        if (notListed(tv, result)) return;
+        fill(tv, result, later);
+        if (result.cut) tv.truncated = result.cut;
+      },
+    });
     return tv;
   }
 

@@ -132,6 +132,7 @@ function renderFrame(frame: Frame): string[] {
   if (frame.args && Object.keys(frame.args).length > 0) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${k}=${renderValue(v, '    ')}`).join(', ')})`);
   if (frame.locals || frame.moreLocals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals ?? {}, frame.moreLocals), '    '));
   if (frame.closure || frame.moreClosure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure ?? {}, frame.moreClosure), '    '));
+  if (frame.truncated) lines.push('', `    (not every variable read: ${frame.truncated === 'time' ? "the sample's read time ran out" : frame.truncated === 'record' ? "the sample's record was full" : frame.truncated})`);
   if (Array.isArray(frame.sharedClosure) && frame.sharedClosure.length > 0) {
     lines.push('', `    Closure variables in shared scope ${frame.sharedClosure.map((i) => `#${i + 1}`).join(', ')} (below)`);
   }

@@ -51,6 +51,8 @@ export interface Frame {
   moreLocals?: number;
   /** Variables of `closure`'s scopes left out. */
   moreClosure?: number;
+  /** Why some of its variables were not read: "time" or "record" (the sample's ceilings), "proxy" (a `with` on a Proxy). */
+  truncated?: string;
   /** Indices into the sample's `sharedScopes`: closure scopes this frame shares with others, innermost first. */
   sharedClosure?: number[];
 }
