@@ -124,14 +124,16 @@ describe.each(nodes)('every read is bounded in time and size, $label', ({ bin })
     const records = readLog(log);
     const sample = samplesOf(records).find((s) => s.sharedScopes && framesOf([s], 'descend').length === 20)!;
     expect(sample).toBeDefined();
-    const bundle = sample.sharedScopes.findIndex((scope: LogRecord) => 'v0' in scope.variables);
+    // V8 lists a closure's variables in its own order, not the source's: which 100 are kept is V8's choice.
+    const bundle = sample.sharedScopes.findIndex((scope: LogRecord) => (scope.more ?? 0) > 4000);
     expect(bundle).toBeGreaterThanOrEqual(0);
-    expect(Object.keys(sample.sharedScopes[bundle].variables)).toHaveLength(100);
-    expect(sample.sharedScopes[bundle].variables.v99).toBe(99);
-    expect(sample.sharedScopes[bundle].more).toBe(4900);
+    const { variables, more } = sample.sharedScopes[bundle];
+    expect(Object.keys(variables)).toHaveLength(100);
+    for (const [name, value] of Object.entries(variables)) if (/^v\d+$/.test(name)) expect(value).toBe(Number(name.slice(1)));
+    expect(more + 100).toBeGreaterThanOrEqual(5000);
     for (const frame of framesOf([sample], 'descend')) {
       expect(frame.sharedClosure).toContain(bundle);
-      expect(frame.closure?.v0).toBeUndefined();
+      for (const name of Object.keys(variables)) expect(frame.closure?.[name]).toBeUndefined();
     }
     for (const s of samplesOf(records)) expect(s.stoppedMs).toBeLessThan(1000);
     // It was 1.3 MB a sample (the scope written again for every frame).
@@ -140,8 +142,9 @@ describe.each(nodes)('every read is bounded in time and size, $label', ({ bin })
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain('Shared closure scopes:');
     expect(shown.stdout).toContain(`#${bundle + 1}, closed over by frames`);
-    expect(shown.stdout).toContain('… 4900 more');
-    expect(shown.stdout.match(/v17: 17/g)).toHaveLength(1);
+    expect(shown.stdout).toContain(`… ${more} more`);
+    const [name, value] = Object.entries(variables).find(([n]) => /^v\d+$/.test(n))!;
+    expect(shown.stdout.match(new RegExp(`\\b${name}: ${value}\\b`, 'g'))).toHaveLength(1);
     expect(shown.stdout.split('\n').length).toBeLessThan(2000);
   });
 
