@@ -158,6 +158,25 @@ describe.each(nodes)('every read is bounded in time and size, $label', ({ bin })
     for (const bytes of recordBytes(log)) expect(bytes).toBeLessThan(RECORD_CEILING);
   });
 
+  it('a bigint of 200,000 digits and names, messages and symbols of a million characters are cut, not written out', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.3', '--log', log, HUGE, 'strings'], { env: { BUSY_MS: '1500' } });
+    expect(result.code, result.stderr).toBe(0);
+    const records = readLog(log);
+    const frames = framesOf(records, 'holdStrings').filter((f) => f.locals?.tagged);
+    expect(frames.length).toBeGreaterThan(0);
+    const v = frames[0].locals;
+    expect(v.digits).toEqual({ $type: 'bigint', value: '(over 1000 digits)' });
+    expect(v.error).toEqual({ $type: 'Error', message: `Error: ${'m'.repeat(193)}…` });
+    expect(v.symbol.value.length).toBeLessThanOrEqual(201);
+    // A name too long to scan for a secret's is taken for one.
+    expect(Object.values(v.keyed.props)).toEqual(['[redacted]']);
+    expect(Object.keys(v.keyed.props)[0].length).toBeLessThanOrEqual(201);
+    expect(v.tagged.$type).toMatch(/^m{200,201}$/);
+    for (const s of samplesOf(records)) expect(s.stoppedMs).toBeLessThan(1000);
+    for (const bytes of recordBytes(log)) expect(bytes).toBeLessThan(50_000);
+  });
+
   it('under --watchdog 100, a 300 ms stall holding a million-key object stays well under a second or two (it became 2.2-2.9 s)', async () => {
     const log = tempLog();
     const result = await tripod(bin, ['-q', '--interval', '0', '--watchdog', '100', '--log', log, HUGE, 'keys'], { env: { STALL_MS: '300' } });

@@ -193,6 +193,7 @@ function targetReader(options: ReaderOptions) {
   const includes = String.prototype.includes;
   const charCodeAt = String.prototype.charCodeAt;
   const { depth: maxDepth, maxElements, maxString, largest, secretNeedles, maxScopeVariables } = options;
+  const hugeBigint = BigInt(10) ** BigInt(1000);
   /** Objects found with more own keys than `largest`: later samples mark them without listing them again. */
   const huge = new HugeObjects<object>();
 
@@ -207,8 +208,17 @@ function targetReader(options: ReaderOptions) {
     return out;
   }
 
+  /**
+   * A name longer than this is taken for a secret's rather than scanned: scanning
+   * a million-character key character by character would take the read's whole time.
+   */
+  const longestScannedName = 1000;
+  /** A secret's value, not read; marked, since the name ValueReader sees may be cut short. */
+  const REDACTED_REMOTE = '{"type":"undefined","redacted":true}';
+
   function isSecret(name: string): boolean {
     if (secretNeedles.length === 0) return false;
+    if (name.length > longestScannedName) return true;
     const hay = normalised(name);
     for (let i = 0; i < secretNeedles.length; i++) if (apply(includes, hay, [secretNeedles[i]])) return true;
     return false;
@@ -258,8 +268,8 @@ function targetReader(options: ReaderOptions) {
     let name: unknown;
     for (let at: object | null = error; at !== null && !isProxy(at) && name === undefined; at = protoOf(at)) name = dataValue(at, 'name');
     const message = dataValue(error, 'message');
-    const head = typeof name === 'string' ? name : className;
-    return typeof message === 'string' && message !== '' ? head + ': ' + message : head;
+    const head = typeof name === 'string' ? clip(name) : className;
+    return typeof message === 'string' && message !== '' ? head + ': ' + clip(message) : head;
   }
 
   interface Queued {
@@ -276,9 +286,9 @@ function targetReader(options: ReaderOptions) {
   let room = options.cap;
   let deadline = 0;
 
-  /** Why reading stops here: the sample's time or size ceiling is reached (undefined: read on). */
-  function spent(): string | undefined {
-    if (out.length > options.sizeBudget) return 'record';
+  /** Why reading stops here: the sample's time or size ceiling is reached, counting `pending` characters not yet in `out` (undefined: read on). */
+  function spent(pending = 0): string | undefined {
+    if (out.length + pending > options.sizeBudget) return 'record';
     if (clock() > deadline) return 'time';
     return undefined;
   }
@@ -294,6 +304,15 @@ function targetReader(options: ReaderOptions) {
       queue[queue.length++] = { __proto__: null, id, value, depth, kind } as any;
     }
     return id;
+  }
+
+  /**
+   * Text the program controls (a key, a class name, an error's message) cut, so
+   * none can make the answer huge: to one character over --max-string, so that
+   * ValueReader still sees it was long and marks its own cut.
+   */
+  function clip(text: string): string {
+    return text.length <= maxString ? text : apply(slice, text, [0, maxString + 1]);
   }
 
   function stringRemote(value: string): string {
@@ -328,9 +347,11 @@ function targetReader(options: ReaderOptions) {
       case 'undefined':
         return '{"type":"undefined"}';
       case 'bigint':
+        // Writing out a bigint of millions of digits would take seconds: past a thousand, only that is said.
+        if (value >= hugeBigint || value <= -hugeBigint) return '{"type":"bigint","unserializableValue":"(over 1000 digits)"}';
         return '{"type":"bigint","unserializableValue":' + quote(toText(value) + 'n') + '}';
       case 'symbol':
-        return '{"type":"symbol","description":' + quote(toText(value)) + '}';
+        return '{"type":"symbol","description":' + quote(clip(toText(value))) + '}';
       case 'function':
         return functionRemote(value);
     }
@@ -354,13 +375,13 @@ function targetReader(options: ReaderOptions) {
   }
 
   function objectHead(subtype: string, className: string): string {
-    return '{"type":"object","subtype":"' + subtype + '","className":' + quote(className);
+    return '{"type":"object","subtype":"' + subtype + '","className":' + quote(clip(className));
   }
 
   function objectRemote(value: object | null, depth: number): string {
     if (value === null) return '{"type":"object","subtype":"null","value":null}';
     if (isProxy(value)) return '{"type":"object","subtype":"proxy","className":"Object","description":"Proxy"}';
-    const className = constructorName(value);
+    const className = clip(constructorName(value));
     if (isArray(value) || isTypedArray(value)) {
       const length = isArray(value) ? (dataValue(value, 'length') as number) : (apply(typedLength, value, []) as number);
       const subtype = isArray(value) ? 'array' : 'typedarray';
@@ -371,12 +392,12 @@ function targetReader(options: ReaderOptions) {
       const size = apply(subtype === 'map' ? mapSize : setSize, value, []) as number;
       return objectHead(subtype, className) + ',"description":' + quote(className + '(' + size + ')') + ',"objectId":"' + later(value, depth, subtype, size) + '"}';
     }
-    if (isNativeError(value)) return objectHead('error', className) + ',"description":' + quote(errorText(value, className)) + '}';
+    if (isNativeError(value)) return objectHead('error', className) + ',"description":' + quote(clip(errorText(value, className))) + '}';
     if (isDate(value)) return objectHead('date', className) + ',"description":' + quote(apply(dateText, value, [])) + '}';
     if (isRegExp(value)) {
       let flags = '';
       for (let i = 0; i < flagGetters.length; i++) if (apply(flagGetters[i].get, value, [])) flags += flagGetters[i].flag;
-      return objectHead('regexp', className) + ',"description":' + quote('/' + apply(regexpSource, value, []) + '/' + flags) + '}';
+      return objectHead('regexp', className) + ',"description":' + quote('/' + clip(apply(regexpSource, value, [])) + '/' + flags) + '}';
     }
     // No built-in tells a promise's state, and V8's own description of its result runs getters: not read.
     if (isPromise(value)) return objectHead('promise', className) + ',"description":"Promise"}';
@@ -400,8 +421,8 @@ function targetReader(options: ReaderOptions) {
     if (isMapIterator(value) || isSetIterator(value)) return objectHead('iterator', isMapIterator(value) ? 'MapIterator' : 'SetIterator') + '}';
     if (isStringObject(value) || isNumberObject(value) || isBooleanObject(value) || isBigIntObject(value) || isSymbolObject(value)) return boxedRemote(value, className);
     // Its key count then is not known now (counting them is what is avoided): only that it was too large.
-    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(className) + ',"huge":true}';
-    return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
+    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(clip(className)) + ',"huge":true}';
+    return '{"type":"object","className":' + quote(clip(className)) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
   }
 
   /**
@@ -424,10 +445,10 @@ function targetReader(options: ReaderOptions) {
 
   /** A property as getProperties lists it, from its own descriptor (read once by the caller), as JSON text. */
   function entry(key: PropertyKey, d: PropertyDescriptor | 'unset', depth: number): string {
-    const name = quote(keyName(key));
+    const name = quote(clip(keyName(key)));
     if (d === 'unset') return '{"name":' + name + ',"value":{"type":"undefined"}}';
     if (!('value' in d)) return '{"name":' + name + (d.get ? ',"get":{"type":"function"}' : '') + (d.set ? ',"set":{"type":"function"}' : '') + '}';
-    return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) ? '{"type":"undefined"}' : remote(d.value, depth)) + '}';
+    return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) ? REDACTED_REMOTE : remote(d.value, depth)) + '}';
   }
 
   /**
@@ -458,7 +479,7 @@ function targetReader(options: ReaderOptions) {
       const key = i < names.length ? names[i] : symbols[i - names.length];
       const d = ownDescriptor(value, key);
       if (!d || (d !== 'unset' && !d.enumerable)) continue;
-      if (kept >= maxElements || (cut ??= spent()) !== undefined) omitted++;
+      if (kept >= maxElements || (cut ??= spent(result.length)) !== undefined) omitted++;
       else result += (kept++ > 0 ? ',' : '') + entry(key, d, depth + 1);
     }
     return '{"result":[' + result + '],"omitted":' + omitted + cutNote(cut) + '}';
@@ -474,7 +495,7 @@ function targetReader(options: ReaderOptions) {
     let kept = 0;
     let cut: string | undefined;
     for (let i = 0; i < length && kept < maxElements; i++) {
-      if ((cut = spent()) !== undefined) break;
+      if ((cut = spent(result.length)) !== undefined) break;
       const d = describe(value, i);
       if (d) result += (kept++ > 0 ? ',' : '') + entry(i, d, depth + 1);
     }
@@ -488,7 +509,7 @@ function targetReader(options: ReaderOptions) {
     let entries = '';
     let cut: string | undefined;
     for (let i = 0; i < maxElements; i++) {
-      if ((cut = spent()) !== undefined) break;
+      if ((cut = spent(entries.length)) !== undefined) break;
       const item: IteratorResult<any> = apply(step, iterator, []);
       if (item.done) break;
       const entryId = options.listed + next++;
@@ -496,7 +517,7 @@ function targetReader(options: ReaderOptions) {
       const val = isMapValue ? item.value[1] : item.value;
       const secret = isMapValue && typeof key === 'string' && isSecret(key);
       const pair = isMapValue
-        ? '{"name":"key","value":' + remote(key, depth + 1) + '},{"name":"value","value":' + (secret ? '{"type":"undefined"}' : remote(val, depth + 1)) + '}'
+        ? '{"name":"key","value":' + remote(key, depth + 1) + '},{"name":"value","value":' + (secret ? REDACTED_REMOTE : remote(val, depth + 1)) + '}'
         : '{"name":"value","value":' + remote(val, depth + 1) + '}';
       out += quote(entryId) + ':{"result":[' + pair + ']},';
       entries += (i > 0 ? ',' : '') + '{"name":"' + i + '","value":{"type":"object","objectId":"' + entryId + '"}}';
@@ -536,7 +557,7 @@ function targetReader(options: ReaderOptions) {
     let omitted = 0;
     let stop: string | undefined;
     for (let k = 0; k < keys.length; k++) {
-      if (kept >= maxScopeVariables || (stop ??= spent()) !== undefined) {
+      if (kept >= maxScopeVariables || (stop ??= spent(result.length)) !== undefined) {
         omitted++;
         continue;
       }

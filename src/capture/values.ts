@@ -15,9 +15,10 @@ import { REDACTED, type SecretTest } from './redact';
 /**
  * What the in-target reader adds to a RemoteObject: a string cut to --max-string
  * carries its full `length`; a wrapper object (new String(...)) its `primitive`;
- * an object an earlier sample found to have too many keys to list, `huge`.
+ * an object an earlier sample found to have too many keys to list, `huge`; the
+ * value of a name it took for a secret's, `redacted` (the name may reach here cut).
  */
-type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number; primitive?: RemoteObject; huge?: boolean };
+type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number; primitive?: RemoteObject; huge?: boolean; redacted?: boolean };
 
 /**
  * What getProperties answers; the in-target reader lists at most --max-elements
@@ -102,7 +103,7 @@ export class ValueReader {
   }
 
   private descriptorValue(d: Protocol.Runtime.PropertyDescriptor, depth: number, next: Job[]): Value {
-    if (this.isSecret(d.name)) return REDACTED;
+    if (this.isSecret(d.name) || (d.value as RemoteObject | undefined)?.redacted) return REDACTED;
     if (!d.value && (d.get || d.set)) return { $type: d.get ? 'getter' : 'setter' };
     return d.value ? this.remoteValue(d.value, depth, next) : { $type: 'undefined' };
   }
@@ -257,7 +258,7 @@ export class ValueReader {
     }
     const keyValue = key ? this.remoteValue(key, depth + 1, next) : null;
     const secret = typeof keyValue === 'string' && this.isSecret(keyValue);
-    tv.entries!.push([keyValue, secret ? REDACTED : this.remoteValue(value, depth + 1, next)]);
+    tv.entries!.push([keyValue, secret || (value as RemoteObject).redacted ? REDACTED : this.remoteValue(value, depth + 1, next)]);
   }
 
   truncate(text: string): string {
