@@ -168,11 +168,10 @@ describe.each(nodes)('every read is bounded in time and size, $label', ({ bin })
     const v = frames[0].locals;
     expect(v.digits).toEqual({ $type: 'bigint', value: '(over 1000 digits)' });
     expect(v.error).toEqual({ $type: 'Error', message: `Error: ${'m'.repeat(193)}…` });
-    expect(v.symbol.value.length).toBeLessThanOrEqual(201);
+    expect(v.symbol.value).toBe(`Symbol(${'m'.repeat(993)}`);
     // A name too long to scan for a secret's is taken for one.
-    expect(Object.values(v.keyed.props)).toEqual(['[redacted]']);
-    expect(Object.keys(v.keyed.props)[0].length).toBeLessThanOrEqual(201);
-    expect(v.tagged.$type).toMatch(/^m{200,201}$/);
+    expect(v.keyed.props).toEqual({ ['m'.repeat(1000)]: '[redacted]' });
+    expect(v.tagged.$type).toBe('m'.repeat(1000));
     for (const s of samplesOf(records)) expect(s.stoppedMs).toBeLessThan(1000);
     for (const bytes of recordBytes(log)) expect(bytes).toBeLessThan(50_000);
   });

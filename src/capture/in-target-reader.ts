@@ -268,7 +268,7 @@ function targetReader(options: ReaderOptions) {
     let name: unknown;
     for (let at: object | null = error; at !== null && !isProxy(at) && name === undefined; at = protoOf(at)) name = dataValue(at, 'name');
     const message = dataValue(error, 'message');
-    const head = typeof name === 'string' ? clip(name) : className;
+    const head = typeof name === 'string' ? clipName(name) : className;
     return typeof message === 'string' && message !== '' ? head + ': ' + clip(message) : head;
   }
 
@@ -315,6 +315,11 @@ function targetReader(options: ReaderOptions) {
     return text.length <= maxString ? text : apply(slice, text, [0, maxString + 1]);
   }
 
+  /** A name (of a property, a class, a symbol) cut at `longestScannedName` characters, whatever --max-string says. */
+  function clipName(text: string): string {
+    return text.length <= longestScannedName ? text : apply(slice, text, [0, longestScannedName]);
+  }
+
   function stringRemote(value: string): string {
     if (value.length <= maxString) return '{"type":"string","value":' + quote(value) + '}';
     return '{"type":"string","value":' + quote(apply(slice, value, [0, maxString])) + ',"length":' + value.length + '}';
@@ -351,7 +356,7 @@ function targetReader(options: ReaderOptions) {
         if (value >= hugeBigint || value <= -hugeBigint) return '{"type":"bigint","unserializableValue":"(over 1000 digits)"}';
         return '{"type":"bigint","unserializableValue":' + quote(toText(value) + 'n') + '}';
       case 'symbol':
-        return '{"type":"symbol","description":' + quote(clip(toText(value))) + '}';
+        return '{"type":"symbol","description":' + quote(clipName(toText(value))) + '}';
       case 'function':
         return functionRemote(value);
     }
@@ -375,13 +380,13 @@ function targetReader(options: ReaderOptions) {
   }
 
   function objectHead(subtype: string, className: string): string {
-    return '{"type":"object","subtype":"' + subtype + '","className":' + quote(clip(className));
+    return '{"type":"object","subtype":"' + subtype + '","className":' + quote(className);
   }
 
   function objectRemote(value: object | null, depth: number): string {
     if (value === null) return '{"type":"object","subtype":"null","value":null}';
     if (isProxy(value)) return '{"type":"object","subtype":"proxy","className":"Object","description":"Proxy"}';
-    const className = clip(constructorName(value));
+    const className = clipName(constructorName(value));
     if (isArray(value) || isTypedArray(value)) {
       const length = isArray(value) ? (dataValue(value, 'length') as number) : (apply(typedLength, value, []) as number);
       const subtype = isArray(value) ? 'array' : 'typedarray';
@@ -421,8 +426,8 @@ function targetReader(options: ReaderOptions) {
     if (isMapIterator(value) || isSetIterator(value)) return objectHead('iterator', isMapIterator(value) ? 'MapIterator' : 'SetIterator') + '}';
     if (isStringObject(value) || isNumberObject(value) || isBooleanObject(value) || isBigIntObject(value) || isSymbolObject(value)) return boxedRemote(value, className);
     // Its key count then is not known now (counting them is what is avoided): only that it was too large.
-    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(clip(className)) + ',"huge":true}';
-    return '{"type":"object","className":' + quote(clip(className)) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
+    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(className) + ',"huge":true}';
+    return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
   }
 
   /**
@@ -445,7 +450,7 @@ function targetReader(options: ReaderOptions) {
 
   /** A property as getProperties lists it, from its own descriptor (read once by the caller), as JSON text. */
   function entry(key: PropertyKey, d: PropertyDescriptor | 'unset', depth: number): string {
-    const name = quote(clip(keyName(key)));
+    const name = quote(clipName(keyName(key)));
     if (d === 'unset') return '{"name":' + name + ',"value":{"type":"undefined"}}';
     if (!('value' in d)) return '{"name":' + name + (d.get ? ',"get":{"type":"function"}' : '') + (d.set ? ',"set":{"type":"function"}' : '') + '}';
     return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) ? REDACTED_REMOTE : remote(d.value, depth)) + '}';
