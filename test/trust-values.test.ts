@@ -76,6 +76,17 @@ describe.each(nodes)("reading values runs none of the program's code, $label", (
     for (const promise of v.promises.items) expect(promise).toEqual({ $type: 'Promise', truncated: 'state' });
   });
 
+  it('in the runner, with Reflect, Object, JSON, String.prototype and Function.prototype methods replaced by counting ones: 0 calls, values read', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.25', '--log', log, HOSTILE], { env: { BUSY_MS: '2000', REPLACE_INTRINSICS: '1' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ calls: 0 });
+    const frames = framesOf(readLog(log), 'hold');
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames[0].locals.shared).toEqual({ $type: 'SharedArrayBuffer', value: 'SharedArrayBuffer(16)' });
+    expect(frames[0].locals.onProxy).toEqual({ $type: 'Object', props: { own: 'own' } });
+  });
+
   it('in tripod dump --locals: the same program sees 0 calls and the dump shows its values', async () => {
     const target = startTarget(bin, [ANY_PORT, HOSTILE, 'wait']);
     await target.waitFor(/ready/);

@@ -12,7 +12,10 @@
  * an object whose prototype is a Proxy walks into the Proxy's traps.
  *
  * It must never run the target's code: it only lists own properties through
- * built-ins captured when it was installed (Reflect.ownKeys,
+ * built-ins of a realm of its own (a vm context made at install, whose
+ * Reflect.ownKeys, Object.getOwnPropertyDescriptor, JSON and String methods the
+ * program cannot have replaced) and util.types (checked to be Node's native
+ * functions), through (Reflect.ownKeys,
  * Object.getOwnPropertyDescriptor, native getters that check their receiver's
  * internal slots), never reads through a getter, and never touches a Proxy
  * (util.types.isProxy sees one without calling its traps). A Promise's state has
@@ -65,12 +68,15 @@ interface ReaderAnswer {
 /** The reader's answer as it came (JSON text), parsed only once the thread runs again. */
 export type RawListing = string;
 
+/** The installed reader's object id, or why it declined to install (then samples go without variables). */
+export type ReaderInstall = { id: string } | { declined: string };
+
 /**
- * Installs the reader on the target's main thread and returns its object id, or
- * undefined where it cannot run (a Node without process.getBuiltinModule:
- * before 20.16 and 22.3); capture then goes without locals.
+ * Installs the reader on the target's main thread. It declines (and says why)
+ * where it cannot read safely: a Node without process.getBuiltinModule (before
+ * 20.16 and 22.3), or a program that replaced util.types' checks.
  */
-export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<string | undefined> {
+export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
   const options: ReaderOptions = {
     depth: limits.depth,
     maxElements: limits.maxElements,
@@ -90,9 +96,10 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
       objectGroup: 'tripod-reader',
       silent: true,
     });
-    return exceptionDetails ? undefined : result.objectId;
+    if (result.type === 'string') return { declined: String(result.value) };
+    return !exceptionDetails && result.objectId ? { id: result.objectId } : { declined: 'it could not be installed' };
   } catch {
-    return undefined;
+    return { declined: 'it could not be installed' };
   }
 }
 
@@ -143,9 +150,40 @@ export class InTargetListing {
  * Each value is read in a try block: a built-in that throws on it (a detached
  * view) leaves that value marked unreadable, never the whole read failed.
  */
-function targetReader(options: ReaderOptions) {
-  const types = (process as any).getBuiltinModule('node:util').types;
+function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>): string | undefined } | string {
+  // Nothing here may throw: V8 would describe the exception, which can run the program's Error.prepareStackTrace.
+  let types: any;
+  let realm: any;
+  try {
+    const load = (process as any).getBuiltinModule;
+    if (typeof load !== 'function') return 'this Node has no process.getBuiltinModule (added in 20.16 and 22.3)';
+    types = load('node:util').types;
+    // A new realm's built-ins: the program cannot have replaced them (its own Reflect.ownKeys, JSON, String.prototype...).
+    realm = load('node:vm').runInNewContext(
+      '({ Reflect, Object, JSON, String, Function, Map, Set, WeakSet, Date, RegExp, Number, Boolean, BigInt, Symbol, Array, ArrayBuffer, SharedArrayBuffer, DataView, Uint8Array, Proxy })',
+    );
+  } catch {
+    return 'node:util or node:vm could not be loaded';
+  }
+  const { Reflect, Object, JSON, String, Function, Map, Set, WeakSet, Date, RegExp, Number, Boolean, BigInt, Symbol, Array, ArrayBuffer, SharedArrayBuffer, DataView, Uint8Array, Proxy } =
+    realm;
   const apply = Reflect.apply;
+  const functionText = Function.prototype.toString;
+  const typeChecks = [
+    'isProxy', 'isMap', 'isSet', 'isNativeError', 'isDate', 'isRegExp', 'isPromise', 'isAsyncFunction', 'isGeneratorFunction',
+    'isWeakMap', 'isWeakSet', 'isAnyArrayBuffer', 'isSharedArrayBuffer', 'isGeneratorObject', 'isMapIterator', 'isSetIterator',
+    'isStringObject', 'isNumberObject', 'isBooleanObject', 'isBigIntObject', 'isSymbolObject', 'isModuleNamespaceObject',
+  ];
+  // util.types is the program's to replace: each check must still be Node's native function (and isProxy tell a Proxy).
+  for (let i = 0; i < typeChecks.length; i++) {
+    const check = Reflect.getOwnPropertyDescriptor(types, typeChecks[i]);
+    let text = '';
+    try {
+      text = check && 'value' in check && typeof check.value === 'function' ? apply(functionText, check.value, []) : '';
+    } catch {}
+    if (text !== 'function ' + typeChecks[i] + '() { [native code] }' && text !== 'function () { [native code] }') return 'util.types.' + typeChecks[i] + ' is not Node\'s own';
+  }
+  if (!types.isProxy(new Proxy({}, {})) || types.isProxy({})) return 'util.types.isProxy is not Node\'s own';
   const ownKeys = Reflect.ownKeys;
   const enumerableNames = Object.keys;
   const ownSymbols = Object.getOwnPropertySymbols;
@@ -157,11 +195,16 @@ function targetReader(options: ReaderOptions) {
   const parse = JSON.parse;
   const clock = Date.now;
   const toStringTag = Symbol.toStringTag;
-  const { isProxy, isTypedArray, isMap, isSet, isNativeError, isDate, isRegExp, isPromise, isAsyncFunction, isGeneratorFunction } = types;
-  const { isWeakMap, isWeakSet, isAnyArrayBuffer, isSharedArrayBuffer, isDataView, isGeneratorObject, isMapIterator, isSetIterator } = types;
+  const { isProxy, isMap, isSet, isNativeError, isDate, isRegExp, isPromise, isAsyncFunction, isGeneratorFunction } = types;
+  const { isWeakMap, isWeakSet, isAnyArrayBuffer, isSharedArrayBuffer, isGeneratorObject, isMapIterator, isSetIterator } = types;
   const { isStringObject, isNumberObject, isBooleanObject, isBigIntObject, isSymbolObject, isModuleNamespaceObject } = types;
   const getterOf = (proto: object, key: PropertyKey) => describe(proto, key)!.get!;
   const typedLength = getterOf(protoOf(Uint8Array.prototype), 'length');
+  // util.types.isTypedArray (and, on Node 24, isDataView) are written in JS: this realm's natives answer instead.
+  const typedTag = getterOf(protoOf(Uint8Array.prototype), toStringTag);
+  const isTypedArray = (value: unknown): boolean => apply(typedTag, value, []) !== undefined;
+  const isView = ArrayBuffer.isView;
+  const isDataView = (value: unknown): boolean => isView(value) && !isTypedArray(value);
   const mapSize = getterOf(Map.prototype, 'size');
   const setSize = getterOf(Set.prototype, 'size');
   const mapEntries = Map.prototype.entries;
@@ -171,7 +214,6 @@ function targetReader(options: ReaderOptions) {
   const bufferLength = getterOf(ArrayBuffer.prototype, 'byteLength');
   const sharedBufferLength = getterOf(SharedArrayBuffer.prototype, 'byteLength');
   const viewLength = getterOf(DataView.prototype, 'byteLength');
-  const functionText = Function.prototype.toString;
   const dateText = Date.prototype.toString;
   const regexpSource = getterOf(RegExp.prototype, 'source');
   const stringValueOf = String.prototype.valueOf;
@@ -195,7 +237,7 @@ function targetReader(options: ReaderOptions) {
   const { depth: maxDepth, maxElements, maxString, largest, secretNeedles, maxScopeVariables } = options;
   const hugeBigint = BigInt(10) ** BigInt(1000);
   /** Objects found with more own keys than `largest`: later samples mark them without listing them again. */
-  const huge = new HugeObjects<object>();
+  const huge = new HugeObjects();
 
   /** A key's name without case, '-', '_' or white space, as tripod's redaction compares them (no RegExp: its methods can be replaced). */
   function normalised(name: string): string {

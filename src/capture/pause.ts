@@ -13,7 +13,7 @@ import { parameterNames } from './parameters';
 import type { SecretTest } from './redact';
 import type { ScriptTable } from './scripts';
 import type { SourceCache } from './sources';
-import { InTargetListing, installReader, readInTarget } from './in-target-reader';
+import { InTargetListing, installReader, type ReaderInstall, readInTarget } from './in-target-reader';
 import { type ScopeRead, ValueReader, type Variables } from './values';
 
 type CallFrame = Protocol.Debugger.CallFrame;
@@ -33,8 +33,8 @@ export interface PauseContext {
   timeoutMs: number;
   /** Someone (crash capture) keeps the Debugger domain enabled: do not switch it off. */
   domainHeld: boolean;
-  /** The in-target reader's object id, installed at the first read (undefined: read with getProperties). */
-  reader?: Promise<string | undefined>;
+  /** The in-target reader, installed at the first read (or why it declined: then nothing is read). */
+  reader?: Promise<ReaderInstall>;
 }
 
 const FLUSH_WAIT_MS = 200;
@@ -258,14 +258,11 @@ function leftOut(field: 'moreLocals' | 'moreClosure', scopes: ScopeRead[]): Part
  * (the capturer asks as soon as the debugger is on), so the pause is not
  * lengthened by compiling it.
  */
-export function prepareReader(ctx: PauseContext): Promise<string | undefined> {
+export function prepareReader(ctx: PauseContext): Promise<ReaderInstall> {
   ctx.reader ??= installReader(ctx.cdp, ctx.limits);
   return ctx.reader;
 }
 
-/** Not readable without the in-target reader: what a sample then says instead of locals. */
-const NO_READER =
-  'this Node has no process.getBuiltinModule (added in 20.16 and 22.3), which reading variables without running the program\'s code needs';
 const READER_FAILED = 'the in-target reader did not answer';
 
 type Listing = { skipped: string } | { scopes: () => Promise<Array<ScopeRead & { id: string }>> };
@@ -277,9 +274,9 @@ type Listing = { skipped: string } | { scopes: () => Promise<Array<ScopeRead & {
  * way, has V8 describe values with their getters.
  */
 async function listVariables(ctx: PauseContext, scopeObjectIds: string[], keys: string[]): Promise<Listing> {
-  const readerId = await prepareReader(ctx);
-  if (!readerId) return { skipped: NO_READER };
-  const raw = await readInTarget(ctx.cdp, readerId, scopeObjectIds, keys).catch(() => undefined);
+  const reader = await prepareReader(ctx);
+  if ('declined' in reader) return { skipped: `the in-target reader declined: ${reader.declined}` };
+  const raw = await readInTarget(ctx.cdp, reader.id, scopeObjectIds, keys).catch(() => undefined);
   if (!raw) return { skipped: READER_FAILED };
   return {
     scopes: async () => {
