@@ -215,7 +215,7 @@ export class Capturer {
 
   private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
     try {
-      if (this.onException) this.onException(event, (await readPausedFrames(this.pause, event.callFrames)).frames);
+      if (this.onException) this.onException(event, framesWithinCeiling((await readPausedFrames(this.pause, event.callFrames)).frames));
     } finally {
       await this.cdp.post('Debugger.resume').catch(() => {});
     }
@@ -234,9 +234,17 @@ function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
   if (size <= RECORD_SIZE_CEILING) return sample;
   const { sharedScopes, ...rest } = sample as Omit<Sample, 'seq'> & { sharedScopes?: SharedScope[] };
   void sharedScopes;
-  const frames = rest.frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, ...frame }) => frame);
   const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
-  return { ...rest, frames, localsSkipped };
+  return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
+}
+
+/** A crash capture's frames (every variable in its frame, none shared), without variables if they exceed RECORD_SIZE_CEILING. */
+function framesWithinCeiling(frames: Frame[]): Frame[] {
+  return Buffer.byteLength(JSON.stringify(frames)) <= RECORD_SIZE_CEILING ? frames : withoutVariables(frames);
+}
+
+function withoutVariables(frames: Frame[]): Frame[] {
+  return frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, truncated, ...frame }) => frame);
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */
