@@ -4,7 +4,7 @@
  * decides the sample's: running, idle in the event loop, or blocked in native code.
  */
 import type { CaptureLimits } from '../config';
-import type { Frame, NativeWait, Sample, SharedScope } from '../sample/types';
+import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
@@ -232,8 +232,7 @@ export class Capturer {
 function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
   const size = Buffer.byteLength(JSON.stringify(sample));
   if (size <= RECORD_SIZE_CEILING) return sample;
-  const { sharedScopes, ...rest } = sample as Omit<Sample, 'seq'> & { sharedScopes?: SharedScope[] };
-  void sharedScopes;
+  const { sharedScopes, ...rest } = sample;
   const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
   return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
 }

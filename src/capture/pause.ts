@@ -119,6 +119,9 @@ interface ScopeSlots {
   closure: number[];
 }
 
+/** A scope's variables with the id of the reader's listing of it: frames showing the same closure share one id. */
+type ListedScope = ScopeRead & { id: string };
+
 interface PausedFrames {
   frames: Frame[];
   moreFrames: number;
@@ -158,7 +161,7 @@ async function readPausedScopes(ctx: PauseContext, callFrames: CallFrame[], shar
   const slots = plan.map(({ locals, closure }, i) =>
     ctx.limits.locals && !kept[i].url.startsWith('node:') ? { locals: locals.map(slotOf), closure: closure.map(slotOf) } : undefined,
   );
-  const listing = ids.length > 0 ? await listVariables(ctx, ids, keys) : { scopes: async () => [] as Array<ScopeRead & { id: string }> };
+  const listing = ids.length > 0 ? await listVariables(ctx, ids, keys) : { scopes: async () => [] as ListedScope[] };
   return async () => {
     const moreFrames = visible.length - kept.length;
     if ('skipped' in listing) return { frames: kept.map(({ cf, url }) => frameOf(ctx, cf, url, undefined, [])), moreFrames, localsSkipped: listing.skipped };
@@ -181,7 +184,7 @@ class ScopeSharing {
   private readonly order: string[] = [];
   private readonly byId = new Map<string, ScopeRead>();
 
-  constructor(slots: Array<ScopeSlots | undefined>, read: Array<ScopeRead & { id: string }>) {
+  constructor(slots: Array<ScopeSlots | undefined>, read: ListedScope[]) {
     const frames = new Map<string, Set<number>>();
     slots.forEach((slot, frame) => {
       for (const at of slot?.closure ?? []) {
@@ -200,7 +203,7 @@ class ScopeSharing {
   }
 
   /** The shared scopes a frame's closure refers to, innermost first. */
-  refsOf(slot: ScopeSlots | undefined, read: Array<ScopeRead & { id: string }>): number[] {
+  refsOf(slot: ScopeSlots | undefined, read: ListedScope[]): number[] {
     const refs: number[] = [];
     for (const at of slot?.closure ?? []) {
       const ref = this.index.get(read[at]?.id);
@@ -221,7 +224,7 @@ class ScopeSharing {
  * A frame with its variables; `slot` says which of the read scopes are its own
  * and which its closure's; closure scopes that `sharing` writes once are referred to.
  */
-function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots | undefined, read: Array<ScopeRead & { id: string }>, sharing?: ScopeSharing): Frame {
+function frameOf(ctx: PauseContext, cf: CallFrame, url: string, slot: ScopeSlots | undefined, read: ListedScope[], sharing?: ScopeSharing): Frame {
   const frame = baseFrame(cf, url, ctx);
   if (!slot) return frame;
   const own = slot.locals.map((at) => read[at]).filter(Boolean);
@@ -265,7 +268,7 @@ export function prepareReader(ctx: PauseContext): Promise<ReaderInstall> {
 
 const READER_FAILED = 'the in-target reader did not answer';
 
-type Listing = { skipped: string } | { scopes: () => Promise<Array<ScopeRead & { id: string }>> };
+type Listing = { skipped: string } | { scopes: () => Promise<ListedScope[]> };
 
 /**
  * Lists the scopes' variables with the in-target reader, in one call; the
