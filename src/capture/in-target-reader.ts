@@ -11,13 +11,12 @@
  * and `stack` through their getters (and Error.prepareStackTrace), and listing
  * an object whose prototype is a Proxy walks into the Proxy's traps.
  *
- * It must never run the target's code: it only lists own properties through
- * built-ins of a realm of its own (a vm context made at install, whose
- * Reflect.ownKeys, Object.getOwnPropertyDescriptor, JSON and String methods the
- * program cannot have replaced) and util.types (checked to be Node's native
- * functions), through (Reflect.ownKeys,
- * Object.getOwnPropertyDescriptor, native getters that check their receiver's
- * internal slots), never reads through a getter, and never touches a Proxy
+ * It must never run the target's code. It uses the built-ins of a realm of its
+ * own (a vm context made at install, whose Reflect.ownKeys,
+ * Object.getOwnPropertyDescriptor, JSON and String methods the program cannot
+ * have replaced) and util.types (checked to be Node's native functions); it only
+ * lists own properties and reads internal slots through native getters that
+ * check their receiver, never reads through a getter, and never touches a Proxy
  * (util.types.isProxy sees one without calling its traps). A Promise's state has
  * no such built-in: promises are left unread.
  *
