@@ -645,16 +645,19 @@ function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>):
     const idOf: { [i: number]: string } = { __proto__: null } as any;
     const keysOf: { [i: number]: PropertyKey[] } = { __proto__: null } as any;
     for (let i = 0; i < scopes.length; i++) {
-      // A `with` statement's scope is its object itself, which may be a Proxy: its keys would be its trap's.
+      // A `with` statement's scope is its object itself, which may be a Proxy (its keys would be its trap's),
+      // or an object an earlier sample found too large to list.
       const proxied = isProxy(scopes[i]);
-      keysOf[i] = proxied ? (parse('[]') as PropertyKey[]) : ownKeys(scopes[i]);
+      const known = !proxied && apply(hugeHas, huge, [scopes[i]]);
+      keysOf[i] = proxied || known ? (parse('[]') as PropertyKey[]) : ownKeys(scopes[i]);
+      if (keysOf[i].length > largest * 10) apply(hugeAdd, huge, [scopes[i]]);
       const key = proxied ? '' : keys[i];
       const earlier = key ? firstOfKey[key] : undefined;
       if (earlier !== undefined && sameScope(scopes[earlier], keysOf[earlier], scopes[i], keysOf[i])) {
         idOf[i] = idOf[earlier];
       } else {
         const id = options.listed + next++;
-        const text = proxied ? '{"result":[],"omitted":0,"unread":"proxy"}' : listScope(scopes[i], keysOf[i]);
+        const text = proxied ? '{"result":[],"omitted":0,"unread":"proxy"}' : known ? '{"result":[],"omitted":0,"unread":"size"}' : listScope(scopes[i], keysOf[i]);
         out += quote(id) + ':' + text + ',';
         idOf[i] = id;
         if (key && earlier === undefined) firstOfKey[key] = i;
