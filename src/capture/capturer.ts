@@ -9,7 +9,7 @@ import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
 import { probeExpression, runProbe, type ProbeAnswer } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
@@ -17,6 +17,14 @@ import { SourceCache } from './sources';
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
+
+/**
+ * The most one sample's record may take, in bytes of JSON: the in-target reader
+ * stops listing at 200,000 characters (READ_SIZE_BUDGET); a record still over
+ * this (long non-ASCII strings under a large --max-string) is written without
+ * variables.
+ */
+export const RECORD_SIZE_CEILING = 256 * 1024;
 
 /** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
 const HIDDEN_FRAME_ALLOWANCE = 40;
@@ -135,11 +143,17 @@ export class Capturer {
     // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
     const enabling = performance.now();
     let enableMs = 0;
-    const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
+    // The reader is installed (once) on the same visit to the main thread, not inside the pause.
+    const enabled = enableDebugger(this.pause)
+      .then(() => prepareReader(this.pause))
+      .then(() => (enableMs = performance.now() - enabling));
     this.expectingPause = true;
     const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
-    if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs);
+    if (outcome.kind === 'paused') {
+      const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
+      return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
+    }
     const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
     return this.runningSample(time, started, frames, moreFrames, probeMs, why);
   }
@@ -201,7 +215,7 @@ export class Capturer {
 
   private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
     try {
-      if (this.onException) this.onException(event, (await readPausedFrames(this.pause, event.callFrames)).frames);
+      if (this.onException) this.onException(event, framesWithinCeiling((await readPausedFrames(this.pause, event.callFrames)).frames));
     } finally {
       await this.cdp.post('Debugger.resume').catch(() => {});
     }
@@ -212,6 +226,24 @@ export class Capturer {
     void this.cdp.post('Debugger.resume').catch(() => {});
     if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
   }
+}
+
+/** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
+function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
+  const size = Buffer.byteLength(JSON.stringify(sample));
+  if (size <= RECORD_SIZE_CEILING) return sample;
+  const { sharedScopes, ...rest } = sample;
+  const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
+  return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
+}
+
+/** A crash capture's frames (every variable in its frame, none shared), without variables if they exceed RECORD_SIZE_CEILING. */
+function framesWithinCeiling(frames: Frame[]): Frame[] {
+  return Buffer.byteLength(JSON.stringify(frames)) <= RECORD_SIZE_CEILING ? frames : withoutVariables(frames);
+}
+
+function withoutVariables(frames: Frame[]): Frame[] {
+  return frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, truncated, ...frame }) => frame);
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */

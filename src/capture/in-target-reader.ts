@@ -2,33 +2,48 @@
  * Reads a paused frame's scopes inside the target, in one call: a function
  * installed once on the main thread walks the scope objects and the containers
  * under them and returns, as one JSON text, what Runtime.getProperties would have
- * answered for each (shaped the same, so ValueReader turns both into values).
+ * answered for each (shaped the same, so ValueReader turns it into values).
  * One Runtime.callFunctionOn replaces a round trip per nesting level of dozens
  * of getProperties calls, each ~40 µs of main-thread time (BENCHMARKS.md, stop).
  *
- * It must never run the target's code: it only lists own properties through
- * built-ins captured when it was installed (Reflect.ownKeys,
- * Object.getOwnPropertyDescriptor, native getters that check their receiver's
- * internal slots), never reads through a getter, and never touches a Proxy
+ * It is the only reader: getProperties itself is not safe, since V8 describes
+ * every value it lists, and its description of an Error reads `name`, `message`
+ * and `stack` through their getters (and Error.prepareStackTrace), and listing
+ * an object whose prototype is a Proxy walks into the Proxy's traps.
+ *
+ * It must never run the target's code. It uses the built-ins of a realm of its
+ * own (a vm context made at install, whose Reflect.ownKeys,
+ * Object.getOwnPropertyDescriptor, JSON and String methods the program cannot
+ * have replaced) and util.types (checked to be Node's native functions); it only
+ * lists own properties and reads internal slots through native getters that
+ * check their receiver, never reads through a getter, and never touches a Proxy
  * (util.types.isProxy sees one without calling its traps). A Promise's state has
- * no such built-in, so promises are held, in an object group that outlives the
- * pause, and read with getProperties once the thread runs again.
+ * no such built-in: promises are left unread.
+ *
+ * Every read is bounded: by --depth, --max-elements and the object budget, by
+ * MAX_SCOPE_VARIABLES per scope, and per sample by READ_DEADLINE_MS of the
+ * target's time and READ_SIZE_BUDGET characters of answer; what is left over is
+ * marked with why. An object with more own keys than LARGEST_LISTED_CONTAINER
+ * costs one listing of its keys the first time (no built-in lists only the first
+ * N); the reader remembers it and marks it by its size from then on, unlisted.
  */
-import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
-import { type CdpClient, withDeadline } from './cdp';
+import type { CdpClient } from './cdp';
 import { secretNeedles } from './redact';
-import { getPropertiesOf, LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
+import { LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
 
-/** Ids the reader gives the objects it listed, and the promises it held for getProperties. */
+/** Ids the reader gives the objects it listed. */
 const LISTED = 'listed:';
-const HELD = 'held:';
 /** Containers the reader lists per call: above what ValueReader's budget can ask for, so it never misses one it wants. */
 const LISTING_CAP = OBJECT_BUDGET * 2;
 /** A function's source is cut after its name: at its first '(' or '{', within this many characters. */
 const FUNCTION_HEAD = 120;
-/** The object group of held promises, let go once they are read. */
-const HELD_GROUP = 'tripod-held';
+/** Variables listed per scope; the rest are counted (bundled code closes over thousands). */
+export const MAX_SCOPE_VARIABLES = 100;
+/** The target's time one read may take; containers not listed by then are marked `time`. */
+export const READ_DEADLINE_MS = 30;
+/** Characters of answer one read may write; containers not listed by then are marked `record`. */
+export const READ_SIZE_BUDGET = 200_000;
 
 interface ReaderOptions {
   depth: number;
@@ -38,12 +53,13 @@ interface ReaderOptions {
   cap: number;
   secretNeedles: string[];
   listed: string;
-  held: string;
   functionHead: number;
+  maxScopeVariables: number;
+  deadlineMs: number;
+  sizeBudget: number;
 }
 
 interface ReaderAnswer {
-  held: number;
   scopes: string[];
   table: Record<string, PropertyList>;
 }
@@ -51,12 +67,15 @@ interface ReaderAnswer {
 /** The reader's answer as it came (JSON text), parsed only once the thread runs again. */
 export type RawListing = string;
 
+/** The installed reader's object id, or why it declined to install (then samples go without variables). */
+export type ReaderInstall = { id: string } | { declined: string };
+
 /**
- * Installs the reader on the target's main thread and returns its object id, or
- * undefined where it cannot run (a Node without process.getBuiltinModule:
- * before 20.16 and 22.3); capture then reads with getProperties alone.
+ * Installs the reader on the target's main thread. It declines (and says why)
+ * where it cannot read safely: a Node without process.getBuiltinModule (before
+ * 20.16 and 22.3), or a program that replaced util.types' checks.
  */
-export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<string | undefined> {
+export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
   const options: ReaderOptions = {
     depth: limits.depth,
     maxElements: limits.maxElements,
@@ -65,8 +84,10 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
     cap: LISTING_CAP,
     secretNeedles: secretNeedles(limits.redactKeys),
     listed: LISTED,
-    held: HELD,
     functionHead: FUNCTION_HEAD,
+    maxScopeVariables: MAX_SCOPE_VARIABLES,
+    deadlineMs: READ_DEADLINE_MS,
+    sizeBudget: READ_SIZE_BUDGET,
   };
   try {
     const { result, exceptionDetails } = await cdp.post('Runtime.evaluate', {
@@ -74,18 +95,23 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
       objectGroup: 'tripod-reader',
       silent: true,
     });
-    return exceptionDetails ? undefined : result.objectId;
+    if (result.type === 'string') return { declined: String(result.value) };
+    return !exceptionDetails && result.objectId ? { id: result.objectId } : { declined: 'it could not be installed' };
   } catch {
-    return undefined;
+    return { declined: 'it could not be installed' };
   }
 }
 
-/** Lists the given scope objects and what is under them, in one call. */
-export async function readInTarget(cdp: CdpClient, readerId: string, scopeObjectIds: string[]): Promise<RawListing | undefined> {
+/**
+ * Lists the given scope objects and what is under them, in one call. `sameKeys`
+ * names, per scope, the closure it belongs to ("" for none): scopes of the same
+ * closure with the same variables are listed once.
+ */
+export async function readInTarget(cdp: CdpClient, readerId: string, scopeObjectIds: string[], sameKeys: string[]): Promise<RawListing | undefined> {
   const { result, exceptionDetails } = await cdp.post('Runtime.callFunctionOn', {
     objectId: readerId,
     functionDeclaration: 'function () { return this.read(arguments); }',
-    arguments: scopeObjectIds.map((objectId) => ({ objectId })),
+    arguments: [{ value: JSON.stringify(sameKeys) }, ...scopeObjectIds.map((objectId) => ({ objectId }))],
     returnByValue: true,
     silent: true,
   });
@@ -94,90 +120,90 @@ export async function readInTarget(cdp: CdpClient, readerId: string, scopeObject
 }
 
 /**
- * Answers ValueReader's getProperties from the reader's listing; held promises go
- * to the real getProperties. The listing leaves out what ValueReader does without
- * (`enumerable`: only enumerable properties are listed; a description that would
- * only repeat the class name), to keep what the main thread sends small.
+ * Answers ValueReader's getProperties from the reader's listing. The listing
+ * leaves out what ValueReader does without (`enumerable`: only enumerable
+ * properties are listed), to keep what the main thread sends small.
  */
 export class InTargetListing {
-  private heldIds?: Promise<string[]>;
-  private readonly getProperties: PropertySource;
-
   private readonly answer: ReaderAnswer;
 
-  /** `deadlineMs` bounds the wait for held promises: the thread runs on, and may be in a native call by then. */
-  constructor(
-    private readonly cdp: CdpClient,
-    private readonly readerId: string,
-    raw: RawListing,
-    private readonly deadlineMs: number,
-  ) {
+  constructor(raw: RawListing) {
     this.answer = JSON.parse(raw) as ReaderAnswer;
-    this.getProperties = getPropertiesOf(cdp);
   }
 
   get scopeIds(): string[] {
     return this.answer.scopes;
   }
 
-  readonly properties: PropertySource = async (objectId) => {
-    if (objectId.startsWith(LISTED)) return this.answer.table[objectId];
-    if (!objectId.startsWith(HELD)) return undefined;
-    const read = await withDeadline(this.heldProperties(Number(objectId.slice(HELD.length))), this.deadlineMs);
-    return read.answered ? read.value : undefined;
-  };
-
-  private async heldProperties(index: number): Promise<PropertyList | undefined> {
-    const realId = (await this.held())[index];
-    return realId ? this.getProperties(realId) : undefined;
-  }
-
-  /** Lets go of the held promises (the listing itself lives only in the JSON text). */
-  release(): void {
-    if (this.heldIds) void this.cdp.post('Runtime.releaseObjectGroup', { objectGroup: HELD_GROUP }).catch(() => {});
-  }
-
-  private held(): Promise<string[]> {
-    this.heldIds ??= this.fetchHeld();
-    return this.heldIds;
-  }
-
-  /** The held promises as real remote objects: one array from the reader, then its elements. */
-  private async fetchHeld(): Promise<string[]> {
-    if (this.answer.held === 0) return [];
-    const { result } = await this.cdp.post('Runtime.callFunctionOn', {
-      objectId: this.readerId,
-      functionDeclaration: 'function () { return this.takeHeld(); }',
-      objectGroup: HELD_GROUP,
-      silent: true,
-    });
-    const list = result.objectId ? await this.getProperties(result.objectId) : undefined;
-    const ids: string[] = [];
-    for (const d of list?.result ?? []) if (/^\d+$/.test(d.name) && d.value?.objectId) ids[Number(d.name)] = d.value.objectId;
-    return ids;
-  }
+  readonly properties: PropertySource = async (objectId) => this.answer.table[objectId];
 }
-
-type RemoteObject = Protocol.Runtime.RemoteObject;
 
 /**
  * Runs in the target, stringified: it may use nothing from this module, only
  * its options and the target's built-ins, captured here before any read.
+ *
+ * It writes its answer as JSON text piece by piece (strings quoted by
+ * JSON.stringify, which runs no toJSON on a primitive), and keeps its own lists
+ * in null-prototype objects: nothing it builds looks anything up on
+ * Object.prototype or Array.prototype, so what a program put there never runs.
+ * Each value is read in a try block: a built-in that throws on it (a detached
+ * view) leaves that value marked unreadable, never the whole read failed.
  */
-function targetReader(options: ReaderOptions) {
-  const types = (process as any).getBuiltinModule('node:util').types;
+function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>): string | undefined } | string {
+  // Nothing here may throw: V8 would describe the exception, which can run the program's Error.prepareStackTrace.
+  let types: any;
+  let realm: any;
+  try {
+    const load = (process as any).getBuiltinModule;
+    if (typeof load !== 'function') return 'this Node has no process.getBuiltinModule (added in 20.16 and 22.3)';
+    types = load('node:util').types;
+    // A new realm's built-ins: the program cannot have replaced them (its own Reflect.ownKeys, JSON, String.prototype...).
+    realm = load('node:vm').runInNewContext(
+      '({ Reflect, Object, JSON, String, Function, Map, Set, WeakSet, Date, RegExp, Number, Boolean, BigInt, Symbol, Array, ArrayBuffer, SharedArrayBuffer, DataView, Uint8Array, Proxy })',
+    );
+  } catch {
+    return 'node:util or node:vm could not be loaded';
+  }
+  const { Reflect, Object, JSON, String, Function, Map, Set, WeakSet, Date, RegExp, Number, Boolean, BigInt, Symbol, Array, ArrayBuffer, SharedArrayBuffer, DataView, Uint8Array, Proxy } =
+    realm;
   const apply = Reflect.apply;
+  const functionText = Function.prototype.toString;
+  const typeChecks = [
+    'isProxy', 'isMap', 'isSet', 'isNativeError', 'isDate', 'isRegExp', 'isPromise', 'isAsyncFunction', 'isGeneratorFunction',
+    'isWeakMap', 'isWeakSet', 'isAnyArrayBuffer', 'isSharedArrayBuffer', 'isGeneratorObject', 'isMapIterator', 'isSetIterator',
+    'isStringObject', 'isNumberObject', 'isBooleanObject', 'isBigIntObject', 'isSymbolObject', 'isModuleNamespaceObject',
+  ];
+  // util.types is the program's to replace: each check must still be Node's native function (and isProxy tell a Proxy).
+  for (let i = 0; i < typeChecks.length; i++) {
+    const check = Reflect.getOwnPropertyDescriptor(types, typeChecks[i]);
+    let text = '';
+    try {
+      text = check && 'value' in check && typeof check.value === 'function' ? apply(functionText, check.value, []) : '';
+    } catch {}
+    if (text !== 'function ' + typeChecks[i] + '() { [native code] }' && text !== 'function () { [native code] }') return 'util.types.' + typeChecks[i] + ' is not Node\'s own';
+  }
+  if (!types.isProxy(new Proxy({}, {})) || types.isProxy({})) return 'util.types.isProxy is not Node\'s own';
   const ownKeys = Reflect.ownKeys;
+  const enumerableNames = Object.keys;
+  const ownSymbols = Object.getOwnPropertySymbols;
   const describe = Object.getOwnPropertyDescriptor;
   const protoOf = Object.getPrototypeOf;
   const isArray = Array.isArray;
   const toText = String;
-  const stringify = JSON.stringify;
+  const quote: (text: string) => string = JSON.stringify;
+  const parse = JSON.parse;
+  const clock = Date.now;
   const toStringTag = Symbol.toStringTag;
-  const { isProxy, isTypedArray, isMap, isSet, isNativeError, isDate, isRegExp, isPromise, isAsyncFunction, isGeneratorFunction } = types;
-  const { isWeakMap, isWeakSet, isAnyArrayBuffer, isDataView, isGeneratorObject, isMapIterator, isSetIterator } = types;
+  const { isProxy, isMap, isSet, isNativeError, isDate, isRegExp, isPromise, isAsyncFunction, isGeneratorFunction } = types;
+  const { isWeakMap, isWeakSet, isAnyArrayBuffer, isSharedArrayBuffer, isGeneratorObject, isMapIterator, isSetIterator } = types;
+  const { isStringObject, isNumberObject, isBooleanObject, isBigIntObject, isSymbolObject, isModuleNamespaceObject } = types;
   const getterOf = (proto: object, key: PropertyKey) => describe(proto, key)!.get!;
   const typedLength = getterOf(protoOf(Uint8Array.prototype), 'length');
+  // util.types.isTypedArray (and, on Node 24, isDataView) are written in JS: this realm's natives answer instead.
+  const typedTag = getterOf(protoOf(Uint8Array.prototype), toStringTag);
+  const isTypedArray = (value: unknown): boolean => apply(typedTag, value, []) !== undefined;
+  const isView = ArrayBuffer.isView;
+  const isDataView = (value: unknown): boolean => isView(value) && !isTypedArray(value);
   const mapSize = getterOf(Map.prototype, 'size');
   const setSize = getterOf(Set.prototype, 'size');
   const mapEntries = Map.prototype.entries;
@@ -185,38 +211,32 @@ function targetReader(options: ReaderOptions) {
   const mapNext = protoOf(new Map().entries()).next;
   const setNext = protoOf(new Set().values()).next;
   const bufferLength = getterOf(ArrayBuffer.prototype, 'byteLength');
+  const sharedBufferLength = getterOf(SharedArrayBuffer.prototype, 'byteLength');
   const viewLength = getterOf(DataView.prototype, 'byteLength');
-  const functionText = Function.prototype.toString;
   const dateText = Date.prototype.toString;
   const regexpSource = getterOf(RegExp.prototype, 'source');
+  const stringValueOf = String.prototype.valueOf;
+  const numberValueOf = Number.prototype.valueOf;
+  const booleanValueOf = Boolean.prototype.valueOf;
+  const bigintValueOf = BigInt.prototype.valueOf;
+  const symbolValueOf = Symbol.prototype.valueOf;
+  const HugeObjects = WeakSet;
+  const hugeHas = WeakSet.prototype.has;
+  const hugeAdd = WeakSet.prototype.add;
   // The flags in the order RegExp.prototype.flags gives them, each read by its own native getter.
   const flagNames = ['hasIndices', 'd', 'global', 'g', 'ignoreCase', 'i', 'multiline', 'm', 'dotAll', 's', 'unicode', 'u', 'unicodeSets', 'v', 'sticky', 'y'];
-  const flagGetters: Array<{ get: () => boolean; flag: string }> = [];
+  const flagGetters: { [i: number]: { get: () => boolean; flag: string }; length: number } = { __proto__: null, length: 0 } as any;
   for (let i = 0; i < flagNames.length; i += 2) {
-    if (describe(RegExp.prototype, flagNames[i])) flagGetters[flagGetters.length] = { get: getterOf(RegExp.prototype, flagNames[i]), flag: flagNames[i + 1] };
+    if (describe(RegExp.prototype, flagNames[i])) flagGetters[flagGetters.length++] = { __proto__: null, get: getterOf(RegExp.prototype, flagNames[i]), flag: flagNames[i + 1] } as any;
   }
   const slice = String.prototype.slice;
   const lower = String.prototype.toLowerCase;
   const includes = String.prototype.includes;
   const charCodeAt = String.prototype.charCodeAt;
-  const { depth: maxDepth, maxElements, maxString, largest, secretNeedles } = options;
-  const scaffolding = [Object.prototype, Array.prototype];
-
-  /**
-   * Whether the reader's own objects and arrays are safe to build and stringify:
-   * a toJSON or an indexed property on their prototypes would be the target's
-   * code run by JSON.stringify or by an element's assignment. Then it declines.
-   */
-  function scaffoldingIsPlain(): boolean {
-    for (let p = 0; p < scaffolding.length; p++) {
-      const keys = ownKeys(scaffolding[p]);
-      for (let k = 0; k < keys.length; k++) {
-        const key = keys[k];
-        if (key === 'toJSON' || (typeof key === 'string' && key.length > 0 && key.length < 10 && toText(+key) === key)) return false;
-      }
-    }
-    return true;
-  }
+  const { depth: maxDepth, maxElements, maxString, largest, secretNeedles, maxScopeVariables } = options;
+  const hugeBigint = BigInt(10) ** BigInt(1000);
+  /** Objects found with more own keys than `largest`: later samples mark them without listing them again. */
+  const huge = new HugeObjects();
 
   /** A key's name without case, '-', '_' or white space, as tripod's redaction compares them (no RegExp: its methods can be replaced). */
   function normalised(name: string): string {
@@ -229,8 +249,17 @@ function targetReader(options: ReaderOptions) {
     return out;
   }
 
+  /**
+   * A name longer than this is taken for a secret's rather than scanned: scanning
+   * a million-character key character by character would take the read's whole time.
+   */
+  const longestScannedName = 1000;
+  /** A secret's value, not read; marked, since the name ValueReader sees may be cut short. */
+  const REDACTED_REMOTE = '{"type":"undefined","redacted":true}';
+
   function isSecret(name: string): boolean {
     if (secretNeedles.length === 0) return false;
+    if (name.length > longestScannedName) return true;
     const hay = normalised(name);
     for (let i = 0; i < secretNeedles.length; i++) if (apply(includes, hay, [secretNeedles[i]])) return true;
     return false;
@@ -247,6 +276,11 @@ function targetReader(options: ReaderOptions) {
     } catch {
       return 'unset';
     }
+  }
+
+  function dataValue(owner: object, key: PropertyKey): unknown {
+    const d = describe(owner, key);
+    return d && 'value' in d ? d.value : undefined;
   }
 
   /**
@@ -270,25 +304,35 @@ function targetReader(options: ReaderOptions) {
     return 'Object';
   }
 
-  function dataValue(owner: object, key: PropertyKey): unknown {
-    const d = describe(owner, key);
-    return d && 'value' in d ? d.value : undefined;
-  }
-
   /** What the error's first stack line says, built from data properties only (reading `stack` could run Error.prepareStackTrace). */
   function errorText(error: object, className: string): string {
     let name: unknown;
     for (let at: object | null = error; at !== null && !isProxy(at) && name === undefined; at = protoOf(at)) name = dataValue(at, 'name');
     const message = dataValue(error, 'message');
-    const head = typeof name === 'string' ? name : className;
-    return typeof message === 'string' && message !== '' ? `${head}: ${message}` : head;
+    const head = typeof name === 'string' ? clipName(name) : className;
+    return typeof message === 'string' && message !== '' ? head + ': ' + clip(message) : head;
   }
 
-  let table: Record<string, { result: any[]; internalProperties?: any[]; omitted?: number }> = { __proto__: null } as any;
-  let held: object[] = [];
+  interface Queued {
+    id: string;
+    value: object;
+    depth: number;
+    kind: string;
+  }
+
+  /** The answer's table, as JSON text: `"id":{...},` per listed container. */
+  let out = '';
   let next = 0;
-  let queue: Array<{ id: string; value: object; depth: number; kind: string }> = [];
+  let queue: { [i: number]: Queued; length: number } = { __proto__: null, length: 0 } as any;
   let room = options.cap;
+  let deadline = 0;
+
+  /** Why reading stops here: the sample's time or size ceiling is reached, counting `pending` characters not yet in `out` (undefined: read on). */
+  function spent(pending = 0): string | undefined {
+    if (out.length + pending > options.sizeBudget) return 'record';
+    if (clock() > deadline) return 'time';
+    return undefined;
+  }
 
   /**
    * An id for a container, listed after this level if depth, size and room allow.
@@ -298,136 +342,237 @@ function targetReader(options: ReaderOptions) {
     const id = options.listed + next++;
     if (depth < maxDepth && size <= largest && room > 0) {
       room--;
-      queue[queue.length] = { id, value, depth, kind };
+      queue[queue.length++] = { __proto__: null, id, value, depth, kind } as any;
     }
     return id;
   }
 
-  function remote(value: unknown, depth: number): Partial<RemoteObject> {
+  /**
+   * Text the program controls (a key, a class name, an error's message) cut, so
+   * none can make the answer huge: to one character over --max-string, so that
+   * ValueReader still sees it was long and marks its own cut.
+   */
+  function clip(text: string): string {
+    return text.length <= maxString ? text : apply(slice, text, [0, maxString + 1]);
+  }
+
+  /** A name (of a property, a class, a symbol) cut at `longestScannedName` characters, whatever --max-string says. */
+  function clipName(text: string): string {
+    return text.length <= longestScannedName ? text : apply(slice, text, [0, longestScannedName]);
+  }
+
+  function stringRemote(value: string): string {
+    if (value.length <= maxString) return '{"type":"string","value":' + quote(value) + '}';
+    return '{"type":"string","value":' + quote(apply(slice, value, [0, maxString])) + ',"length":' + value.length + '}';
+  }
+
+  function numberRemote(value: number): string {
+    if (value !== value || value === Infinity || value === -Infinity || (value === 0 && 1 / value < 0)) {
+      return '{"type":"number","unserializableValue":' + quote(value === 0 ? '-0' : toText(value)) + '}';
+    }
+    return '{"type":"number","value":' + toText(value) + '}';
+  }
+
+  /** A value as getProperties would describe it, as JSON text; one that a built-in throws on is marked unreadable. */
+  function remote(value: unknown, depth: number): string {
+    try {
+      return remoteOf(value, depth);
+    } catch {
+      return '{"type":"object","subtype":"unreadable","className":"Object"}';
+    }
+  }
+
+  function remoteOf(value: unknown, depth: number): string {
     switch (typeof value) {
       case 'string':
-        return value.length <= maxString ? { type: 'string', value } : { type: 'string', value: apply(slice, value, [0, maxString]), length: value.length } as any;
+        return stringRemote(value);
       case 'number':
-        if (value !== value || value === Infinity || value === -Infinity || (value === 0 && 1 / value < 0)) return { type: 'number', unserializableValue: value === 0 ? '-0' : toText(value) };
-        return { type: 'number', value };
+        return numberRemote(value);
       case 'boolean':
-        return { type: 'boolean', value };
+        return value ? '{"type":"boolean","value":true}' : '{"type":"boolean","value":false}';
       case 'undefined':
-        return { type: 'undefined' };
+        return '{"type":"undefined"}';
       case 'bigint':
-        return { type: 'bigint', unserializableValue: `${toText(value)}n` };
+        // Writing out a bigint of millions of digits would take seconds: past a thousand, only that is said.
+        if (value >= hugeBigint || value <= -hugeBigint) return '{"type":"bigint","unserializableValue":"(over 1000 digits)"}';
+        return '{"type":"bigint","unserializableValue":' + quote(toText(value) + 'n') + '}';
       case 'symbol':
-        return { type: 'symbol', description: toText(value) };
-      case 'function': {
-        const className = isAsyncFunction(value) ? 'AsyncFunction' : isGeneratorFunction(value) ? 'GeneratorFunction' : 'Function';
-        let text = '';
-        try {
-          text = apply(slice, apply(functionText, value, []), [0, options.functionHead]);
-        } catch {}
-        for (let i = 0; i < text.length; i++) {
-          const c: number = apply(charCodeAt, text, [i]);
-          if (c === 40 || c === 123) {
-            text = apply(slice, text, [0, i + 1]);
-            break;
-          }
-        }
-        return { type: 'function', className, description: text };
-      }
+        return '{"type":"symbol","description":' + quote(clipName(toText(value))) + '}';
+      case 'function':
+        return functionRemote(value);
     }
     return objectRemote(value as object | null, depth);
   }
 
-  function objectRemote(value: object | null, depth: number): Partial<RemoteObject> {
-    if (value === null) return { type: 'object', subtype: 'null', value: null };
-    if (isProxy(value)) return { type: 'object', subtype: 'proxy', className: 'Object', description: 'Proxy' };
-    const className = constructorName(value);
+  function functionRemote(value: Function): string {
+    const className = isAsyncFunction(value) ? 'AsyncFunction' : isGeneratorFunction(value) ? 'GeneratorFunction' : 'Function';
+    let text = '';
+    try {
+      text = apply(slice, apply(functionText, value, []), [0, options.functionHead]);
+    } catch {}
+    for (let i = 0; i < text.length; i++) {
+      const c: number = apply(charCodeAt, text, [i]);
+      if (c === 40 || c === 123) {
+        text = apply(slice, text, [0, i + 1]);
+        break;
+      }
+    }
+    return '{"type":"function","className":"' + className + '","description":' + quote(text) + '}';
+  }
+
+  function objectHead(subtype: string, className: string): string {
+    return '{"type":"object","subtype":"' + subtype + '","className":' + quote(className);
+  }
+
+  function objectRemote(value: object | null, depth: number): string {
+    if (value === null) return '{"type":"object","subtype":"null","value":null}';
+    if (isProxy(value)) return '{"type":"object","subtype":"proxy","className":"Object","description":"Proxy"}';
+    const className = clipName(constructorName(value));
     if (isArray(value) || isTypedArray(value)) {
       const length = isArray(value) ? (dataValue(value, 'length') as number) : (apply(typedLength, value, []) as number);
       const subtype = isArray(value) ? 'array' : 'typedarray';
-      return { type: 'object', subtype, className, description: `${className}(${length})`, objectId: later(value, depth, subtype, length) };
+      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + length + ')') + ',"objectId":"' + later(value, depth, subtype, length) + '"}';
     }
     if (isMap(value) || isSet(value)) {
       const subtype = isMap(value) ? 'map' : 'set';
       const size = apply(subtype === 'map' ? mapSize : setSize, value, []) as number;
-      return { type: 'object', subtype, className, description: `${className}(${size})`, objectId: later(value, depth, subtype, size) };
+      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + size + ')') + ',"objectId":"' + later(value, depth, subtype, size) + '"}';
     }
-    if (isNativeError(value)) return { type: 'object', subtype: 'error', className, description: errorText(value, className) };
-    if (isDate(value)) return { type: 'object', subtype: 'date', className, description: apply(dateText, value, []) };
+    if (isNativeError(value)) return objectHead('error', className) + ',"description":' + quote(clip(errorText(value, className))) + '}';
+    if (isDate(value)) return objectHead('date', className) + ',"description":' + quote(apply(dateText, value, [])) + '}';
     if (isRegExp(value)) {
       let flags = '';
       for (let i = 0; i < flagGetters.length; i++) if (apply(flagGetters[i].get, value, [])) flags += flagGetters[i].flag;
-      return { type: 'object', subtype: 'regexp', className, description: `/${apply(regexpSource, value, [])}/${flags}` };
+      return objectHead('regexp', className) + ',"description":' + quote('/' + clip(apply(regexpSource, value, [])) + '/' + flags) + '}';
     }
-    if (isPromise(value)) {
-      held[held.length] = value;
-      return { type: 'object', subtype: 'promise', className, description: 'Promise', objectId: options.held + (held.length - 1) };
+    // No built-in tells a promise's state, and V8's own description of its result runs getters: not read.
+    if (isPromise(value)) return objectHead('promise', className) + ',"description":"Promise"}';
+    if (isWeakMap(value)) return objectHead('weakmap', className) + '}';
+    if (isWeakSet(value)) return objectHead('weakset', className) + '}';
+    if (isAnyArrayBuffer(value)) {
+      const bytes = apply(isSharedArrayBuffer(value) ? sharedBufferLength : bufferLength, value, []) as number;
+      return objectHead('arraybuffer', className) + ',"description":' + quote(className + '(' + bytes + ')') + '}';
     }
-    if (isWeakMap(value)) return { type: 'object', subtype: 'weakmap', className };
-    if (isWeakSet(value)) return { type: 'object', subtype: 'weakset', className };
-    if (isAnyArrayBuffer(value)) return { type: 'object', subtype: 'arraybuffer', className, description: `${className}(${apply(bufferLength, value, [])})` };
-    if (isDataView(value)) return { type: 'object', subtype: 'dataview', className, description: `${className}(${apply(viewLength, value, [])})` };
-    if (isGeneratorObject(value)) return { type: 'object', subtype: 'generator', className };
-    if (isMapIterator(value) || isSetIterator(value)) {
-      const name = isMapIterator(value) ? 'MapIterator' : 'SetIterator';
-      return { type: 'object', subtype: 'iterator', className: name };
+    if (isDataView(value)) {
+      let bytes: string;
+      try {
+        bytes = toText(apply(viewLength, value, []));
+      } catch {
+        // Its buffer was detached or shrank below it.
+        bytes = 'detached';
+      }
+      return objectHead('dataview', className) + ',"description":' + quote(className + '(' + bytes + ')') + '}';
     }
-    return { type: 'object', className, objectId: later(value, depth, 'object', 0) };
+    if (isGeneratorObject(value)) return objectHead('generator', className) + '}';
+    if (isMapIterator(value) || isSetIterator(value)) return objectHead('iterator', isMapIterator(value) ? 'MapIterator' : 'SetIterator') + '}';
+    if (isStringObject(value) || isNumberObject(value) || isBooleanObject(value) || isBigIntObject(value) || isSymbolObject(value)) return boxedRemote(value, className);
+    // Its key count then is not known now (counting them is what is avoided): only that it was too large.
+    if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(className) + ',"huge":true}';
+    return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
   }
 
-  /** A property as getProperties lists it, from its own descriptor (read once by the caller). */
-  function entry(key: PropertyKey, d: PropertyDescriptor | 'unset', depth: number): any {
-    const name = keyName(key);
-    if (d === 'unset') return { name, value: { type: 'undefined' } };
-    if (!('value' in d)) return { name, get: d.get ? { type: 'function' } : undefined, set: d.set ? { type: 'function' } : undefined };
-    return { name, value: isSecret(name) ? { type: 'undefined' } : remote(d.value, depth) };
+  /**
+   * A String, Number, Boolean, BigInt or Symbol wrapper: its primitive, read by the
+   * type's own valueOf (which checks the internal slot), never its properties: a
+   * String wrapper has one indexed property per character.
+   */
+  function boxedRemote(value: object, className: string): string {
+    const primitive = isStringObject(value)
+      ? apply(stringValueOf, value, [])
+      : isNumberObject(value)
+        ? apply(numberValueOf, value, [])
+        : isBooleanObject(value)
+          ? apply(booleanValueOf, value, [])
+          : isBigIntObject(value)
+            ? apply(bigintValueOf, value, [])
+            : apply(symbolValueOf, value, []);
+    return objectHead('boxed', className) + ',"primitive":' + remoteOf(primitive, 0) + '}';
   }
 
-  function listProperties(value: object, depth: number) {
-    const result: any[] = [];
+  /** A property as getProperties lists it, from its own descriptor (read once by the caller), as JSON text. */
+  function entry(key: PropertyKey, d: PropertyDescriptor | 'unset', depth: number): string {
+    const name = quote(clipName(keyName(key)));
+    if (d === 'unset') return '{"name":' + name + ',"value":{"type":"undefined"}}';
+    if (!('value' in d)) return '{"name":' + name + (d.get ? ',"get":{"type":"function"}' : '') + (d.set ? ',"set":{"type":"function"}' : '') + '}';
+    return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) ? REDACTED_REMOTE : remote(d.value, depth)) + '}';
+  }
+
+  /**
+   * An object's enumerable own properties, at most --max-elements. Its keys are
+   * listed once (no built-in lists only the first N; Object.keys, which skips
+   * the non-enumerable ones, takes half the time of Reflect.ownKeys): one with
+   * more than `largest` is remembered and marked by its size from then on, never
+   * listed again.
+   */
+  function listProperties(value: object, depth: number): string {
+    let names: PropertyKey[];
+    try {
+      names = enumerableNames(value);
+    } catch {
+      // A module namespace with a binding still in its temporal dead zone: its keys one by one.
+      names = ownKeys(value);
+    }
+    if (names.length > largest) {
+      apply(hugeAdd, huge, [value]);
+      return '{"result":[],"keys":' + names.length + '}';
+    }
+    const symbols = ownSymbols(value);
+    let result = '';
+    let kept = 0;
     let omitted = 0;
-    const keys = ownKeys(value);
-    for (let i = 0; i < keys.length; i++) {
-      const d = ownDescriptor(value, keys[i]);
+    let cut: string | undefined;
+    for (let i = 0; i < names.length + symbols.length; i++) {
+      const key = i < names.length ? names[i] : symbols[i - names.length];
+      const d = ownDescriptor(value, key);
       if (!d || (d !== 'unset' && !d.enumerable)) continue;
-      if (result.length >= maxElements) omitted++;
-      else result[result.length] = entry(keys[i], d, depth + 1);
+      if (kept >= maxElements || (cut ??= spent(result.length)) !== undefined) omitted++;
+      else result += (kept++ > 0 ? ',' : '') + entry(key, d, depth + 1);
     }
-    return { result, omitted };
+    return '{"result":[' + result + '],"omitted":' + omitted + cutNote(cut) + '}';
   }
 
-  function listItems(value: object, depth: number, length: number) {
-    const result: any[] = [];
-    for (let i = 0; i < length && result.length < maxElements; i++) {
+  /** A listing stopped midway by the sample's ceilings says so. */
+  function cutNote(cut: string | undefined): string {
+    return cut ? ',"cut":"' + cut + '"' : '';
+  }
+
+  function listItems(value: object, depth: number, length: number): string {
+    let result = '';
+    let kept = 0;
+    let cut: string | undefined;
+    for (let i = 0; i < length && kept < maxElements; i++) {
+      if ((cut = spent(result.length)) !== undefined) break;
       const d = describe(value, i);
-      if (d) result[result.length] = entry(i, d, depth + 1);
+      if (d) result += (kept++ > 0 ? ',' : '') + entry(i, d, depth + 1);
     }
-    return { result };
+    return '{"result":[' + result + ']' + cutNote(cut) + '}';
   }
 
-  function listEntries(value: object, depth: number, isMapValue: boolean) {
+  function listEntries(value: object, depth: number, isMapValue: boolean): string {
     const iterator = apply(isMapValue ? mapEntries : setValues, value, []);
     const step = isMapValue ? mapNext : setNext;
     const entriesId = options.listed + next++;
-    const entries: any[] = [];
+    let entries = '';
+    let cut: string | undefined;
     for (let i = 0; i < maxElements; i++) {
+      if ((cut = spent(entries.length)) !== undefined) break;
       const item: IteratorResult<any> = apply(step, iterator, []);
       if (item.done) break;
       const entryId = options.listed + next++;
       const key = isMapValue ? item.value[0] : undefined;
       const val = isMapValue ? item.value[1] : item.value;
       const secret = isMapValue && typeof key === 'string' && isSecret(key);
-      table[entryId] = {
-        result: isMapValue
-          ? [{ name: 'key', value: remote(key, depth + 1) }, { name: 'value', value: secret ? { type: 'undefined' } : remote(val, depth + 1) }]
-          : [{ name: 'value', value: remote(val, depth + 1) }],
-      };
-      entries[entries.length] = { name: `${i}`, value: { type: 'object', objectId: entryId } };
+      const pair = isMapValue
+        ? '{"name":"key","value":' + remote(key, depth + 1) + '},{"name":"value","value":' + (secret ? REDACTED_REMOTE : remote(val, depth + 1)) + '}'
+        : '{"name":"value","value":' + remote(val, depth + 1) + '}';
+      out += quote(entryId) + ':{"result":[' + pair + ']},';
+      entries += (i > 0 ? ',' : '') + '{"name":"' + i + '","value":{"type":"object","objectId":"' + entryId + '"}}';
     }
-    table[entriesId] = { result: entries };
-    return { result: [], internalProperties: [{ name: '[[Entries]]', value: { type: 'object', subtype: 'array', objectId: entriesId } }] };
+    out += quote(entriesId) + ':{"result":[' + entries + ']},';
+    return '{"result":[],"internalProperties":[{"name":"[[Entries]]","value":{"type":"object","subtype":"array","objectId":"' + entriesId + '"}}]' + cutNote(cut) + '}';
   }
 
-  function list(item: { value: object; depth: number; kind: string }) {
+  function list(item: Queued): string {
     const { value, depth, kind } = item;
     if (kind === 'array' || kind === 'typedarray') {
       const length = kind === 'array' ? (dataValue(value, 'length') as number) : (apply(typedLength, value, []) as number);
@@ -437,41 +582,118 @@ function targetReader(options: ReaderOptions) {
     return listProperties(value, depth);
   }
 
+  /** One container's listing, or why it was not listed. */
+  function listed(item: Queued): string {
+    const stop = spent();
+    if (stop) return '{"result":[],"unread":"' + stop + '"}';
+    try {
+      return list(item);
+    } catch {
+      return '{"result":[],"unread":"unreadable"}';
+    }
+  }
+
+  /**
+   * A scope's variables, at most `maxScopeVariables` of them (bundled code puts
+   * thousands in one closure); `omitted` counts the rest.
+   */
+  function listScope(scope: object, keys: PropertyKey[]): string {
+    let result = '';
+    let kept = 0;
+    let omitted = 0;
+    let stop: string | undefined;
+    for (let k = 0; k < keys.length; k++) {
+      if (kept >= maxScopeVariables || (stop ??= spent(result.length)) !== undefined) {
+        omitted++;
+        continue;
+      }
+      const d = ownDescriptor(scope, keys[k]);
+      if (d) result += (kept++ > 0 ? ',' : '') + entry(keys[k], d, 0);
+    }
+    return '{"result":[' + result + '],"omitted":' + omitted + (stop ? ',"unread":"' + stop + '"' : '') + '}';
+  }
+
+  /**
+   * Whether two scope objects V8 made for the same closure (same key) show the
+   * same variables: the same names and the same values (objects by identity), as
+   * far as a scope is listed. Then the later frame refers to the first's listing.
+   */
+  function sameScope(a: object, keysA: PropertyKey[], b: object, keysB: PropertyKey[]): boolean {
+    if (keysA.length !== keysB.length) return false;
+    const compared = keysA.length < maxScopeVariables ? keysA.length : maxScopeVariables;
+    for (let k = 0; k < compared; k++) {
+      if (keysA[k] !== keysB[k]) return false;
+      const da = ownDescriptor(a, keysA[k]);
+      const db = ownDescriptor(b, keysB[k]);
+      if (da === 'unset' || db === 'unset' || !da || !db) {
+        if (da !== db) return false;
+      } else if (da.value !== db.value && !(da.value !== da.value && db.value !== db.value)) return false;
+    }
+    return true;
+  }
+
   /** Every variable of each scope object, then, level by level, the containers under them. */
-  function read(scopes: ArrayLike<object>): string | undefined {
-    if (!scaffoldingIsPlain()) return undefined;
+  function readAll(scopes: ArrayLike<object>, keys: string[]): string {
+    if (keys.length !== scopes.length) return '{"scopes":[],"table":{}}';
     next = 0;
     room = options.cap;
-    held = [];
-    queue = [];
-    const scopeIds: string[] = [];
+    queue = { __proto__: null, length: 0 } as any;
+    out = '';
+    deadline = clock() + options.deadlineMs;
+    let scopeIds = '';
+    const firstOfKey: { [key: string]: number } = { __proto__: null } as any;
+    const idOf: { [i: number]: string } = { __proto__: null } as any;
+    const keysOf: { [i: number]: PropertyKey[] } = { __proto__: null } as any;
     for (let i = 0; i < scopes.length; i++) {
-      const id = options.listed + next++;
-      const result: any[] = [];
-      const keys = ownKeys(scopes[i]);
-      for (let k = 0; k < keys.length; k++) {
-        const d = ownDescriptor(scopes[i], keys[k]);
-        if (d) result[result.length] = entry(keys[k], d, 0);
+      // A `with` statement's scope is its object itself, which may be a Proxy (its keys would be its trap's),
+      // or an object an earlier sample found too large to list.
+      const proxied = isProxy(scopes[i]);
+      const known = !proxied && apply(hugeHas, huge, [scopes[i]]);
+      keysOf[i] = proxied || known ? (parse('[]') as PropertyKey[]) : ownKeys(scopes[i]);
+      if (keysOf[i].length > largest * 10) apply(hugeAdd, huge, [scopes[i]]);
+      const key = proxied ? '' : keys[i];
+      const earlier = key ? firstOfKey[key] : undefined;
+      if (earlier !== undefined && sameScope(scopes[earlier], keysOf[earlier], scopes[i], keysOf[i])) {
+        idOf[i] = idOf[earlier];
+      } else {
+        const id = options.listed + next++;
+        const text = proxied ? '{"result":[],"omitted":0,"unread":"proxy"}' : known ? '{"result":[],"omitted":0,"unread":"size"}' : listScope(scopes[i], keysOf[i]);
+        out += quote(id) + ':' + text + ',';
+        idOf[i] = id;
+        if (key && earlier === undefined) firstOfKey[key] = i;
       }
-      table[id] = { result };
-      scopeIds[i] = id;
+      scopeIds += (i > 0 ? ',' : '') + quote(idOf[i]);
     }
     while (queue.length > 0) {
       const level = queue;
-      queue = [];
-      for (let i = 0; i < level.length; i++) table[level[i].id] = list(level[i]);
+      queue = { __proto__: null, length: 0 } as any;
+      for (let i = 0; i < level.length; i++) {
+        // Listed first: a Map's listing adds its entries' own rows to `out`.
+        const text = listed(level[i]);
+        out += quote(level[i].id) + ':' + text + ',';
+      }
     }
-    const answer = stringify({ held: held.length, scopes: scopeIds, table });
-    table = { __proto__: null } as any;
-    return answer;
+    const table = out.length > 0 ? apply(slice, out, [0, out.length - 1]) : '';
+    out = '';
+    return '{"scopes":[' + scopeIds + '],"table":{' + table + '}}';
   }
 
-  /** The promises the last read held, handed over once and then let go. */
-  function takeHeld(): object[] {
-    const out = held;
-    held = [];
-    return out;
+  /**
+   * `args`: the scopes' closure keys (JSON text), then the scope objects. Never
+   * throws: an exception leaving the reader would have V8 describe it, which can
+   * run the program's code.
+   */
+  function read(args: ArrayLike<unknown>): string | undefined {
+    try {
+      const keys = parse(args[0] as string) as string[];
+      const scopes: { [i: number]: object; length: number } = { __proto__: null, length: 0 } as any;
+      for (let i = 1; i < args.length; i++) scopes[scopes.length++] = args[i] as object;
+      return readAll(scopes, keys);
+    } catch {
+      out = '';
+      return undefined;
+    }
   }
 
-  return { read, takeHeld };
+  return { read };
 }

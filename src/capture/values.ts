@@ -1,9 +1,10 @@
 /**
  * Turns variables and the objects under them, as Runtime.getProperties lists
  * them, into bounded values. The listings come from the in-target reader (one
- * call per sample) or from getProperties itself; both list own properties and
- * internal slots without calling getters, Proxy traps, toJSON or toString, so the
- * target's code never runs. Each nesting level is one pipelined round of asks.
+ * call per sample), which lists own properties and internal slots without
+ * calling getters, Proxy traps, toJSON or toString, so the target's code never
+ * runs, and marks what it did not list and why. Each nesting level is one round
+ * of asks.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
@@ -11,17 +12,32 @@ import type { TaggedValue, Value } from '../sample/types';
 import type { CdpClient } from './cdp';
 import { REDACTED, type SecretTest } from './redact';
 
-/** A string value the in-target reader cut to --max-string carries its full length. */
-type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number };
+/**
+ * What the in-target reader adds to a RemoteObject: a string cut to --max-string
+ * carries its full `length`; a wrapper object (new String(...)) its `primitive`;
+ * an object an earlier sample found to have too many keys to list, `huge`; the
+ * value of a name it took for a secret's, `redacted` (the name may reach here cut).
+ */
+type RemoteObject = Protocol.Runtime.RemoteObject & { length?: number; primitive?: RemoteObject; huge?: boolean; redacted?: boolean };
 
-/** What getProperties answers; the in-target reader lists at most --max-elements and counts the rest. */
-export type PropertyList = Protocol.Runtime.GetPropertiesResponse & { omitted?: number };
+/**
+ * What getProperties answers; the in-target reader lists at most --max-elements
+ * and counts the rest in `omitted`, gives the key count of an object too large to
+ * list in `keys`, and says in `unread` why a container was not listed at all
+ * ("time", "record": the sample's ceilings; "unreadable": a built-in threw on it;
+ * "proxy": a `with` scope that is a Proxy), and in `cut` why it stopped midway.
+ */
+export type PropertyList = Protocol.Runtime.GetPropertiesResponse & { omitted?: number; keys?: number; unread?: string; cut?: string };
 type GetPropertiesResult = PropertyList;
 
 /** Lists one object's properties (undefined when it cannot: the object is gone). */
 export type PropertySource = (objectId: string) => Promise<PropertyList | undefined>;
 
-/** Asks Runtime.getProperties itself: one round trip to the main thread an object. */
+/**
+ * Asks Runtime.getProperties itself: one round trip to the main thread an object.
+ * Capture never reads with it (V8's description of an Error it lists calls the
+ * error's getters); it is kept to check the in-target reader's shapes against V8's.
+ */
 export function getPropertiesOf(cdp: CdpClient): PropertySource {
   return async (objectId) => {
     try {
@@ -45,6 +61,13 @@ interface Job {
 
 export type Variables = Record<string, Value>;
 
+/** One scope's variables, with how many were left out and, if it was not listed at all, why. */
+export interface ScopeRead {
+  variables: Variables;
+  more?: number;
+  unread?: string;
+}
+
 export class ValueReader {
   private budget = OBJECT_BUDGET;
 
@@ -55,11 +78,15 @@ export class ValueReader {
   ) {}
 
   /** Reads each scope object's variables; one result per scope, in order. */
-  async readScopes(scopeObjectIds: string[]): Promise<Variables[]> {
-    const results = scopeObjectIds.map(() => ({}) as Variables);
+  async readScopes(scopeObjectIds: string[]): Promise<ScopeRead[]> {
+    const results: ScopeRead[] = scopeObjectIds.map(() => ({ variables: {} }));
     let level: Job[] = scopeObjectIds.map((objectId, i) => ({
       objectId,
-      fill: (result, next) => this.fillVariables(results[i], result.result, next),
+      fill: (result, next) => {
+        this.fillVariables(results[i].variables, result.result, next);
+        if (result.omitted) results[i].more = result.omitted;
+        if (result.unread) results[i].unread = result.unread;
+      },
     }));
     this.budget -= level.length;
     while (level.length > 0) {
@@ -76,7 +103,7 @@ export class ValueReader {
   }
 
   private descriptorValue(d: Protocol.Runtime.PropertyDescriptor, depth: number, next: Job[]): Value {
-    if (this.isSecret(d.name)) return REDACTED;
+    if (this.isSecret(d.name) || (d.value as RemoteObject | undefined)?.redacted) return REDACTED;
     if (!d.value && (d.get || d.set)) return { $type: d.get ? 'getter' : 'setter' };
     return d.value ? this.remoteValue(d.value, depth, next) : { $type: 'undefined' };
   }
@@ -111,7 +138,8 @@ export class ValueReader {
   private objectValue(remote: RemoteObject, depth: number, next: Job[]): Value {
     const type = remote.className || 'Object';
     const description = remote.description ?? type;
-    switch (remote.subtype) {
+    if (remote.huge) return { $type: type, truncated: 'size' };
+    switch (remote.subtype as string | undefined) {
       case 'null':
         return null;
       case 'array':
@@ -132,13 +160,26 @@ export class ValueReader {
       case 'proxy':
         return { $type: 'Proxy' };
       case 'promise':
-        return this.container({ $type: 'Promise' }, remote, depth, next, (tv, result) => fillPromise(tv, result.internalProperties, this));
+        // Only V8's own description can tell a promise's state, and it runs the result's getters.
+        return { $type: type, truncated: 'state' };
+      case 'boxed':
+        return this.boxedValue(type, remote.primitive);
+      case 'unreadable':
+        return { $type: type, truncated: 'unreadable' };
       case undefined:
         return this.container({ $type: type }, remote, depth, next, (tv, result, later) => this.fillProps(tv, result, depth, later));
       default:
         // weakmap, weakset, arraybuffer, dataview, generator, iterator, weakref, wasm...: the description says enough.
         return { $type: type, value: this.truncate(description) };
     }
+  }
+
+  /** A String, Number, Boolean, BigInt or Symbol wrapper, as its primitive (a long string cut as strings are). */
+  private boxedValue(type: string, primitive: RemoteObject | undefined): TaggedValue {
+    const value = primitive ? this.remoteValue(primitive, 0, []) : undefined;
+    if (typeof value === 'string') return { $type: type, value };
+    if (value !== null && typeof value === 'object') return { ...value, $type: type };
+    return { $type: type, value: String(value) };
   }
 
   private container(
@@ -153,7 +194,14 @@ export class ValueReader {
     if (this.budget <= 0) return { ...tv, truncated: 'budget' };
     if ((tv.length ?? 0) > LARGEST_LISTED_CONTAINER) return { ...tv, truncated: 'size' };
     this.budget--;
-    next.push({ objectId: remote.objectId, fill: (result, later) => fill(tv, result, later) });
+    next.push({
+      objectId: remote.objectId,
+      fill: (result, later) => {
+        if (notListed(tv, result)) return;
+        fill(tv, result, later);
+        if (result.cut) tv.truncated = result.cut;
+      },
+    });
     return tv;
   }
 
@@ -210,7 +258,7 @@ export class ValueReader {
     }
     const keyValue = key ? this.remoteValue(key, depth + 1, next) : null;
     const secret = typeof keyValue === 'string' && this.isSecret(keyValue);
-    tv.entries!.push([keyValue, secret ? REDACTED : this.remoteValue(value, depth + 1, next)]);
+    tv.entries!.push([keyValue, secret || (value as RemoteObject).redacted ? REDACTED : this.remoteValue(value, depth + 1, next)]);
   }
 
   truncate(text: string): string {
@@ -219,11 +267,16 @@ export class ValueReader {
   }
 }
 
-function fillPromise(tv: TaggedValue, internal: Protocol.Runtime.InternalPropertyDescriptor[] | undefined, reader: ValueReader): void {
-  const state = internal?.find((p) => p.name === '[[PromiseState]]')?.value?.value;
-  const result = internal?.find((p) => p.name === '[[PromiseResult]]')?.value;
-  if (typeof state === 'string') tv.value = state;
-  if (result && state !== 'pending') tv.props = { result: reader.remoteValue(result, Number.POSITIVE_INFINITY, []) };
+/** Marks a container the reader did not list (the sample's ceilings, a built-in that threw, too many keys); true if so. */
+function notListed(tv: TaggedValue, result: GetPropertiesResult): boolean {
+  if (result.keys !== undefined) {
+    tv.length = result.keys;
+    tv.truncated = 'size';
+    return true;
+  }
+  if (!result.unread) return false;
+  tv.truncated = result.unread;
+  return true;
 }
 
 /** "Array(3)", "Map(2)", "Buffer(10)" -> the count. */

@@ -67,7 +67,14 @@ const frame = shape({
   args: variables,
   locals: variables,
   closure: variables,
+  moreLocals: optional(count),
+  moreClosure: optional(count),
+  truncated: optional(string),
+  sharedClosure: optional(arrayOf(count)),
 });
+
+/** A closure scope several frames of a sample share, written once (frames refer to it by index). */
+const sharedScope = shape({ variables, more: optional(count), unread: optional(string) });
 
 /** The fields of a sample that its renderer and the report read (seq aside: stalls and dumps have none). */
 const capture = {
@@ -80,6 +87,7 @@ const capture = {
   waitingOn: optional(arrayOf(string)),
   frames: arrayOf(frame),
   moreFrames: optional(number),
+  sharedScopes: optional(arrayOf(sharedScope)),
   localsSkipped: optional(string),
   stack: optional(string),
   threadId: optional(number),

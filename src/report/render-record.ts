@@ -7,7 +7,7 @@
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../capture/frames';
 import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
-import type { Frame, Sample, Value } from '../sample/types';
+import type { Frame, Sample, SharedScope, Value } from '../sample/types';
 import { renderValue } from './render-value';
 import { plain, terminalSafe } from './terminal-text';
 
@@ -98,16 +98,28 @@ function renderProfile(r: ProfileRecord): string {
   return [`profile #${r.seq}: ${r.samples} samples at ${r.rateHz} Hz over ${((r.to - r.from) / 1000).toFixed(2)} s`, ...lines, ...more].join('\n');
 }
 
-export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped'>): string {
+export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped' | 'sharedScopes'>): string {
   const lines = [headline];
   if (s.stack) lines.push(s.stack);
   if (s.localsSkipped) lines.push(`    (locals not read: ${s.localsSkipped})`);
-  const withLocals = s.frames.filter((f) => f.args || f.locals || f.closure);
+  const withLocals = s.frames.filter((f) => f.args || f.locals || f.closure || f.sharedClosure);
   if (withLocals.length > 0) {
     lines.push('', 'Full backtrace with local variables:', '');
     for (const frame of s.frames) lines.push(...renderFrame(frame), '');
   }
+  if (Array.isArray(s.sharedScopes) && s.sharedScopes.length > 0) lines.push(...renderSharedScopes(s.sharedScopes, s.frames));
   return lines.join('\n');
+}
+
+/** Closure scopes several frames share, once each, after the frames that refer to them. */
+function renderSharedScopes(scopes: SharedScope[], frames: Frame[]): string[] {
+  const lines = ['Shared closure scopes:', ''];
+  scopes.forEach((scope, i) => {
+    const users = frames.flatMap((f, at) => (Array.isArray(f.sharedClosure) && f.sharedClosure.includes(i) ? [at + 1] : []));
+    lines.push(`  #${i + 1}, closed over by frames ${users.join(', ')}${scope.unread ? ` (not read: ${plain(String(scope.unread))})` : ''}:`, '');
+    lines.push(indentBlock(renderVariables(scope.variables ?? {}, scope.more), '    '), '');
+  });
+  return lines;
 }
 
 export function describeState(s: Omit<Sample, 'seq'>, who = 'main thread'): string {
@@ -126,13 +138,17 @@ function renderFrame(frame: Frame): string[] {
   const lines = [`  at ${name} (${plain(frameLocation(frame))})`];
   if (frame.source) lines.push(`        ${plain(frame.source)}`);
   if (frame.args && Object.keys(frame.args).length > 0) lines.push('', `    Arguments: ${name}(${Object.entries(frame.args).map(([k, v]) => `${plain(k)}=${renderValue(v, '    ')}`).join(', ')})`);
-  if (frame.locals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals), '    '));
-  if (frame.closure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure), '    '));
+  if (frame.locals || frame.moreLocals) lines.push('', '    Local variables:', '', indentBlock(renderVariables(frame.locals ?? {}, frame.moreLocals), '    '));
+  if (frame.closure || frame.moreClosure) lines.push('', '    Closure variables:', '', indentBlock(renderVariables(frame.closure ?? {}, frame.moreClosure), '    '));
+  if (frame.truncated) lines.push('', `    (not every variable read: ${frame.truncated === 'time' ? "the sample's read time ran out" : frame.truncated === 'record' ? "the sample's record was full" : plain(String(frame.truncated))})`);
+  if (Array.isArray(frame.sharedClosure) && frame.sharedClosure.length > 0) {
+    lines.push('', `    Closure variables in shared scope ${frame.sharedClosure.map((i) => `#${Number(i) + 1}`).join(', ')} (below)`);
+  }
   return lines;
 }
 
-function renderVariables(vars: Record<string, Value>): string {
-  return renderValue({ $type: 'Object', props: vars });
+function renderVariables(vars: Record<string, Value>, more?: number): string {
+  return renderValue({ $type: 'Object', props: vars, ...(more ? { more } : {}) });
 }
 
 function indentBlock(text: string, indent: string): string {

@@ -59,9 +59,18 @@ function renderTagged(v: TaggedValue, indent: string): string {
   return `${prefix}${open}\n${parts.map((p) => indent + INDENT + p).join(',\n')}\n${indent}${close}`;
 }
 
+/** What a `truncated` reason says when a container was not read. */
+const TRUNCATION_NOTES: Record<string, string> = {
+  budget: 'not read: sample budget spent',
+  size: 'elements not read: over 1000',
+  time: "not read: the sample's read time ran out",
+  record: "not read: the sample's record was full",
+  state: 'state not read',
+  unreadable: 'unreadable',
+};
+
 function truncationNote(reason: string): string {
-  if (reason === 'budget') return 'not read: sample budget spent';
-  return 'elements not read: over 1000';
+  return TRUNCATION_NOTES[reason] ?? `not read: ${reason}`;
 }
 
 function quote(text: string): string {

@@ -15,11 +15,16 @@ export interface TaggedValue {
   items?: Value[];
   /** Entries of a Map, at most `maxElements`. */
   entries?: Array<[Value, Value]>;
-  /** Element count of an array, typed array, Map or Set. */
+  /** Element count of an array, typed array, Map or Set; own keys of an object too large to list; characters of a long string. */
   length?: number;
   /** How many properties, elements or characters were left out. */
   more?: number;
-  /** Why the contents were not read: "depth", "budget", "size". */
+  /**
+   * Why the contents were not read: "depth" (deeper than --depth), "budget" (the
+   * sample's 300 objects), "size" (over 1000 elements or keys), "time" or "record"
+   * (the sample's read reached its time or size ceiling), "state" (a Promise),
+   * "unreadable" (a built-in refused it, e.g. a view of a detached buffer).
+   */
   truncated?: string;
   name?: string;
   message?: string;
@@ -40,8 +45,25 @@ export interface Frame {
   args?: Record<string, Value>;
   /** Other variables of the function's own and block scopes. */
   locals?: Record<string, Value>;
-  /** Variables the function closes over (not globals). */
+  /** Variables the function closes over (not globals), but for those of `sharedClosure`. */
   closure?: Record<string, Value>;
+  /** Variables of its own scopes left out (each scope lists at most 100). */
+  moreLocals?: number;
+  /** Variables of `closure`'s scopes left out. */
+  moreClosure?: number;
+  /** Why some of its variables were not read: "time" or "record" (the sample's ceilings), "proxy" (a `with` on a Proxy). */
+  truncated?: string;
+  /** Indices into the sample's `sharedScopes`: closure scopes this frame shares with others, innermost first. */
+  sharedClosure?: number[];
+}
+
+/** A closure scope several frames of one sample share, written once in the sample. */
+export interface SharedScope {
+  variables: Record<string, Value>;
+  /** Variables left out (a scope lists at most 100). */
+  more?: number;
+  /** Why it was not listed at all: "time", "record" (the sample's ceilings), "proxy". */
+  unread?: string;
 }
 
 export interface NativeWait {
@@ -73,6 +95,8 @@ export interface Sample {
   /** For idle samples: what the event loop is waiting on. */
   waitingOn?: string[];
   frames: Frame[];
+  /** Closure scopes shared by several frames, written once; frames refer to them by index (`sharedClosure`). */
+  sharedScopes?: SharedScope[];
   /** Frames left out beyond --max-frames. */
   moreFrames?: number;
   /** Why locals are missing from a sample that has frames. */
