@@ -5,7 +5,6 @@
  * refusal never leaves a port behind: SIGUSR1 goes only to a Node process that
  * handles it, whose inspector would bind a loopback address on a free port.
  */
-import { execFileSync } from 'node:child_process';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors';
@@ -76,11 +75,9 @@ function checkSignalWillWork(target: TargetProcess): void {
     );
   }
   if (!target.catchesSigusr1) {
-    if (!hasInspector(target.exe)) {
-      throw new UserError(`tripod: the Node build of process ${pid} (${target.exe}) has no inspector (process.features.inspector is false); use a standard Node.js build`, ATTACH_EXIT.inspectorUnavailable);
-    }
+    // Facts from /proc alone: tripod never runs the target's executable to learn more (it is the owner's file, and tripod may be root).
     throw new UserError(
-      `tripod: process ${pid} does not handle SIGUSR1 (SigCgt in /proc/${pid}/status), so tripod did not send it; start it with tripod's agent (node --require tripod/agent)`,
+      `tripod: process ${pid} does not handle SIGUSR1 (SigCgt in /proc/${pid}/status: a Node build without inspector, or a program that reset the signal), so tripod did not send it; start it with tripod's agent (node --require tripod/agent)`,
       ATTACH_EXIT.inspectorUnavailable,
     );
   }
@@ -99,15 +96,6 @@ function refuseNonLoopback(target: TargetProcess, host: string): void {
     `tripod: the inspector of process ${target.pid} is set to listen on ${host}, which is not loopback; tripod never opens or uses an inspector reachable from other machines (restart without that --inspect host, or use --require tripod/agent)`,
     ATTACH_EXIT.inspectorUnavailable,
   );
-}
-
-/** Whether the binary was built with the inspector; asked only on the way to an error. */
-function hasInspector(exe: string): boolean {
-  try {
-    return execFileSync(exe, ['-p', 'process.features.inspector'], { encoding: 'utf8', timeout: 10_000, env: {} }).trim() !== 'false';
-  } catch {
-    return true;
-  }
 }
 
 async function newListener(target: TargetProcess, before: Set<string>): Promise<TcpListener> {
