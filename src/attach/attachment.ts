@@ -1,17 +1,21 @@
 /**
  * Attaching to a running Node process by pid, and leaving it as it was. Routes,
- * in order of preference: an inspector it already has open (left open), the
- * preload agent (no port at all), or SIGUSR1 (the port is closed again on the
- * way out — and by the target itself if tripod dies first: see the lease).
+ * in order of preference: an inspector it already has open (left open, unless
+ * tripod opened it), the preload agent (no port at all), or SIGUSR1 (the port is
+ * closed again on the way out — by the guardian if tripod cannot: guardian.ts).
+ * One tripod at a time per target (the attach lock, target-claims.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { openAgentSession } from './agent-client';
 import { isAgentSocketOf } from './agent-protocol';
 import { CdpConnection } from './cdp-connection';
-import { existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
+import { type Guardian, startGuardian } from './guardian-client';
+import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
+import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
 import { unixListeners } from './proc-sockets';
-import { findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
+import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
+import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 import { openWebSocket } from './websocket-transport';
 
 export type Route = 'inspector' | 'signal' | 'agent';
@@ -28,73 +32,90 @@ export interface Attachment {
   /** Whether the target has begun to exit (or the connection dropped). */
   readonly gone: boolean;
   onGone(listener: () => void): void;
+  /** The main thread answered from its event loop (an idle capture): SIGUSR1's wake-ups are all spent. */
+  noteIdle(): void;
   /**
    * Lets the target go: closes what tripod opened. `wait` for the target to
-   * close it; a blocked main thread runs the queued close when it returns.
+   * close it; when it cannot (a blocked main thread) the guardian does, once
+   * the thread is back.
    */
   detach(wait?: boolean): Promise<void>;
 }
 
-/**
- * If tripod dies before it detaches, nobody would close the inspector it opened:
- * so the target holds a lease, an unref'd timer that closes it unless renewed.
- */
-const LEASE_MS = 5000;
-const LEASE_RENEW_MS = 1500;
-const LEASE_KEY = "Symbol.for('tripod.attach.lease')";
-const LEASE_EXPRESSION = `(function () {
-  const key = ${LEASE_KEY};
-  clearTimeout(globalThis[key]);
-  const timer = setTimeout(function tripodLeaseExpired() { delete globalThis[key]; process._debugEnd(); }, ${LEASE_MS});
-  timer.unref();
-  Object.defineProperty(globalThis, key, { value: timer, configurable: true, writable: true, enumerable: false });
-})()`;
-/**
- * inspector.close() in the target: a bare WebSocket close would leave the port
- * open. SIGUSR1 wakes the main thread twice (an async handle and a V8
- * interrupt); when it was blocked, the second wake-up can still be pending and
- * would open the inspector again after this close: so close once more, later.
- */
-const CLOSE_EXPRESSION = `(function () {
-  const key = ${LEASE_KEY};
-  clearTimeout(globalThis[key]);
-  delete globalThis[key];
-  process._debugEnd();
-  setTimeout(function tripodCloseAgain() { process._debugEnd(); }, 200).unref();
-})()`;
-/** How long detaching waits for a main thread that is busy in a native call before it lets the queue finish the job. */
+/** How long detaching waits for a main thread that is busy in a native call before it leaves the closing to the guardian. */
 const DETACH_WAIT_MS = 1000;
+/** How long an attach waits for another tripod attached to the same process to be done. */
+const LOCK_WAIT_MS = 30_000;
+
+/** What tripod must close when it leaves, and who closes it if tripod cannot. */
+interface Ownership {
+  lock: AttachLock;
+  target: ProcessId;
+  /** Set when tripod opened the inspector (SIGUSR1, now or by an earlier attach that left it). */
+  guardian?: Guardian;
+}
 
 export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const target = findTarget(pid);
-  const open = await openInspectorPort(target);
-  const agentSocket = open ? undefined : unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
-  if (agentSocket) {
-    const session = await openAgentSession(pid, agentSocket, waitMs);
-    return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, false);
-  }
-  if (!looksLikeNode(target)) throw notNodeError(target);
-  const endpoint = open ? await existingEndpoint(target, open) : await openWithSignal(target);
-  const main = await connectOrClose(endpoint);
-  const info = { pid, route: open ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
-  return track(main, info, endpoint.openedByTripod);
-}
-
-/** A connection that fails after SIGUSR1 is tried once more, to close the port it opened. */
-async function connectOrClose(endpoint: InspectorEndpoint): Promise<CdpConnection> {
+  const id = processId(pid);
+  if (!id) throw exitedError(pid);
+  pruneClaims();
+  const lock = await AttachLock.acquire(id, LOCK_WAIT_MS);
+  const owned: Ownership = { lock, target: id };
   try {
-    return new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
+    return await attachLocked(target, owned, waitMs);
   } catch (error) {
-    if (endpoint.openedByTripod) {
-      const retry = await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3).catch(() => undefined);
-      if (retry) await closeInspector(new CdpConnection(retry));
-    }
+    letGo(owned);
     throw error;
   }
 }
 
-function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, openedByTripod: boolean): Attachment {
+async function attachLocked(target: TargetProcess, owned: Ownership, waitMs: number): Promise<Attachment> {
+  const { pid } = target;
+  // An inspector tripod opened earlier and could not close (tripod and its guardian killed) is tripod's to close now.
+  const leftByTripod = hasMarker(owned.target);
+  const open = await openInspectorPort(target, leftByTripod);
+  const agentSocket = open ? undefined : unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
+  if (agentSocket) {
+    const session = await openAgentSession(pid, agentSocket, waitMs);
+    return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, owned);
+  }
+  if (!looksLikeNode(target)) throw notNodeError(target);
+  let endpoint: InspectorEndpoint;
+  if (open) {
+    endpoint = await existingEndpoint(target, open, leftByTripod);
+    if (leftByTripod) {
+      guard(owned, target);
+      owned.guardian!.tell(`signalled ${JSON.stringify([])}`);
+      owned.guardian!.tell(`port ${open.port}`);
+    }
+  } else {
+    await checkSignalWillWork(target);
+    guard(owned, target);
+    writeMarker(owned.target);
+    endpoint = await openWithSignal(target, owned.guardian!);
+    writeMarker(owned.target, endpoint.port);
+  }
+  const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
+  const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
+  return track(main, info, owned);
+}
+
+/** Starts the guardian before anything is opened, and makes it a holder of the lock. */
+function guard(owned: Ownership, target: TargetProcess): void {
+  owned.guardian = startGuardian(owned.target, target.flags.port);
+  if (owned.guardian.id) owned.lock.addHolder(owned.guardian.id);
+}
+
+/** Leaves without closing: the guardian (if tripod opened anything) closes it, holding the lock meanwhile. */
+function letGo(owned: Ownership): void {
+  if (owned.guardian) owned.guardian.handOver();
+  else owned.lock.release();
+}
+
+function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership): Attachment {
   let gone = false;
+  let loopTurned = false;
   const goneListeners = new Set<() => void>();
   const markGone = () => {
     if (gone) return;
@@ -107,14 +128,6 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
     main.close();
   });
   main.onClose(markGone);
-  let renew: NodeJS.Timeout | undefined;
-  // Not awaited: a main thread blocked in a native call answers them only when it returns, in order, before anything else.
-  if (openedByTripod) {
-    const lease = () => void main.post('Runtime.evaluate', { expression: LEASE_EXPRESSION, silent: true }).catch(() => {});
-    lease();
-    renew = setInterval(lease, LEASE_RENEW_MS);
-    renew.unref();
-  }
   void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
   return {
     ...info,
@@ -126,21 +139,37 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       if (gone) listener();
       else goneListeners.add(listener);
     },
+    noteIdle() {
+      loopTurned = true;
+    },
     async detach(wait = true) {
-      clearInterval(renew);
-      if (openedByTripod && !main.closed) await closeInspector(main, wait ? DETACH_WAIT_MS : 0);
+      const guardian = owned.guardian;
+      if (!guardian) {
+        main.close();
+        return owned.lock.release();
+      }
+      const closed = wait && !main.closed && (await closeInspector(main, DETACH_WAIT_MS));
       main.close();
+      if (!closed) return guardian.handOver();
+      // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
+      guardian.closed(!loopTurned);
+      if (loopTurned) removeMarker(owned.target);
+      owned.lock.release();
     },
   };
 }
 
-/** _debugEnd closes the server and every session, ours too: wait for our socket to close. */
-async function closeInspector(main: CdpConnection, waitMs = DETACH_WAIT_MS): Promise<void> {
-  const closed = new Promise<void>((resolve) => main.onClose(() => resolve()));
-  void main.post('Runtime.evaluate', { expression: CLOSE_EXPRESSION, silent: true }).catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-  clearTimeout(timer);
+/**
+ * Node's native close, found and called through CDP alone (native-close.ts). It
+ * closes the server and every session, ours too: true once our socket closed.
+ */
+async function closeInspector(main: CdpConnection, waitMs: number): Promise<boolean> {
+  const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), waitMs).unref());
+  const close = await Promise.race([findNativeClose(main).catch(() => undefined), timeout]);
+  if (!close) return false;
+  void callNativeClose(main, close).catch(() => {});
+  return Promise.race([closed, timeout]);
 }
 
 function scriptOf(target: TargetProcess, endpoint: InspectorEndpoint): string {

@@ -54,6 +54,7 @@ async function dumpAttached(target: AttachedProcess, options: CaptureOptions, ve
   const workers = workersKnown ? threads.list().filter((thread) => !thread.isMain) : [];
   const captured = [await main, ...(await Promise.all(workers.map((thread) => captureThread(thread, attachment.pid, options))))];
   if (attachment.gone || !isAlive(attachment.pid)) throw exitedError(attachment.pid);
+  if (captured[0]?.state === 'idle') attachment.noteIdle();
   const mainBlocked = captured[0]?.state === 'blocked';
   target.mainBlocked = mainBlocked;
   return {

@@ -57,6 +57,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   const write = (thread: JsThread) => (captured: Omit<Sample, 'seq'>) => {
     // A capture cut short by the target's exit is not a sample.
     if (attachment.gone) return;
+    if (thread.isMain && captured.state === 'idle') attachment.noteIdle();
     const sample = withoutUnaskedNote(captured, options.limits);
     if (thread.isMain) log.sample({ seq: ++seq, ...sample });
     else log.sample({ ...tagged(thread, sample), seq: ++seq });

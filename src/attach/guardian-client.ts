@@ -1,0 +1,59 @@
+/**
+ * tripod's side of the guardian (guardian.ts): started before SIGUSR1, detached
+ * into its own session so that a signal to tripod's process group spares it, and
+ * told each step over its stdin. tripod dying closes that pipe: that is how the
+ * guardian learns it must close the inspector itself.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
+import { processId, type ProcessId } from './target-claims';
+
+export interface Guardian {
+  /** Its pid and start time, for the lock: undefined if it died at once. */
+  id: ProcessId | undefined;
+  /** One line of the protocol; lost lines are harmless (the guardian then assumes the worst and closes). */
+  tell(line: string): void;
+  /** tripod closed the inspector: `reopenPossible` when the event loop may not have turned since the signal. */
+  closed(reopenPossible: boolean): void;
+  /** Ends the pipe without a verdict: the guardian closes the inspector itself. */
+  handOver(): void;
+}
+
+export function startGuardian(target: ProcessId, inspectorPort: number): Guardian {
+  const child = spawn(process.execPath, [path.join(__dirname, 'guardian.js'), String(target.pid), target.startTime, String(inspectorPort)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    // Only what locates tripod's runtime directory (where the lock and marker are).
+    env: pick(process.env, ['XDG_RUNTIME_DIR', 'TMPDIR']),
+  });
+  child.unref();
+  const stdin = child.stdin as Writable & { unref?(): void };
+  stdin.on('error', () => {});
+  // The pipe must not keep tripod alive: it ends when tripod does, one way or the other.
+  stdin.unref?.();
+  let ended = false;
+  const end = (line?: string) => {
+    if (ended) return;
+    ended = true;
+    stdin.end(line === undefined ? undefined : `${line}\n`);
+  };
+  return {
+    id: child.pid === undefined ? undefined : processId(child.pid),
+    tell(line) {
+      if (!ended) stdin.write(`${line}\n`);
+    },
+    closed(reopenPossible) {
+      end(reopenPossible ? 'closed' : 'released');
+    },
+    handOver() {
+      end();
+    },
+  };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of names) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
+}
