@@ -63,43 +63,43 @@ export function callNativeClose(client: CdpClient, objectId: string): Promise<un
 /** The accessor's closures: the process object itself, then Node's binding cache behind `internalBinding`. */
 async function searchClosures(client: CdpClient, functionId: string): Promise<string | undefined> {
   const variables = await closureVariables(client, functionId);
-  for (const variable of variables) {
-    if (!isPlainObject(variable.value)) continue;
-    const found = await nativeCloseOf(client, variable.value!.objectId!);
-    if (found) return found;
-  }
+  const direct = await firstFound(variables.filter((v) => isPlainObject(v.value)).map((v) => nativeCloseOf(client, v.value!.objectId!)));
+  if (direct) return direct;
   const internalBinding = variables.find((v) => v.name === 'internalBinding' && v.value?.type === 'function' && v.value.objectId);
   if (!internalBinding) return undefined;
-  for (const cache of await closureVariables(client, internalBinding.value!.objectId!)) {
-    if (!isPlainObject(cache.value)) continue;
-    const methods = (await ownProperties(client, cache.value!.objectId!)).result.find((p) => p.name === 'process_methods');
-    if (!methods?.value || !isPlainObject(methods.value)) continue;
-    const found = await nativeCloseOf(client, methods.value.objectId!);
-    if (found) return found;
-  }
-  return undefined;
+  const caches = (await closureVariables(client, internalBinding.value!.objectId!)).filter((v) => isPlainObject(v.value));
+  return firstFound(
+    caches.map(async (cache) => {
+      const methods = (await ownProperties(client, cache.value!.objectId!)).result.find((p) => p.name === 'process_methods');
+      return methods?.value && isPlainObject(methods.value) ? nativeCloseOf(client, methods.value.objectId!) : undefined;
+    }),
+  );
 }
 
-/** `holder._debugEnd`, if it is an own data property holding the native function. */
+/**
+ * `holder._debugEnd`, if it is an own data property holding the native function.
+ * V8 writes a function's description itself (not through the program's
+ * toString): a JS function's is its source, which can never read like native
+ * code; a bound function's or a Proxy's is anonymous. So the description alone
+ * proves the function is Node's.
+ */
 async function nativeCloseOf(client: CdpClient, holderId: string): Promise<string | undefined> {
   const candidate = (await ownProperties(client, holderId)).result.find((p) => p.name === '_debugEnd')?.value;
-  if (candidate?.type !== 'function' || candidate.description !== NATIVE_DEBUG_END || !candidate.objectId) return undefined;
-  // A JS function has a location and a bound one a target: Node's native has neither.
-  const internal = (await ownProperties(client, candidate.objectId)).internalProperties ?? [];
-  if (internal.some((p) => p.name === '[[FunctionLocation]]' || p.name === '[[TargetFunction]]')) return undefined;
-  return candidate.objectId;
+  return candidate?.type === 'function' && candidate.description === NATIVE_DEBUG_END ? candidate.objectId : undefined;
 }
 
-/** The variables of a function's closures, the global scope left out (the program owns it). */
+/** The variables of a function's closures, the global scope left out (the program owns it). Scopes are read all at once. */
 async function closureVariables(client: CdpClient, functionId: string): Promise<PropertyDescriptor[]> {
   const scopes = (await ownProperties(client, functionId)).internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
   if (!scopes) return [];
-  const variables: PropertyDescriptor[] = [];
-  for (const scope of (await ownProperties(client, scopes)).result) {
-    if (!scope.value?.objectId || /^Global\b/.test(scope.value.description ?? '')) continue;
-    variables.push(...(await ownProperties(client, scope.value.objectId)).result);
-  }
-  return variables;
+  const closures = (await ownProperties(client, scopes)).result.filter((scope) => scope.value?.objectId && !/^Global\b/.test(scope.value.description ?? ''));
+  const variables = await Promise.all(closures.map(async (scope) => (await ownProperties(client, scope.value!.objectId!)).result));
+  return variables.flat();
+}
+
+/** The first defined answer, in order; all are asked at once (one round trip for the lot). */
+async function firstFound(searches: Array<Promise<string | undefined>>): Promise<string | undefined> {
+  return (await Promise.all(searches)).find((found) => found !== undefined);
 }
 
 function isPlainObject(value: RemoteObject | undefined): boolean {
