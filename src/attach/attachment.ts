@@ -104,7 +104,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, waitMs: num
 /** Starts the guardian before anything is opened, and makes it a holder of the lock. */
 function guard(owned: Ownership, target: TargetProcess): void {
   owned.guardian = startGuardian(owned.target, target.flags.port);
-  if (owned.guardian.id) owned.lock.addHolder(owned.guardian.id);
+  owned.lock.addHolder(owned.guardian.id);
 }
 
 /** Leaves without closing: the guardian (if tripod opened anything) closes it, holding the lock meanwhile. */

@@ -7,11 +7,13 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
+import { UserError } from '../errors';
+import { ATTACH_EXIT } from './exit-codes';
 import { processId, type ProcessId } from './target-claims';
 
 export interface Guardian {
-  /** Its pid and start time, for the lock: undefined if it died at once. */
-  id: ProcessId | undefined;
+  /** Its pid and start time, for the lock. */
+  id: ProcessId;
   /** One line of the protocol; lost lines are harmless (the guardian then assumes the worst and closes). */
   tell(line: string): void;
   /** tripod closed the inspector: `reopenPossible` when the event loop may not have turned since the signal. */
@@ -20,6 +22,7 @@ export interface Guardian {
   handOver(): void;
 }
 
+/** Throws a UserError, before anything is sent to the target, when the guardian cannot start. */
 export function startGuardian(target: ProcessId, inspectorPort: number): Guardian {
   const child = spawn(process.execPath, [path.join(__dirname, 'guardian.js'), String(target.pid), target.startTime, String(inspectorPort)], {
     detached: true,
@@ -27,7 +30,16 @@ export function startGuardian(target: ProcessId, inspectorPort: number): Guardia
     // Only what locates tripod's runtime directory (where the lock and marker are).
     env: pick(process.env, ['XDG_RUNTIME_DIR', 'TMPDIR']),
   });
+  // A guardian that failed to start is reported by its missing pid, below; the event must not crash tripod.
+  child.on('error', () => {});
   child.unref();
+  const id = child.pid === undefined ? undefined : processId(child.pid);
+  if (!id) {
+    throw new UserError(
+      `tripod: could not start the guardian that closes the inspector of process ${target.pid} should tripod die, so tripod did not signal it; check that ${process.execPath} can be run, then retry`,
+      ATTACH_EXIT.inspectorUnavailable,
+    );
+  }
   const stdin = child.stdin as Writable & { unref?(): void };
   stdin.on('error', () => {});
   // The pipe must not keep tripod alive: it ends when tripod does, one way or the other.
@@ -39,7 +51,7 @@ export function startGuardian(target: ProcessId, inspectorPort: number): Guardia
     stdin.end(line === undefined ? undefined : `${line}\n`);
   };
   return {
-    id: child.pid === undefined ? undefined : processId(child.pid),
+    id,
     tell(line) {
       if (!ended) stdin.write(`${line}\n`);
     },

@@ -68,12 +68,15 @@ async function searchClosures(client: CdpClient, functionId: string): Promise<st
   const internalBinding = variables.find((v) => v.name === 'internalBinding' && v.value?.type === 'function' && v.value.objectId);
   if (!internalBinding) return undefined;
   const caches = (await closureVariables(client, internalBinding.value!.objectId!)).filter((v) => isPlainObject(v.value));
-  return firstFound(
-    caches.map(async (cache) => {
-      const methods = (await ownProperties(client, cache.value!.objectId!)).result.find((p) => p.name === 'process_methods');
-      return methods?.value && isPlainObject(methods.value) ? nativeCloseOf(client, methods.value.objectId!) : undefined;
-    }),
-  );
+  const inCache = (cache: PropertyDescriptor) => processMethodsClose(client, cache.value!.objectId!);
+  // Node names its cache bindingObj; the loader's other closure objects (primordials: ~800 properties) are read only if it moved.
+  const named = caches.filter((v) => /binding/i.test(v.name));
+  return (await firstFound(named.map(inCache))) ?? firstFound(caches.filter((v) => !named.includes(v)).map(inCache));
+}
+
+async function processMethodsClose(client: CdpClient, cacheId: string): Promise<string | undefined> {
+  const methods = (await ownProperties(client, cacheId)).result.find((p) => p.name === 'process_methods');
+  return methods?.value && isPlainObject(methods.value) ? nativeCloseOf(client, methods.value.objectId!) : undefined;
 }
 
 /**

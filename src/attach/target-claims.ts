@@ -121,7 +121,14 @@ export function pruneClaims(dir = claimsDir()): void {
 
 export function claimsDir(): string {
   const dir = runtimeDir();
-  ensurePrivateDir(dir);
+  try {
+    ensurePrivateDir(dir);
+  } catch (error) {
+    throw new UserError(
+      `tripod: its runtime directory ${dir} is not usable (${(error as Error).message}); it must be a directory of this user only — remove it, or set XDG_RUNTIME_DIR to one`,
+      ATTACH_EXIT.inspectorUnavailable,
+    );
+  }
   return dir;
 }
 
