@@ -13,7 +13,7 @@ import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
 import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
-import { unixListeners } from './proc-sockets';
+import { tcpListeners, unixListeners } from './proc-sockets';
 import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
 import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 import { openWebSocket } from './websocket-transport';
@@ -46,6 +46,7 @@ export interface Attachment {
 const DETACH_WAIT_MS = 1000;
 /** How long an attach waits for another tripod attached to the same process to be done. */
 const LOCK_WAIT_MS = 30_000;
+const PORT_POLL_MS = 2;
 
 /** What tripod must close when it leaves, and who closes it if tripod cannot. */
 interface Ownership {
@@ -98,7 +99,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, waitMs: num
   }
   const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
   const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
-  return track(main, info, owned);
+  return track(main, info, owned, endpoint.port);
 }
 
 /** Starts the guardian before anything is opened, and makes it a holder of the lock. */
@@ -113,7 +114,7 @@ function letGo(owned: Ownership): void {
   else owned.lock.release();
 }
 
-function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership): Attachment {
+function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership, port?: number): Attachment {
   let gone = false;
   let loopTurned = false;
   const goneListeners = new Set<() => void>();
@@ -148,7 +149,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
         main.close();
         return owned.lock.release();
       }
-      const closed = wait && !main.closed && (await closeInspector(main, DETACH_WAIT_MS));
+      const closed = wait && !main.closed && port !== undefined && (await closeInspector(main, info.pid, port, DETACH_WAIT_MS));
       main.close();
       if (!closed) return guardian.handOver();
       // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
@@ -161,15 +162,33 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
 
 /**
  * Node's native close, found and called through CDP alone (native-close.ts). It
- * closes the server and every session, ours too: true once our socket closed.
+ * closes the server and every session, ours too: true once our socket closed or
+ * the port left the target's socket table (the server is closed before
+ * _debugEnd returns; the WebSocket's close frame can trail it by a delayed ACK).
  */
-async function closeInspector(main: CdpConnection, waitMs: number): Promise<boolean> {
-  const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), waitMs).unref());
-  const close = await Promise.race([findNativeClose(main).catch(() => undefined), timeout]);
-  if (!close) return false;
-  void callNativeClose(main, close).catch(() => {});
-  return Promise.race([closed, timeout]);
+async function closeInspector(main: CdpConnection, pid: number, port: number, waitMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+  try {
+    const close = await Promise.race([findNativeClose(main).catch(() => undefined), timeout]);
+    if (!close) return false;
+    const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
+    void callNativeClose(main, close).catch(() => {});
+    return await Promise.race([closed, portGone(pid, port, timeout), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves true once `port` is no longer among `pid`'s listeners (polled: the fd list is cheap to read). */
+async function portGone(pid: number, port: number, until: Promise<false>): Promise<boolean> {
+  let over = false;
+  void until.then(() => (over = true));
+  while (!over) {
+    if (!tcpListeners(pid).some((listener) => listener.port === port)) return true;
+    await new Promise((resolve) => setTimeout(resolve, PORT_POLL_MS));
+  }
+  return false;
 }
 
 function scriptOf(target: TargetProcess, endpoint: InspectorEndpoint): string {

@@ -5,6 +5,7 @@
  * guardian learns it must close the inspector itself.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
@@ -21,6 +22,8 @@ export interface Guardian {
   /** Ends the pipe without a verdict: the guardian closes the inspector itself. */
   handOver(): void;
 }
+
+const GUARDIAN_NICENESS = 10;
 
 /** Throws a UserError, before anything is sent to the target, when the guardian cannot start. */
 export function startGuardian(target: ProcessId, inspectorPort: number): Guardian {
@@ -39,6 +42,12 @@ export function startGuardian(target: ProcessId, inspectorPort: number): Guardia
       `tripod: could not start the guardian that closes the inspector of process ${target.pid} should tripod die, so tripod did not signal it; check that ${process.execPath} can be run, then retry`,
       ATTACH_EXIT.inspectorUnavailable,
     );
+  }
+  // Its start (a Node process, ~40 ms of CPU) must not slow the target opening its inspector, nor tripod.
+  try {
+    setPriority(child.pid!, GUARDIAN_NICENESS);
+  } catch {
+    // not allowed: it runs at our priority
   }
   const stdin = child.stdin as Writable & { unref?(): void };
   stdin.on('error', () => {});

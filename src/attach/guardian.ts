@@ -21,12 +21,8 @@
  * tripod takes the target's lock (that one is then in charge).
  */
 import { createInterface } from 'node:readline';
-import { CdpConnection } from './cdp-connection';
-import { describeEndpoint } from './inspector-endpoint';
-import { callNativeClose, findNativeClose } from './native-close';
 import { type TcpListener, tcpListeners } from './proc-sockets';
 import { isRunning, lockHeldByOther, processId, type ProcessId, releaseLockOf, removeMarker, takeOverLock } from './target-claims';
-import { openWebSocket } from './websocket-transport';
 
 /** How long the inspector may take to appear after the signal (as for tripod). */
 const OPEN_WAIT_MS = 5000;
@@ -88,6 +84,7 @@ async function watch(target: ProcessId, self: ProcessId, configuredPort: number,
       // The inspector opens again where it is configured; only with --inspect-port=0 can it be on any port, and
       // then a new port may be the program's own server: only an inspector answers /json/list with a debugger URL.
       if (configuredPort !== 0 && listener.port !== configuredPort) continue;
+      const { describeEndpoint } = await import('./inspector-endpoint');
       const endpoint = await describeEndpoint(reachable(listener), true).catch(() => undefined);
       if (!endpoint) continue;
       takeOverLock(target, self);
@@ -109,7 +106,14 @@ async function closeAt(target: ProcessId, listener: TcpListener): Promise<void> 
   }
 }
 
+/** The modules that connect are loaded only when there is something to close: most guardians just hear "released" and exit. */
 async function closeOnce(listener: TcpListener): Promise<boolean> {
+  const [{ CdpConnection }, { describeEndpoint }, { callNativeClose, findNativeClose }, { openWebSocket }] = await Promise.all([
+    import('./cdp-connection'),
+    import('./inspector-endpoint'),
+    import('./native-close'),
+    import('./websocket-transport'),
+  ]);
   const endpoint = await describeEndpoint(listener, true);
   const connection = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, CONNECT_TIMEOUT_MS));
   const closed = new Promise<void>((resolve) => connection.onClose(() => resolve()));
