@@ -222,6 +222,17 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
     await staysClosed(target, [Number(httpPort)], 5000, 200);
   });
 
+  it('says in one line, with a documented exit code, when the inspector goes away under it', async () => {
+    // The program closes the inspector SIGUSR1 opened a few ms later: tripod's connection is refused or cut.
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close'], { CLOSE_DELAY_MS: '5' });
+    await target.waitFor(/ready/);
+    const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
+    expect(result.code, result.stderr).toBe(6);
+    expect(oneLine(result.stderr)).not.toContain('internal error');
+    expect(target.child.exitCode).toBe(null);
+    await staysClosed(target, [], CLOSE_WITHIN_MS, 200);
+  });
+
   it('checks the target before it prints a banner or creates a log', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.on('exit', resolve));
