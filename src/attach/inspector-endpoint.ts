@@ -37,7 +37,9 @@ const HTTP_TIMEOUT_MS = 3000;
 export async function openInspectorPort(target: TargetProcess, openedByTripod = false): Promise<TcpListener | undefined> {
   const listeners = tcpListeners(target.pid);
   const configured = listeners.find((listener) => listener.port === target.flags.port);
-  if (configured || !(target.flags.openedAtStart || openedByTripod)) return configured;
+  // One tripod opened on a fixed port is there or nowhere; with port 0 (or --inspect=…:0) it may be on any.
+  const anyPort = target.flags.openedAtStart || (openedByTripod && target.flags.port === 0);
+  if (configured || !anyPort) return configured;
   // Only a process known to have an inspector open gets asked, and only on its own loopback ports, what they are.
   for (const listener of listeners.filter((l) => isLoopback(l.host))) {
     const version = (await getJson(`${baseUrl(listener)}/json/version`).catch(() => undefined)) as { Browser?: string } | undefined;
