@@ -22,7 +22,7 @@
  */
 import { createInterface } from 'node:readline';
 import { type TcpListener, tcpListeners } from './proc-sockets';
-import { isRunning, lockHeldByOther, processId, type ProcessId, releaseLockOf, removeMarker, takeOverLock } from './target-claims';
+import { AttachLock, isRunning, lockHeldByOther, processId, type ProcessId, releaseLockOf, removeMarker, takeOverLock } from './target-claims';
 
 /** How long the inspector may take to appear after the signal (as for tripod). */
 const OPEN_WAIT_MS = 5000;
@@ -87,10 +87,12 @@ async function watch(target: ProcessId, self: ProcessId, configuredPort: number,
       const { describeEndpoint } = await import('./inspector-endpoint');
       const endpoint = await describeEndpoint(reachable(listener), true).catch(() => undefined);
       if (!endpoint) continue;
-      takeOverLock(target, self);
+      // Taken only if free: a tripod that holds it opened this one itself, and is in charge.
+      const lock = AttachLock.tryAcquire(target);
+      if (!lock) return;
       await closeAt(target, listener);
       removeMarker(target);
-      releaseLockOf(target, self);
+      lock.release();
       return;
     }
     await sleep(WATCH_POLL_MS);

@@ -62,6 +62,17 @@ export class AttachLock {
     }
   }
 
+  /** The lock now, or undefined if a live holder has it (a stale one is taken over). */
+  static tryAcquire(target: ProcessId, dir = claimsDir()): AttachLock | undefined {
+    const file = path.join(dir, `attach-${key(target)}.lock`);
+    const me = processId(process.pid)!;
+    if (tryCreate(file, [me])) return new AttachLock(file, [me]);
+    const holders = readHolders(file);
+    if (holders !== undefined && holders.some(isRunning)) return undefined;
+    if (holders !== undefined) removeIfUnchanged(file, holders);
+    return tryCreate(file, [me]) ? new AttachLock(file, [me]) : undefined;
+  }
+
   /** The guardian holds it too: the lock stays taken while either lives. */
   addHolder(holder: ProcessId): void {
     this.holders = [...this.holders, holder];
