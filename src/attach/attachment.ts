@@ -50,7 +50,8 @@ const PORT_POLL_MS = 2;
 
 /** What tripod must close when it leaves, and who closes it if tripod cannot. */
 interface Ownership {
-  lock: AttachLock;
+  /** Absent for the agent, which opens no port: its sessions run side by side. */
+  lock?: AttachLock;
   target: ProcessId;
   /** Set when tripod opened the inspector (SIGUSR1, now or by an earlier attach that left it). */
   guardian?: Guardian;
@@ -60,27 +61,33 @@ export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const target = findTarget(pid);
   const id = processId(pid);
   if (!id) throw exitedError(pid);
+  const agent = await throughAgent(target, id, waitMs);
+  if (agent) return agent;
   pruneClaims();
-  const lock = await AttachLock.acquire(id, LOCK_WAIT_MS);
-  const owned: Ownership = { lock, target: id };
+  const owned: Ownership = { lock: await AttachLock.acquire(id, LOCK_WAIT_MS), target: id };
   try {
-    return await attachLocked(target, owned, waitMs);
+    return await attachLocked(target, owned);
   } catch (error) {
     letGo(owned);
     throw error;
   }
 }
 
-async function attachLocked(target: TargetProcess, owned: Ownership, waitMs: number): Promise<Attachment> {
+/** The agent, when the process loaded it and has no inspector open (nor one tripod left behind). */
+async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number): Promise<Attachment | undefined> {
+  const { pid } = target;
+  if (hasMarker(id) || (await openInspectorPort(target))) return undefined;
+  const agentSocket = unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
+  if (!agentSocket) return undefined;
+  const session = await openAgentSession(pid, agentSocket, waitMs);
+  return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, { target: id });
+}
+
+async function attachLocked(target: TargetProcess, owned: Ownership): Promise<Attachment> {
   const { pid } = target;
   // An inspector tripod opened earlier and could not close (tripod and its guardian killed) is tripod's to close now.
   const leftByTripod = hasMarker(owned.target);
   const open = await openInspectorPort(target, leftByTripod);
-  const agentSocket = open ? undefined : unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
-  if (agentSocket) {
-    const session = await openAgentSession(pid, agentSocket, waitMs);
-    return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, owned);
-  }
   if (!looksLikeNode(target)) throw notNodeError(target);
   let endpoint: InspectorEndpoint;
   if (open) {
@@ -105,13 +112,13 @@ async function attachLocked(target: TargetProcess, owned: Ownership, waitMs: num
 /** Starts the guardian before anything is opened, and makes it a holder of the lock. */
 function guard(owned: Ownership, target: TargetProcess): void {
   owned.guardian = startGuardian(owned.target, target.flags.port);
-  owned.lock.addHolder(owned.guardian.id);
+  owned.lock?.addHolder(owned.guardian.id);
 }
 
 /** Leaves without closing: the guardian (if tripod opened anything) closes it, holding the lock meanwhile. */
 function letGo(owned: Ownership): void {
   if (owned.guardian) owned.guardian.handOver();
-  else owned.lock.release();
+  else owned.lock?.release();
 }
 
 function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership, port?: number): Attachment {
@@ -147,7 +154,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       const guardian = owned.guardian;
       if (!guardian) {
         main.close();
-        return owned.lock.release();
+        return owned.lock?.release();
       }
       const closed = wait && !main.closed && port !== undefined && (await closeInspector(main, info.pid, port, DETACH_WAIT_MS));
       main.close();
@@ -155,7 +162,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
       guardian.closed(!loopTurned);
       if (loopTurned) removeMarker(owned.target);
-      owned.lock.release();
+      owned.lock?.release();
     },
   };
 }
