@@ -52,11 +52,11 @@ export function withAttached<T>(pid: number, timeoutMs: number, use: (target: At
   });
 }
 
-/** A socket error (ECONNREFUSED, ECONNRESET…), a WebSocket handshake that failed, or a session that closed under us. */
+/** A socket error (ECONNREFUSED, ECONNRESET…), an answer that is not the inspector's JSON, a WebSocket handshake that failed, or a session that closed under us. */
 function isConnectionError(error: unknown): boolean {
   if (error instanceof ConnectionClosed) return true;
   const { syscall, message } = (error ?? {}) as { syscall?: string; message?: string };
-  return syscall !== undefined || /handshake|Unexpected server response|socket hang up|no debuggable target|no answer from/.test(message ?? '');
+  return syscall !== undefined || error instanceof SyntaxError || /handshake|Unexpected server response|socket hang up|no debuggable target|no answer from/.test(message ?? '');
 }
 
 async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
