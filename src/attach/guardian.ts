@@ -28,6 +28,7 @@ import { AttachLock, isRunning, lockHeldByOther, processId, type ProcessId, rele
 const OPEN_WAIT_MS = 5000;
 const WATCH_POLL_MS = 250;
 const RETRY_MS = 500;
+const CLOSE_ATTEMPTS = 5;
 const CONNECT_TIMEOUT_MS = 3000;
 
 type State = 'armed' | 'signalled' | 'closed' | 'released';
@@ -58,17 +59,18 @@ async function afterTripod(target: ProcessId, self: ProcessId, configuredPort: n
   if (state === 'closed') return watch(target, self, configuredPort, new Set(tcpListeners(target.pid).map(key)));
   // tripod died between the signal and a clean close: the inspector is ours to close.
   takeOverLock(target, self);
-  const listener = port !== undefined ? tcpListeners(target.pid).find((l) => l.port === port) : await newListener(target, before);
+  const listener = port !== undefined ? tcpListeners(target.pid).find((l) => l.port === port) : await newListener(target, configuredPort, before);
   if (listener) await closeAt(target, listener);
   releaseLockOf(target, self);
   // Whether the event loop turned since the signal is unknown here: a reopening stays possible.
   await watch(target, self, configuredPort, new Set(tcpListeners(target.pid).map(key)));
 }
 
-async function newListener(target: ProcessId, before: Set<string>): Promise<TcpListener | undefined> {
+/** The port the signal opened: on the configured port, or with --inspect-port=0 the first new one. */
+async function newListener(target: ProcessId, configuredPort: number, before: Set<string>): Promise<TcpListener | undefined> {
   const deadline = performance.now() + OPEN_WAIT_MS;
   while (isRunning(target) && performance.now() < deadline) {
-    const fresh = tcpListeners(target.pid).find((l) => !before.has(key(l)));
+    const fresh = tcpListeners(target.pid).find((l) => !before.has(key(l)) && (configuredPort === 0 || l.port === configuredPort));
     if (fresh) return fresh;
     await sleep(10);
   }
@@ -99,11 +101,15 @@ async function watch(target: ProcessId, self: ProcessId, configuredPort: number,
   }
 }
 
-/** Connects and runs Node's native close, retrying while the port is still there and the target alive. */
+/**
+ * Connects and runs Node's native close, retrying a few times while the port is
+ * still there and the target alive (a port that never answers as an inspector
+ * is the program's own: it is let be, and the watch closes a later inspector).
+ */
 async function closeAt(target: ProcessId, listener: TcpListener): Promise<void> {
-  while (isRunning(target) && tcpListeners(target.pid).some((l) => key(l) === key(listener))) {
-    const done = await closeOnce(reachable(listener)).catch(() => false);
-    if (done) return;
+  for (let attempt = 0; attempt < CLOSE_ATTEMPTS; attempt++) {
+    if (!isRunning(target) || !tcpListeners(target.pid).some((l) => key(l) === key(listener))) return;
+    if (await closeOnce(reachable(listener)).catch(() => false)) return;
     await sleep(RETRY_MS);
   }
 }
