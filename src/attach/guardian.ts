@@ -93,7 +93,7 @@ async function watch(target: ProcessId, self: ProcessId, configuredPort: number,
       const lock = AttachLock.tryAcquire(target);
       if (!lock) return;
       await closeAt(target, listener);
-      removeMarker(target);
+      if (!tcpListeners(target.pid).some((l) => key(l) === key(listener))) removeMarker(target);
       lock.release();
       return;
     }
