@@ -223,8 +223,8 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
   });
 
   it('says in one line, with a documented exit code, when the inspector goes away under it', async () => {
-    // The program closes the inspector SIGUSR1 opened a few ms later: tripod's connection is refused or cut.
-    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close'], { CLOSE_DELAY_MS: '5' });
+    // The program closes the inspector SIGUSR1 opened as soon as tripod connects: its connection is refused or cut.
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close']);
     await target.waitFor(/ready/);
     const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
     expect(result.code, result.stderr).toBe(6);
