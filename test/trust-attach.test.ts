@@ -223,14 +223,20 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
   });
 
   it('says in one line, with a documented exit code, when the inspector goes away under it', async () => {
-    // The program closes the inspector SIGUSR1 opened as soon as tripod connects: its connection is refused or cut.
-    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close']);
-    await target.waitFor(/ready/);
-    const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
-    expect(result.code, result.stderr).toBe(6);
-    expect(oneLine(result.stderr)).not.toContain('internal error');
-    expect(target.child.exitCode).toBe(null);
-    await staysClosed(target, [], CLOSE_WITHIN_MS, 200);
+    // The program closes the inspector SIGUSR1 opened as soon as a client connects: tripod's connection is refused
+    // or cut — unless, now and then, the dump outran the program's 1 ms poll: so a few tries, each 0 or 6, one 6.
+    const codes: Array<number | null> = [];
+    for (let attempt = 0; attempt < 5 && !codes.includes(6); attempt++) {
+      const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close']);
+      await target.waitFor(/ready/);
+      const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
+      codes.push(result.code);
+      expect([0, 6], result.stderr).toContain(result.code);
+      if (result.code === 6) expect(oneLine(result.stderr)).toMatch(/the connection to the inspector of process \d+ failed|did not open its inspector/);
+      expect(target.child.exitCode).toBe(null);
+      await staysClosed(target, [], CLOSE_WITHIN_MS, 200);
+    }
+    expect(codes).toContain(6);
   });
 
   it('checks the target before it prints a banner or creates a log', async () => {
