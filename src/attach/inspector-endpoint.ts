@@ -78,7 +78,7 @@ export async function openWithSignal(target: TargetProcess, guardian: Guardian):
   const listener = await newListener(target, before);
   guardian.tell(`port ${listener.port}`);
   if (!isLoopback(listener.host)) {
-    throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not connect to it — close it (restart without a non-loopback --inspect-port)`, ATTACH_EXIT.inspectorUnavailable);
+    throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not use it, and its guardian closes it again (a wildcard address through loopback) — restart the process without a non-loopback --inspect-port`, ATTACH_EXIT.inspectorUnavailable);
   }
   return describeEndpoint(listener, true);
 }
