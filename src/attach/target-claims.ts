@@ -125,7 +125,8 @@ export function pruneClaims(dir = claimsDir()): void {
     return;
   }
   for (const name of names) {
-    const match = /^(?:attach|inspector)-(\d+)-(\d+)\.(?:lock|json)$/.exec(name);
+    // A writer killed between write and rename leaves its .tmp beside: it goes with the rest.
+    const match = /^(?:attach|inspector)-(\d+)-(\d+)\.(?:lock|json)(?:\.\d+\.tmp)?$/.exec(name);
     if (match && !isRunning({ pid: Number(match[1]), startTime: match[2] })) removeFile(path.join(dir, name));
   }
 }
