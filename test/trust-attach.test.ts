@@ -155,6 +155,25 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
     expect(await report(target)).toEqual({ debugEndCalls: 0 });
   });
 
+  it('closes the port through the target\'s lease when tripod and its guardian are killed together, even under fake timers', async () => {
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-fake-timers.js')]);
+    const [, , httpPort] = await target.waitFor(/ready (\d+) (\d+)/);
+    const log = tempLog();
+    const child = start(bin, [TRIPOD, 'record', '--interval', '0.2', '-o', log, String(target.pid)]);
+    const done = finish(child);
+    expect(await eventually(() => existsSync(log) && samplesOf(readLog(log)).length >= 2, 20_000, 50)).toBe(true);
+    const guardians = guardiansOf(target.pid);
+    expect(guardians).toHaveLength(1);
+    // As a kill of their whole cgroup would: nobody outside the target is left to close it.
+    process.kill(guardians[0], 'SIGKILL');
+    child.kill('SIGKILL');
+    await done;
+    expect(inspectorPorts(target.pid, [Number(httpPort)])).toHaveLength(1);
+    // The lease (10 s, renewed every 2.5 s) runs out in the target.
+    await staysClosed(target, [Number(httpPort)], 25_000);
+    expect(await report(target)).toEqual({ timersSet: 0 });
+  });
+
   it('knows an inspector it opened when tripod and its guardian were both killed, and the next dump closes it', async () => {
     const target = startTarget(bin, [ANY_PORT, fixture('attach-server.js')]);
     const [, , httpPort] = await target.waitFor(/ready (\d+) (\d+)/);

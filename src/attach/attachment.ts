@@ -11,6 +11,7 @@ import { isAgentSocketOf } from './agent-protocol';
 import { CdpConnection } from './cdp-connection';
 import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
+import { armLease, LEASE_RENEW_MS } from './lease';
 import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
 import { tcpListeners, unixListeners } from './proc-sockets';
@@ -137,6 +138,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
   });
   main.onClose(markGone);
   void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+  const closer = owned.guardian ? armCloser(main) : undefined;
   return {
     ...info,
     main,
@@ -156,7 +158,8 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
         main.close();
         return owned.lock?.release();
       }
-      const closed = wait && !main.closed && port !== undefined && (await closeInspector(main, info.pid, port, DETACH_WAIT_MS));
+      const closed = wait && !main.closed && port !== undefined && closer !== undefined && (await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS));
+      closer?.stop();
       main.close();
       if (!closed) return guardian.handOver();
       // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
@@ -173,18 +176,58 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
  * the port left the target's socket table (the server is closed before
  * _debugEnd returns; the WebSocket's close frame can trail it by a delayed ACK).
  */
-async function closeInspector(main: CdpConnection, pid: number, port: number, waitMs: number): Promise<boolean> {
+async function closeInspector(main: CdpConnection, closer: Closer, pid: number, port: number, waitMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
   try {
-    const close = await Promise.race([findNativeClose(main).catch(() => undefined), timeout]);
+    const close = await Promise.race([closer.close, timeout]);
     if (!close) return false;
     const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
+    // The lease ends first (the target runs our messages in order), so it can never fire after this close.
+    await Promise.race([closer.endLease(), timeout]);
     void callNativeClose(main, close).catch(() => {});
     return await Promise.race([closed, portGone(pid, port, timeout), timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Node's native close, looked for as soon as tripod is connected, and the lease built on it. */
+interface Closer {
+  close: Promise<string | undefined>;
+  endLease(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * Starts the search for Node's native close and arms the lease (lease.ts) once
+ * it is found; renewed until detach. Not awaited: a blocked main thread answers
+ * none of it until it returns, and the capture must not wait for that.
+ */
+function armCloser(main: CdpConnection): Closer {
+  const close = findNativeClose(main).catch(() => undefined);
+  let renew: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const lease = close.then(async (id) => {
+    const armed = id && !stopped ? await armLease(main, id).catch(() => undefined) : undefined;
+    if (armed && !stopped) {
+      renew = setInterval(() => armed.renew(), LEASE_RENEW_MS);
+      renew.unref();
+    }
+    return armed;
+  });
+  return {
+    close,
+    endLease: async () => {
+      stopped = true;
+      clearInterval(renew);
+      await (await lease)?.end();
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(renew);
+    },
+  };
 }
 
 /** Resolves true once `port` is no longer among `pid`'s listeners (polled: the fd list is cheap to read). */

@@ -17,31 +17,35 @@ const NATIVE_DEBUG_END = 'function _debugEnd() { [native code] }';
 /** Calls the object it is applied to: `this` is the verified function itself. */
 const CALL_THIS = 'function tripodCloseInspector() { this(); }';
 
-interface PropertyDescriptor {
+export interface PropertyDescriptor {
   name: string;
   value?: RemoteObject;
   get?: RemoteObject;
   set?: RemoteObject;
 }
 
-interface RemoteObject {
+export interface RemoteObject {
   type: string;
   subtype?: string;
   description?: string;
   objectId?: string;
 }
 
-interface Properties {
+export interface Properties {
   result: PropertyDescriptor[];
   internalProperties?: PropertyDescriptor[];
 }
 
-/** The object id of Node's native `_debugEnd` in this session, or undefined where it cannot be found. */
-export async function findNativeClose(client: CdpClient): Promise<string | undefined> {
+/** The global object's own properties, read without running anything of the program's. */
+export async function globalProperties(client: CdpClient): Promise<PropertyDescriptor[]> {
   // `this` at the top of a script is the global object itself: no name is looked up.
   const global = (await client.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
-  if (!global.result.objectId) return undefined;
-  const processProperty = (await ownProperties(client, global.result.objectId)).result.find((p) => p.name === 'process');
+  return global.result.objectId ? (await ownProperties(client, global.result.objectId)).result : [];
+}
+
+/** The object id of Node's native `_debugEnd` in this session, or undefined where it cannot be found. */
+export async function findNativeClose(client: CdpClient): Promise<string | undefined> {
+  const processProperty = (await globalProperties(client)).find((p) => p.name === 'process');
   if (!processProperty) return undefined;
   if (processProperty.value && isPlainObject(processProperty.value)) {
     const found = await nativeCloseOf(client, processProperty.value.objectId!);
@@ -92,7 +96,7 @@ async function nativeCloseOf(client: CdpClient, holderId: string): Promise<strin
 }
 
 /** The variables of a function's closures, the global scope left out (the program owns it). Scopes are read all at once. */
-async function closureVariables(client: CdpClient, functionId: string): Promise<PropertyDescriptor[]> {
+export async function closureVariables(client: CdpClient, functionId: string): Promise<PropertyDescriptor[]> {
   const scopes = (await ownProperties(client, functionId)).internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
   if (!scopes) return [];
   const closures = (await ownProperties(client, scopes)).result.filter((scope) => scope.value?.objectId && !/^Global\b/.test(scope.value.description ?? ''));
@@ -105,10 +109,10 @@ async function firstFound(searches: Array<Promise<string | undefined>>): Promise
   return (await Promise.all(searches)).find((found) => found !== undefined);
 }
 
-function isPlainObject(value: RemoteObject | undefined): boolean {
+export function isPlainObject(value: RemoteObject | undefined): boolean {
   return value?.type === 'object' && value.subtype !== 'proxy' && value.subtype !== 'null' && value.objectId !== undefined;
 }
 
-function ownProperties(client: CdpClient, objectId: string): Promise<Properties> {
+export function ownProperties(client: CdpClient, objectId: string): Promise<Properties> {
   return client.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: false }) as Promise<Properties>;
 }
