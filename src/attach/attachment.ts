@@ -8,10 +8,11 @@
 import { fileURLToPath } from 'node:url';
 import { openAgentSession } from './agent-client';
 import { isAgentSocketOf } from './agent-protocol';
+import { withDeadline } from '../capture/cdp';
 import { CdpConnection } from './cdp-connection';
 import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
-import { armLease, LEASE_RENEW_MS } from './lease';
+import { armLease, type Lease, LEASE_RENEW_MS } from './lease';
 import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
 import { tcpListeners, unixListeners } from './proc-sockets';
@@ -35,6 +36,12 @@ export interface Attachment {
   onGone(listener: () => void): void;
   /** The main thread answered from its event loop (an idle capture): SIGUSR1's wake-ups are all spent. */
   noteIdle(): void;
+  /**
+   * For a long attach (record): arms the target's lease (lease.ts) on an
+   * inspector tripod opened, waiting up to `waitMs` (a blocked main thread arms
+   * it when it returns). A dump is over before a lease would matter.
+   */
+  holdLease(waitMs: number): Promise<void>;
   /**
    * Lets the target go: closes what tripod opened. `wait` for the target to
    * close it; when it cannot (a blocked main thread) the guardian does, once
@@ -138,7 +145,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
   });
   main.onClose(markGone);
   void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
-  const closer = owned.guardian ? armCloser(main) : undefined;
+  const closer = owned.guardian ? new Closer(main) : undefined;
   return {
     ...info,
     main,
@@ -152,14 +159,19 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
     noteIdle() {
       loopTurned = true;
     },
+    async holdLease(waitMs) {
+      if (!closer) return;
+      await withDeadline(closer.holdLease(), waitMs);
+    },
     async detach(wait = true) {
       const guardian = owned.guardian;
       if (!guardian) {
         main.close();
         return owned.lock?.release();
       }
+      // The lease ends first (the target runs our messages in order); one still being armed is harmless: it is armed for this inspector only.
+      closer?.endLease();
       const closed = wait && !main.closed && port !== undefined && closer !== undefined && (await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS));
-      closer?.stop();
       main.close();
       if (!closed) return guardian.handOver();
       // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
@@ -180,11 +192,9 @@ async function closeInspector(main: CdpConnection, closer: Closer, pid: number, 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
   try {
-    const close = await Promise.race([closer.close, timeout]);
+    const close = await Promise.race([closer.close(), timeout]);
     if (!close) return false;
     const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
-    // The lease ends first (the target runs our messages in order), so it can never fire after this close.
-    await Promise.race([closer.endLease(), timeout]);
     void callNativeClose(main, close).catch(() => {});
     return await Promise.race([closed, portGone(pid, port, timeout), timeout]);
   } finally {
@@ -192,42 +202,38 @@ async function closeInspector(main: CdpConnection, closer: Closer, pid: number, 
   }
 }
 
-/** Node's native close, looked for as soon as tripod is connected, and the lease built on it. */
-interface Closer {
-  close: Promise<string | undefined>;
-  endLease(): Promise<void>;
-  stop(): void;
-}
+/** Node's native close, looked for once (when first needed), and the lease built on it. */
+class Closer {
+  private found?: Promise<string | undefined>;
+  private lease?: Promise<Lease | undefined>;
+  private renew?: NodeJS.Timeout;
+  private ended = false;
 
-/**
- * Starts the search for Node's native close and arms the lease (lease.ts) once
- * it is found; renewed until detach. Not awaited: a blocked main thread answers
- * none of it until it returns, and the capture must not wait for that.
- */
-function armCloser(main: CdpConnection): Closer {
-  const close = findNativeClose(main).catch(() => undefined);
-  let renew: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const lease = close.then(async (id) => {
-    const armed = id && !stopped ? await armLease(main, id).catch(() => undefined) : undefined;
-    if (armed && !stopped) {
-      renew = setInterval(() => armed.renew(), LEASE_RENEW_MS);
-      renew.unref();
-    }
-    return armed;
-  });
-  return {
-    close,
-    endLease: async () => {
-      stopped = true;
-      clearInterval(renew);
-      await (await lease)?.end();
-    },
-    stop: () => {
-      stopped = true;
-      clearInterval(renew);
-    },
-  };
+  constructor(private readonly main: CdpConnection) {}
+
+  close(): Promise<string | undefined> {
+    this.found ??= findNativeClose(this.main).catch(() => undefined);
+    return this.found;
+  }
+
+  holdLease(): Promise<Lease | undefined> {
+    this.lease ??= this.close().then(async (id) => {
+      const lease = id && !this.ended ? await armLease(this.main, id).catch(() => undefined) : undefined;
+      if (lease && !this.ended) {
+        this.renew = setInterval(() => lease.renew(), LEASE_RENEW_MS);
+        this.renew.unref();
+      }
+      return lease;
+    });
+    return this.lease;
+  }
+
+  /** Not awaited: the end is sent before the close, and the target runs them in order. */
+  endLease(): void {
+    this.ended = true;
+    clearInterval(this.renew);
+    void this.lease?.then((lease) => lease?.end());
+  }
 }
 
 /** Resolves true once `port` is no longer among `pid`'s listeners (polled: the fd list is cheap to read). */
