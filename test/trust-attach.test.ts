@@ -218,6 +218,17 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
     expect(await eventually(() => guardiansOf(target.pid).length === 0, 5000)).toBe(true);
   });
 
+  it('leaves no guardian behind a main thread found running that still comes back to its event loop', async () => {
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-ticking.js')]);
+    await target.waitFor(/ready/);
+    const result = await tripod(bin, ['dump', String(target.pid)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/### Thread 0 "main": running/);
+    // The loop turned after the signal (V8's own 1 ms timer settled), so no reopening can come: nothing to watch for.
+    expect(await eventually(() => guardiansOf(target.pid).length === 0, 5000)).toBe(true);
+    await staysClosed(target, [], 5000, 500);
+  });
+
   it('dumps back to back, records right after a dump, and dumps two at once, all without a failure', async () => {
     const target = startTarget(bin, [ANY_PORT, fixture('attach-server.js')]);
     const [, , httpPort] = await target.waitFor(/ready (\d+) (\d+)/);

@@ -13,6 +13,7 @@ import { CdpConnection } from './cdp-connection';
 import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
 import { armLease, type Lease, LEASE_RENEW_MS } from './lease';
+import { loopTurnsWithin } from './loop-turn';
 import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
 import { tcpListeners, unixListeners } from './proc-sockets';
@@ -55,6 +56,8 @@ const DETACH_WAIT_MS = 1000;
 /** How long an attach waits for another tripod attached to the same process to be done. */
 const LOCK_WAIT_MS = 30_000;
 const PORT_POLL_MS = 2;
+/** How long detaching waits for evidence that the event loop turned (a busy main thread gives none: the guardian then watches). */
+const LOOP_TURN_WAIT_MS = 100;
 
 /** What tripod must close when it leaves, and who closes it if tripod cannot. */
 interface Ownership {
@@ -171,6 +174,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       }
       // The lease ends first (the target runs our messages in order); one still being armed is harmless: it is armed for this inspector only.
       closer?.endLease();
+      if (wait && !loopTurned && !main.closed) loopTurned = await loopTurnsWithin(main, LOOP_TURN_WAIT_MS).catch(() => false);
       const closed = wait && !main.closed && port !== undefined && closer !== undefined && (await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS));
       main.close();
       if (!closed) return guardian.handOver();

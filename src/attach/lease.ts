@@ -24,13 +24,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CdpClient } from '../capture/cdp';
+import { nativeIn, nativeMember } from './loop-turn';
 import { closureVariables, globalProperties, isPlainObject, ownProperties, type PropertyDescriptor } from './native-close';
 
 /** Long: the guardian closes at once; the lease matters only when it died too. */
 export const LEASE_MS = 10_000;
 export const LEASE_RENEW_MS = 2500;
-
-const native = (name: string) => `function ${name}() { [native code] }`;
 
 /** Arms the lease; `this` is the verified `_debugEnd`. Returns the renew function (renew(true) ends the lease). */
 const ARM_LEASE = (key: string) => `function tripodArmLease(waitAsync, Int32Array, SharedArrayBuffer, defineProperty, then, url, ms) {
@@ -116,19 +115,6 @@ async function leaseNatives(client: CdpClient): Promise<LeaseNatives | undefined
   const SharedArrayBuffer = nativeIn(globals, 'SharedArrayBuffer');
   if (!waitAsync || !defineProperty || !then || !url || !Int32Array || !SharedArrayBuffer) return undefined;
   return { waitAsync, Int32Array, SharedArrayBuffer, defineProperty, then, url };
-}
-
-/** An own data property holding the native function of that name. */
-function nativeIn(properties: PropertyDescriptor[], name: string, nativeName = name): string | undefined {
-  const value = properties.find((p) => p.name === name)?.value;
-  return value?.type === 'function' && value.description === native(nativeName) ? value.objectId : undefined;
-}
-
-/** `holder.member` for a global holder (an object or a function) read as own data properties. */
-async function nativeMember(client: CdpClient, globals: PropertyDescriptor[], holder: string, member: string): Promise<string | undefined> {
-  const value = globals.find((p) => p.name === holder)?.value;
-  if (!value?.objectId || !(value.type === 'function' || isPlainObject(value))) return undefined;
-  return nativeIn((await ownProperties(client, value.objectId)).result, member);
 }
 
 /** %Promise.prototype.then%, through the prototype of a promise V8 itself made (an async function's). */
