@@ -57,7 +57,7 @@ const DETACH_WAIT_MS = 1000;
 const LOCK_WAIT_MS = 30_000;
 const PORT_POLL_MS = 2;
 /** How long detaching waits for evidence that the event loop turned (a busy main thread gives none: the guardian then watches). */
-const LOOP_TURN_WAIT_MS = 100;
+const LOOP_TURN_WAIT_MS = 250;
 
 /** What tripod must close when it leaves, and who closes it if tripod cannot. */
 interface Ownership {
