@@ -16,7 +16,7 @@ import { armLease, type Lease, LEASE_RENEW_MS } from './lease';
 import { loopTurnsWithin } from './loop-turn';
 import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
-import { tcpListeners, unixListeners } from './proc-sockets';
+import { listenerInode, socketInodes, type TcpListener, unixListeners } from './proc-sockets';
 import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
 import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 import { openWebSocket } from './websocket-transport';
@@ -72,33 +72,38 @@ export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const target = findTarget(pid);
   const id = processId(pid);
   if (!id) throw exitedError(pid);
-  const agent = await throughAgent(target, id, waitMs);
-  if (agent) return agent;
+  const leftByTripod = hasMarker(id);
+  const open = await openInspectorPort(target, leftByTripod);
+  if (!open && !leftByTripod) {
+    const agent = await throughAgent(target, id, waitMs);
+    if (agent) return agent;
+  }
   pruneClaims();
-  const owned: Ownership = { lock: await AttachLock.acquire(id, LOCK_WAIT_MS), target: id };
+  const lock = await AttachLock.acquire(id, LOCK_WAIT_MS);
+  const owned: Ownership = { lock, target: id };
   try {
-    return await attachLocked(target, owned);
+    // Another tripod that held the lock meanwhile may have opened, closed or left an inspector: look again.
+    return await attachLocked(target, owned, lock.waited ? undefined : { open, leftByTripod });
   } catch (error) {
     letGo(owned);
     throw error;
   }
 }
 
-/** The agent, when the process loaded it and has no inspector open (nor one tripod left behind). */
+/** The agent, when the process loaded it (and has no inspector open, nor one tripod left behind). */
 async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number): Promise<Attachment | undefined> {
   const { pid } = target;
-  if (hasMarker(id) || (await openInspectorPort(target))) return undefined;
   const agentSocket = unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
   if (!agentSocket) return undefined;
   const session = await openAgentSession(pid, agentSocket, waitMs);
   return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, { target: id });
 }
 
-async function attachLocked(target: TargetProcess, owned: Ownership): Promise<Attachment> {
+async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { open: TcpListener | undefined; leftByTripod: boolean }): Promise<Attachment> {
   const { pid } = target;
   // An inspector tripod opened earlier and could not close (tripod and its guardian killed) is tripod's to close now.
-  const leftByTripod = hasMarker(owned.target);
-  const open = await openInspectorPort(target, leftByTripod);
+  const leftByTripod = seen?.leftByTripod ?? hasMarker(owned.target);
+  const open = seen ? seen.open : await openInspectorPort(target, leftByTripod);
   if (!looksLikeNode(target)) throw notNodeError(target);
   let endpoint: InspectorEndpoint;
   if (open) {
@@ -244,8 +249,10 @@ class Closer {
 async function portGone(pid: number, port: number, until: Promise<false>): Promise<boolean> {
   let over = false;
   void until.then(() => (over = true));
+  // The TCP tables are slow to read (~10 ms in some sandboxes): find the socket once, then watch the fd list for it.
+  const inode = listenerInode(pid, port);
   while (!over) {
-    if (!tcpListeners(pid).some((listener) => listener.port === port)) return true;
+    if (inode === undefined || !socketInodes(pid).has(inode)) return true;
     await new Promise((resolve) => setTimeout(resolve, PORT_POLL_MS));
   }
   return false;

@@ -25,9 +25,26 @@ export interface Guardian {
 
 const GUARDIAN_NICENESS = 10;
 
+/**
+ * The guardian's first stage: a shell that only collects tripod's lines, so a
+ * Node process starts only when there is something to do. Most attaches end
+ * "released" (or never signalled) and it exits having cost a millisecond;
+ * otherwise it becomes the Node guardian (exec: the same pid and start time, so
+ * the lock still names it), fed the lines it collected.
+ */
+const FIRST_STAGE = `lines=''; last=''
+while IFS= read -r line; do lines="$lines$line
+"; last=$line; done
+[ -z "$lines" ] && exit 0
+[ "$last" = released ] && exit 0
+exec "$@" <<TRIPOD_LINES
+$lines
+TRIPOD_LINES`;
+
 /** Throws a UserError, before anything is sent to the target, when the guardian cannot start. */
 export function startGuardian(target: ProcessId, inspectorPort: number): Guardian {
-  const child = spawn(process.execPath, [path.join(__dirname, 'guardian.js'), String(target.pid), target.startTime, String(inspectorPort)], {
+  const guardian = [process.execPath, path.join(__dirname, 'guardian.js'), String(target.pid), target.startTime, String(inspectorPort)];
+  const child = spawn('/bin/sh', ['-c', FIRST_STAGE, 'tripod-guardian', ...guardian], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     // Only what locates tripod's runtime directory (where the lock and marker are).
@@ -39,11 +56,11 @@ export function startGuardian(target: ProcessId, inspectorPort: number): Guardia
   const id = child.pid === undefined ? undefined : processId(child.pid);
   if (!id) {
     throw new UserError(
-      `tripod: could not start the guardian that closes the inspector of process ${target.pid} should tripod die, so tripod did not signal it; check that ${process.execPath} can be run, then retry`,
+      `tripod: could not start the guardian that closes the inspector of process ${target.pid} should tripod die, so tripod did not signal it; check that /bin/sh and ${process.execPath} can be run, then retry`,
       ATTACH_EXIT.inspectorUnavailable,
     );
   }
-  // Its start (a Node process, ~40 ms of CPU) must not slow the target opening its inspector, nor tripod.
+  // Should it become a Node process (~40 ms of CPU), that must not slow the target nor tripod.
   try {
     setPriority(child.pid!, GUARDIAN_NICENESS);
   } catch {

@@ -39,6 +39,11 @@ export function tcpListeners(pid: number, inodes = socketInodes(pid)): TcpListen
   return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].filter((row) => inodes.has(row.inode)).map(({ host, port }) => ({ host, port }));
 }
 
+/** The socket inode of `pid`'s listener on `port` (its fds then tell, cheaply, when it closes). */
+export function listenerInode(pid: number, port: number, inodes = socketInodes(pid)): string | undefined {
+  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].find((row) => row.port === port && inodes.has(row.inode))?.inode;
+}
+
 /** Every TCP listener in the process's network namespace, whoever owns it. */
 export function portListened(pid: number, port: number): boolean {
   return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].some((row) => row.port === port);

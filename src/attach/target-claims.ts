@@ -41,6 +41,8 @@ export class AttachLock {
   private constructor(
     readonly file: string,
     private holders: ProcessId[],
+    /** It was taken only after waiting for another holder. */
+    readonly waited = false,
   ) {}
 
   /** Waits up to `waitMs` for the target's lock; an attach that cannot get it says who has it. */
@@ -48,8 +50,8 @@ export class AttachLock {
     const file = path.join(dir, `attach-${key(target)}.lock`);
     const me = processId(process.pid)!;
     const deadline = performance.now() + waitMs;
-    for (;;) {
-      if (tryCreate(file, [me])) return new AttachLock(file, [me]);
+    for (let waited = false; ; waited = true) {
+      if (tryCreate(file, [me])) return new AttachLock(file, [me], waited);
       const holders = readHolders(file);
       if (holders !== undefined && !holders.some(isRunning)) removeIfUnchanged(file, holders);
       else if (performance.now() > deadline) {
