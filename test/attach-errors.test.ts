@@ -125,7 +125,7 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
     const { target, child, done } = await dumpInProgress();
     child.kill('SIGKILL');
     await done;
-    // Its commands were queued behind the block: once it returns, the lease arms and runs out.
+    // Its guardian connects and queues the close behind the block: it runs once the thread returns.
     expect(await waitUntilClosed(target.inspectorPort()!, 20_000)).toBe(true);
   });
 

@@ -90,7 +90,7 @@ describe.each(nodes)('tripod record, $label', ({ bin }) => {
     expect(await connectionRefused(port)).toBe(false);
     child.kill('SIGKILL');
     await done;
-    // The target's lease on its inspector runs out (5 s) and it closes the port itself.
+    // Its guardian sees the pipe close and closes the inspector itself.
     expect(await waitUntilClosed(port, 20_000)).toBe(true);
   });
 });

@@ -1,17 +1,24 @@
 /**
  * Attaching to a running Node process by pid, and leaving it as it was. Routes,
- * in order of preference: an inspector it already has open (left open), the
- * preload agent (no port at all), or SIGUSR1 (the port is closed again on the
- * way out — and by the target itself if tripod dies first: see the lease).
+ * in order of preference: an inspector it already has open (left open, unless
+ * tripod opened it), the preload agent (no port at all), or SIGUSR1 (the port is
+ * closed again on the way out — by the guardian if tripod cannot: guardian.ts).
+ * One tripod at a time per target (the attach lock, target-claims.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { openAgentSession } from './agent-client';
 import { isAgentSocketOf } from './agent-protocol';
+import { withDeadline } from '../capture/cdp';
 import { CdpConnection } from './cdp-connection';
-import { existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
+import { type Guardian, startGuardian } from './guardian-client';
+import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
+import { armLease, type Lease, LEASE_RENEW_MS } from './lease';
+import { loopTurnsWithin } from './loop-turn';
+import { callNativeClose, findNativeClose } from './native-close';
 import { nodeOptionsOf } from './node-flags';
-import { unixListeners } from './proc-sockets';
-import { findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
+import { listenerInode, socketInodes, type TcpListener, unixListeners } from './proc-sockets';
+import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
+import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 import { openWebSocket } from './websocket-transport';
 
 export type Route = 'inspector' | 'signal' | 'agent';
@@ -28,73 +35,111 @@ export interface Attachment {
   /** Whether the target has begun to exit (or the connection dropped). */
   readonly gone: boolean;
   onGone(listener: () => void): void;
+  /** The main thread answered from its event loop (an idle capture): SIGUSR1's wake-ups are all spent. */
+  noteIdle(): void;
+  /**
+   * For a long attach (record): arms the target's lease (lease.ts) on an
+   * inspector tripod opened, waiting up to `waitMs` (a blocked main thread arms
+   * it when it returns). A dump is over before a lease would matter.
+   */
+  holdLease(waitMs: number): Promise<void>;
   /**
    * Lets the target go: closes what tripod opened. `wait` for the target to
-   * close it; a blocked main thread runs the queued close when it returns.
+   * close it; when it cannot (a blocked main thread) the guardian does, once
+   * the thread is back.
    */
   detach(wait?: boolean): Promise<void>;
 }
 
-/**
- * If tripod dies before it detaches, nobody would close the inspector it opened:
- * so the target holds a lease, an unref'd timer that closes it unless renewed.
- */
-const LEASE_MS = 5000;
-const LEASE_RENEW_MS = 1500;
-const LEASE_KEY = "Symbol.for('tripod.attach.lease')";
-const LEASE_EXPRESSION = `(function () {
-  const key = ${LEASE_KEY};
-  clearTimeout(globalThis[key]);
-  const timer = setTimeout(function tripodLeaseExpired() { delete globalThis[key]; process._debugEnd(); }, ${LEASE_MS});
-  timer.unref();
-  Object.defineProperty(globalThis, key, { value: timer, configurable: true, writable: true, enumerable: false });
-})()`;
-/**
- * inspector.close() in the target: a bare WebSocket close would leave the port
- * open. SIGUSR1 wakes the main thread twice (an async handle and a V8
- * interrupt); when it was blocked, the second wake-up can still be pending and
- * would open the inspector again after this close: so close once more, later.
- */
-const CLOSE_EXPRESSION = `(function () {
-  const key = ${LEASE_KEY};
-  clearTimeout(globalThis[key]);
-  delete globalThis[key];
-  process._debugEnd();
-  setTimeout(function tripodCloseAgain() { process._debugEnd(); }, 200).unref();
-})()`;
-/** How long detaching waits for a main thread that is busy in a native call before it lets the queue finish the job. */
+/** How long detaching waits for a main thread that is busy in a native call before it leaves the closing to the guardian. */
 const DETACH_WAIT_MS = 1000;
+/** How long an attach waits for another tripod attached to the same process to be done. */
+const LOCK_WAIT_MS = 30_000;
+const PORT_POLL_MS = 2;
+/** How long detaching waits for evidence that the event loop turned (a busy main thread gives none: the guardian then watches). */
+const LOOP_TURN_WAIT_MS = 250;
+
+/** What tripod must close when it leaves, and who closes it if tripod cannot. */
+interface Ownership {
+  /** Absent for the agent, which opens no port: its sessions run side by side. */
+  lock?: AttachLock;
+  target: ProcessId;
+  /** Set when tripod opened the inspector (SIGUSR1, now or by an earlier attach that left it). */
+  guardian?: Guardian;
+}
 
 export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const target = findTarget(pid);
-  const open = await openInspectorPort(target);
-  const agentSocket = open ? undefined : unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
-  if (agentSocket) {
-    const session = await openAgentSession(pid, agentSocket, waitMs);
-    return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, false);
+  const id = processId(pid);
+  if (!id) throw exitedError(pid);
+  const leftByTripod = hasMarker(id);
+  const open = await openInspectorPort(target, leftByTripod);
+  if (!open && !leftByTripod) {
+    const agent = await throughAgent(target, id, waitMs);
+    if (agent) return agent;
   }
-  if (!looksLikeNode(target)) throw notNodeError(target);
-  const endpoint = open ? await existingEndpoint(target, open) : await openWithSignal(target);
-  const main = await connectOrClose(endpoint);
-  const info = { pid, route: open ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
-  return track(main, info, endpoint.openedByTripod);
-}
-
-/** A connection that fails after SIGUSR1 is tried once more, to close the port it opened. */
-async function connectOrClose(endpoint: InspectorEndpoint): Promise<CdpConnection> {
+  pruneClaims();
+  const lock = await AttachLock.acquire(id, LOCK_WAIT_MS);
+  const owned: Ownership = { lock, target: id };
   try {
-    return new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
+    // Another tripod that held the lock meanwhile may have opened, closed or left an inspector: look again.
+    return await attachLocked(target, owned, lock.waited ? undefined : { open, leftByTripod });
   } catch (error) {
-    if (endpoint.openedByTripod) {
-      const retry = await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3).catch(() => undefined);
-      if (retry) await closeInspector(new CdpConnection(retry));
-    }
+    letGo(owned);
     throw error;
   }
 }
 
-function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, openedByTripod: boolean): Attachment {
+/** The agent, when the process loaded it (and has no inspector open, nor one tripod left behind). */
+async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number): Promise<Attachment | undefined> {
+  const { pid } = target;
+  const agentSocket = unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
+  if (!agentSocket) return undefined;
+  const session = await openAgentSession(pid, agentSocket, waitMs);
+  return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, { target: id });
+}
+
+async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { open: TcpListener | undefined; leftByTripod: boolean }): Promise<Attachment> {
+  const { pid } = target;
+  // An inspector tripod opened earlier and could not close (tripod and its guardian killed) is tripod's to close now.
+  const leftByTripod = seen?.leftByTripod ?? hasMarker(owned.target);
+  const open = seen ? seen.open : await openInspectorPort(target, leftByTripod);
+  if (!looksLikeNode(target)) throw notNodeError(target);
+  let endpoint: InspectorEndpoint;
+  if (open) {
+    endpoint = await existingEndpoint(target, open, leftByTripod);
+    if (leftByTripod) {
+      guard(owned, target);
+      owned.guardian!.tell(`signalled ${JSON.stringify([])}`);
+      owned.guardian!.tell(`port ${open.port}`);
+    }
+  } else {
+    await checkSignalWillWork(target);
+    guard(owned, target);
+    writeMarker(owned.target);
+    endpoint = await openWithSignal(target, owned.guardian!);
+    writeMarker(owned.target, endpoint.port);
+  }
+  const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
+  const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
+  return track(main, info, owned, endpoint.port);
+}
+
+/** Starts the guardian before anything is opened, and makes it a holder of the lock. */
+function guard(owned: Ownership, target: TargetProcess): void {
+  owned.guardian = startGuardian(owned.target, target.flags.port);
+  owned.lock?.addHolder(owned.guardian.id);
+}
+
+/** Leaves without closing: the guardian (if tripod opened anything) closes it, holding the lock meanwhile. */
+function letGo(owned: Ownership): void {
+  if (owned.guardian) owned.guardian.handOver();
+  else owned.lock?.release();
+}
+
+function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership, port?: number): Attachment {
   let gone = false;
+  let loopTurned = false;
   const goneListeners = new Set<() => void>();
   const markGone = () => {
     if (gone) return;
@@ -107,15 +152,8 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
     main.close();
   });
   main.onClose(markGone);
-  let renew: NodeJS.Timeout | undefined;
-  // Not awaited: a main thread blocked in a native call answers them only when it returns, in order, before anything else.
-  if (openedByTripod) {
-    const lease = () => void main.post('Runtime.evaluate', { expression: LEASE_EXPRESSION, silent: true }).catch(() => {});
-    lease();
-    renew = setInterval(lease, LEASE_RENEW_MS);
-    renew.unref();
-  }
   void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+  const closer = owned.guardian ? new Closer(main) : undefined;
   return {
     ...info,
     main,
@@ -126,21 +164,98 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       if (gone) listener();
       else goneListeners.add(listener);
     },
+    noteIdle() {
+      loopTurned = true;
+    },
+    async holdLease(waitMs) {
+      if (!closer) return;
+      await withDeadline(closer.holdLease(), waitMs);
+    },
     async detach(wait = true) {
-      clearInterval(renew);
-      if (openedByTripod && !main.closed) await closeInspector(main, wait ? DETACH_WAIT_MS : 0);
+      const guardian = owned.guardian;
+      if (!guardian) {
+        main.close();
+        return owned.lock?.release();
+      }
+      // The lease ends first (the target runs our messages in order); one still being armed is harmless: it is armed for this inspector only.
+      closer?.endLease();
+      if (wait && !loopTurned && !main.closed) loopTurned = await loopTurnsWithin(main, LOOP_TURN_WAIT_MS).catch(() => false);
+      const closed = wait && !main.closed && port !== undefined && closer !== undefined && (await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS));
       main.close();
+      if (!closed) return guardian.handOver();
+      // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
+      guardian.closed(!loopTurned);
+      if (loopTurned) removeMarker(owned.target);
+      owned.lock?.release();
     },
   };
 }
 
-/** _debugEnd closes the server and every session, ours too: wait for our socket to close. */
-async function closeInspector(main: CdpConnection, waitMs = DETACH_WAIT_MS): Promise<void> {
-  const closed = new Promise<void>((resolve) => main.onClose(() => resolve()));
-  void main.post('Runtime.evaluate', { expression: CLOSE_EXPRESSION, silent: true }).catch(() => {});
+/**
+ * Node's native close, found and called through CDP alone (native-close.ts). It
+ * closes the server and every session, ours too: true once our socket closed or
+ * the port left the target's socket table (the server is closed before
+ * _debugEnd returns; the WebSocket's close frame can trail it by a delayed ACK).
+ */
+async function closeInspector(main: CdpConnection, closer: Closer, pid: number, port: number, waitMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-  clearTimeout(timer);
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+  try {
+    const close = await Promise.race([closer.close(), timeout]);
+    if (!close) return false;
+    const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
+    void callNativeClose(main, close).catch(() => {});
+    return await Promise.race([closed, portGone(pid, port, timeout), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Node's native close, looked for once (when first needed), and the lease built on it. */
+class Closer {
+  private found?: Promise<string | undefined>;
+  private lease?: Promise<Lease | undefined>;
+  private renew?: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(private readonly main: CdpConnection) {}
+
+  close(): Promise<string | undefined> {
+    this.found ??= findNativeClose(this.main).catch(() => undefined);
+    return this.found;
+  }
+
+  holdLease(): Promise<Lease | undefined> {
+    this.lease ??= this.close().then(async (id) => {
+      const lease = id && !this.ended ? await armLease(this.main, id).catch(() => undefined) : undefined;
+      if (lease && !this.ended) {
+        this.renew = setInterval(() => lease.renew(), LEASE_RENEW_MS);
+        this.renew.unref();
+      }
+      return lease;
+    });
+    return this.lease;
+  }
+
+  /** Not awaited: the end is sent before the close, and the target runs them in order. */
+  endLease(): void {
+    this.ended = true;
+    clearInterval(this.renew);
+    void this.lease?.then((lease) => lease?.end());
+  }
+}
+
+/** Resolves true once `port` is no longer among `pid`'s listeners (polled: the fd list is cheap to read). */
+async function portGone(pid: number, port: number, until: Promise<false>): Promise<boolean> {
+  let over = false;
+  void until.then(() => (over = true));
+  // The TCP tables are slow to read (~10 ms in some sandboxes): find the socket once, then watch the fd list for it.
+  const inode = listenerInode(pid, port);
+  while (!over) {
+    if (inode === undefined || !socketInodes(pid).has(inode)) return true;
+    await new Promise((resolve) => setTimeout(resolve, PORT_POLL_MS));
+  }
+  return false;
 }
 
 function scriptOf(target: TargetProcess, endpoint: InspectorEndpoint): string {

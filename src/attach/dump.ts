@@ -53,7 +53,10 @@ async function dumpAttached(target: AttachedProcess, options: CaptureOptions, ve
   const workersKnown = listed.answered && listed.value;
   const workers = workersKnown ? threads.list().filter((thread) => !thread.isMain) : [];
   const captured = [await main, ...(await Promise.all(workers.map((thread) => captureThread(thread, attachment.pid, options))))];
-  if (attachment.gone || !isAlive(attachment.pid)) throw exitedError(attachment.pid);
+  if (!isAlive(attachment.pid)) throw exitedError(attachment.pid);
+  // Gone but alive: exiting (withAttached waits a moment to tell), or its inspector was closed under us.
+  if (attachment.gone) throw new ConnectionClosed('the target closed its inspector during the dump');
+  if (captured[0]?.state === 'idle') attachment.noteIdle();
   const mainBlocked = captured[0]?.state === 'blocked';
   target.mainBlocked = mainBlocked;
   return {

@@ -5,11 +5,12 @@
  * refusal never leaves a port behind: SIGUSR1 goes only to a Node process that
  * handles it, whose inspector would bind a loopback address on a free port.
  */
-import { execFileSync } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
+import type { Guardian } from './guardian-client';
 import { isLoopback, portListened, socketInodes, type TcpListener, tcpListeners } from './proc-sockets';
 import { exitedError, isAlive, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 
@@ -29,12 +30,17 @@ const OPEN_WAIT_MS = 5000;
 const POLL_MS = 1;
 const HTTP_TIMEOUT_MS = 3000;
 
-/** The inspector the target already has open: on its configured port, or for --inspect=…:0 wherever it went. */
-export async function openInspectorPort(target: TargetProcess): Promise<TcpListener | undefined> {
+/**
+ * The inspector the target already has open: on its configured port, or for
+ * --inspect=…:0 (or one tripod opened with --inspect-port=0) wherever it went.
+ */
+export async function openInspectorPort(target: TargetProcess, openedByTripod = false): Promise<TcpListener | undefined> {
   const listeners = tcpListeners(target.pid);
   const configured = listeners.find((listener) => listener.port === target.flags.port);
-  if (configured || !target.flags.openedAtStart) return configured;
-  // Only a process started with --inspect gets asked, and only on its own loopback ports, what they are.
+  // One tripod opened on a fixed port is there or nowhere; with port 0 (or --inspect=…:0) it may be on any.
+  const anyPort = target.flags.openedAtStart || (openedByTripod && target.flags.port === 0);
+  if (configured || !anyPort) return configured;
+  // Only a process known to have an inspector open gets asked, and only on its own loopback ports, what they are.
   for (const listener of listeners.filter((l) => isLoopback(l.host))) {
     const version = (await getJson(`${baseUrl(listener)}/json/version`).catch(() => undefined)) as { Browser?: string } | undefined;
     if (version?.Browser?.startsWith('node.js/')) return listener;
@@ -42,10 +48,10 @@ export async function openInspectorPort(target: TargetProcess): Promise<TcpListe
   return undefined;
 }
 
-export async function existingEndpoint(target: TargetProcess, listener: TcpListener): Promise<InspectorEndpoint> {
-  refuseNonLoopback(target, listener.host);
+export async function existingEndpoint(target: TargetProcess, listener: TcpListener, openedByTripod = false): Promise<InspectorEndpoint> {
+  if (!isLoopback(listener.host)) throw notLoopbackError(target, listener.host);
   try {
-    return await describeEndpoint(listener, false);
+    return await describeEndpoint(listener, openedByTripod);
   } catch {
     throw new UserError(
       `tripod: port ${listener.port} of process ${target.pid} is not an inspector (it is the program's own port), so its inspector cannot open there; restart it with --inspect-port=0 or load tripod's agent (--require tripod/agent)`,
@@ -54,19 +60,30 @@ export async function existingEndpoint(target: TargetProcess, listener: TcpListe
   }
 }
 
-/** Checks that SIGUSR1 will open a loopback inspector, sends it, and waits for the port. */
-export async function openWithSignal(target: TargetProcess): Promise<InspectorEndpoint> {
-  checkSignalWillWork(target);
-  const before = new Set(tcpListeners(target.pid).map(key));
+/** Checks that SIGUSR1 will open a loopback inspector: before anything is sent, so a refusal leaves nothing open. */
+export async function checkSignalWillWork(target: TargetProcess): Promise<void> {
+  checkSignalPreconditions(target);
+  if (!(await resolvesToLoopback(target.flags.host))) throw notLoopbackError(target, target.flags.host);
+}
+
+/**
+ * Sends SIGUSR1 and waits for the port. The guardian hears of each step first,
+ * so that if tripod dies at any point it knows what to close.
+ */
+export async function openWithSignal(target: TargetProcess, guardian: Guardian): Promise<InspectorEndpoint> {
+  const listenersBefore = tcpListeners(target.pid).map(key);
+  const before = new Set(listenersBefore);
+  guardian.tell(`signalled ${JSON.stringify(listenersBefore)}`);
   process.kill(target.pid, 'SIGUSR1');
   const listener = await newListener(target, before);
+  guardian.tell(`port ${listener.port}`);
   if (!isLoopback(listener.host)) {
-    throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not connect to it — close it (restart without a non-loopback --inspect-port)`, ATTACH_EXIT.inspectorUnavailable);
+    throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not use it, and its guardian closes it again (a wildcard address through loopback) — restart the process without a non-loopback --inspect-port`, ATTACH_EXIT.inspectorUnavailable);
   }
   return describeEndpoint(listener, true);
 }
 
-function checkSignalWillWork(target: TargetProcess): void {
+function checkSignalPreconditions(target: TargetProcess): void {
   const { pid, flags } = target;
   if (!looksLikeNode(target)) throw notNodeError(target);
   if (flags.sigusr1Disabled) {
@@ -76,15 +93,12 @@ function checkSignalWillWork(target: TargetProcess): void {
     );
   }
   if (!target.catchesSigusr1) {
-    if (!hasInspector(target.exe)) {
-      throw new UserError(`tripod: the Node build of process ${pid} (${target.exe}) has no inspector (process.features.inspector is false); use a standard Node.js build`, ATTACH_EXIT.inspectorUnavailable);
-    }
+    // Facts from /proc alone: tripod never runs the target's executable to learn more (it is the owner's file, and tripod may be root).
     throw new UserError(
-      `tripod: process ${pid} does not handle SIGUSR1 (SigCgt in /proc/${pid}/status), so tripod did not send it; start it with tripod's agent (node --require tripod/agent)`,
+      `tripod: process ${pid} does not handle SIGUSR1 (SigCgt in /proc/${pid}/status: a Node build without inspector, or a program that reset the signal), so tripod did not send it; start it with tripod's agent (node --require tripod/agent)`,
       ATTACH_EXIT.inspectorUnavailable,
     );
   }
-  refuseNonLoopback(target, flags.host);
   if (flags.port !== 0 && portListened(pid, flags.port)) {
     throw new UserError(
       `tripod: port ${flags.port}, where process ${pid} would open its inspector, is in use by another process; free it, or start the target with --inspect-port=0 or with tripod's agent (--require tripod/agent)`,
@@ -93,21 +107,24 @@ function checkSignalWillWork(target: TargetProcess): void {
   }
 }
 
-function refuseNonLoopback(target: TargetProcess, host: string): void {
-  if (isLoopback(host)) return;
-  throw new UserError(
-    `tripod: the inspector of process ${target.pid} is set to listen on ${host}, which is not loopback; tripod never opens or uses an inspector reachable from other machines (restart without that --inspect host, or use --require tripod/agent)`,
+function notLoopbackError(target: TargetProcess, host: string): UserError {
+  return new UserError(
+    `tripod: the inspector of process ${target.pid} is set to listen on ${host}, which is not loopback (only a numeric 127.0.0.0/8 or ::1 address, or localhost resolving to one, is); tripod never opens or uses an inspector that may be reachable from other machines (restart without that --inspect host, or use --require tripod/agent)`,
     ATTACH_EXIT.inspectorUnavailable,
   );
 }
 
-/** Whether the binary was built with the inspector; asked only on the way to an error. */
-function hasInspector(exe: string): boolean {
-  try {
-    return execFileSync(exe, ['-p', 'process.features.inspector'], { encoding: 'utf8', timeout: 10_000, env: {} }).trim() !== 'false';
-  } catch {
-    return true;
-  }
+/**
+ * Node resolves the host when the inspector opens and listens on every address
+ * it gets: a numeric loopback address passes, and `localhost` if each of its
+ * addresses is one. Any other name is refused unresolved — what a name means
+ * can change between this check and the signal.
+ */
+export async function resolvesToLoopback(host: string): Promise<boolean> {
+  if (isLoopback(host)) return true;
+  if (host.toLowerCase() !== 'localhost') return false;
+  const addresses = await lookup(host, { all: true }).catch(() => []);
+  return addresses.length > 0 && addresses.every((entry) => isLoopback(entry.address));
 }
 
 async function newListener(target: TargetProcess, before: Set<string>): Promise<TcpListener> {
@@ -133,7 +150,7 @@ async function newListener(target: TargetProcess, before: Set<string>): Promise<
   }
 }
 
-async function describeEndpoint(listener: TcpListener, openedByTripod: boolean): Promise<InspectorEndpoint> {
+export async function describeEndpoint(listener: TcpListener, openedByTripod: boolean): Promise<InspectorEndpoint> {
   const base = baseUrl(listener);
   const [list, version] = await Promise.all([getJson(`${base}/json/list`), getJson(`${base}/json/version`).catch(() => undefined)]);
   const main = (list as Array<{ webSocketDebuggerUrl?: string; url?: string }>).find((entry) => entry.webSocketDebuggerUrl);

@@ -4,6 +4,7 @@
  * another process's fds needs the same rights as signalling it.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 
 export interface TcpListener {
   host: string;
@@ -38,6 +39,11 @@ export function tcpListeners(pid: number, inodes = socketInodes(pid)): TcpListen
   return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].filter((row) => inodes.has(row.inode)).map(({ host, port }) => ({ host, port }));
 }
 
+/** The socket inode of `pid`'s listener on `port` (its fds then tell, cheaply, when it closes). */
+export function listenerInode(pid: number, port: number, inodes = socketInodes(pid)): string | undefined {
+  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].find((row) => row.port === port && inodes.has(row.inode))?.inode;
+}
+
 /** Every TCP listener in the process's network namespace, whoever owns it. */
 export function portListened(pid: number, port: number): boolean {
   return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].some((row) => row.port === port);
@@ -53,8 +59,20 @@ export function unixListeners(pid: number, inodes = socketInodes(pid)): string[]
   return paths;
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * A numeric loopback address: 127.0.0.0/8, ::1, or ::ffff:127.x.y.z. A name
+ * (even one that starts with "127.") is not: what it resolves to is another
+ * matter (see the inspector host check, which resolves `localhost` only).
+ */
 export function isLoopback(host: string): boolean {
-  return /^127\./.test(host) || host === '::1' || /^::ffff:127\./.test(host) || host === 'localhost';
+  if (isIPv4(host)) return LOOPBACK.check(host, 'ipv4');
+  // BlockList matches an IPv4-mapped IPv6 address against the IPv4 rules.
+  if (isIPv6(host)) return LOOPBACK.check(host, 'ipv6');
+  return false;
 }
 
 function tcpTable(pid: number, name: 'tcp' | 'tcp6', decode: (hex: string) => string) {

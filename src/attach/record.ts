@@ -39,7 +39,12 @@ export function recordProcess(pid: number, options: RecordOptions, log: SampleLo
   return withAttached(pid, options.timeoutMs, (target) => recordAttached(target, options, log, version, hooks));
 }
 
+/** How long recording waits for the target's lease to be armed before its first sample (a blocked main thread arms it later). */
+const LEASE_WAIT_MS = 1000;
+
 async function recordAttached({ attachment, threads }: AttachedProcess, options: RecordOptions, log: SampleLog, version: string, hooks: RecordHooks): Promise<RecordResult> {
+  // Before the samplers start, so its reads never fall inside a sample's stop.
+  await attachment.holdLease(LEASE_WAIT_MS);
   log.start({
     format: LOG_FORMAT,
     tripod: version,
@@ -57,6 +62,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   const write = (thread: JsThread) => (captured: Omit<Sample, 'seq'>) => {
     // A capture cut short by the target's exit is not a sample.
     if (attachment.gone) return;
+    if (thread.isMain && captured.state === 'idle') attachment.noteIdle();
     const sample = withoutUnaskedNote(captured, options.limits);
     if (thread.isMain) log.sample({ seq: ++seq, ...sample });
     else log.sample({ ...tagged(thread, sample), seq: ++seq });

@@ -4,6 +4,8 @@
  */
 import { UserError } from '../errors';
 import { type Attachment, attach } from './attachment';
+import { ConnectionClosed } from './cdp-connection';
+import { ATTACH_EXIT } from './exit-codes';
 import { exitedError, isAlive } from './target-process';
 import { TargetThreads } from './threads';
 
@@ -35,12 +37,26 @@ export class Interrupted extends Error {
   }
 }
 
-/** Whatever fails once the target is gone failed because it went. */
+/** Whatever fails once the target is gone failed because it went; a lost connection to a live one is said in one line. */
 export function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
   return attachAndUse(pid, timeoutMs, use, abort).catch(async (error: unknown) => {
-    if (!(error instanceof UserError) && !(error instanceof Interrupted) && (await exitsWithin(pid, EXITING_WAIT_MS))) throw exitedError(pid);
+    if (error instanceof UserError || error instanceof Interrupted) throw error;
+    if (await exitsWithin(pid, EXITING_WAIT_MS)) throw exitedError(pid);
+    if (isConnectionError(error)) {
+      throw new UserError(
+        `tripod: the connection to the inspector of process ${pid} failed (${(error as Error).message}); nothing was left open — retry`,
+        ATTACH_EXIT.inspectorUnavailable,
+      );
+    }
     throw error;
   });
+}
+
+/** A socket error (ECONNREFUSED, ECONNRESET…), an answer that is not the inspector's JSON, a WebSocket handshake that failed, or a session that closed under us. */
+function isConnectionError(error: unknown): boolean {
+  if (error instanceof ConnectionClosed) return true;
+  const { syscall, message } = (error ?? {}) as { syscall?: string; message?: string };
+  return syscall !== undefined || error instanceof SyntaxError || /handshake|Unexpected server response|socket hang up|no debuggable target|no answer from/.test(message ?? '');
 }
 
 async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {

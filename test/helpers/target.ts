@@ -149,3 +149,37 @@ export async function tickerReport(target: Target): Promise<{ ticks: number; max
   }
   throw new Error('the ticker did not report');
 }
+
+/** Inspector listeners of `pid`: its TCP listeners other than `others` (the program's own ports). */
+export function inspectorPorts(pid: number, others: number[] = []): number[] {
+  try {
+    return listeningPorts(pid).filter((port) => !others.includes(port));
+  } catch {
+    return []; // the process is gone
+  }
+}
+
+/** Polls `check` until it holds or `ms` pass; the last answer. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms: number, everyMs = 100): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return check();
+}
+
+/** Pids of tripod's guardians watching `pid` (node …/guardian.js PID …), from /proc. */
+export function guardiansOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((arg) => arg.endsWith('guardian.js')) && argv.includes(String(pid))) found.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
