@@ -269,6 +269,16 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
     expect(codes).toContain(6);
   });
 
+  it('ends a recording whose session the program cut with "connection lost", not "target exited"', async () => {
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close'], { CLOSE_AFTER_MS: '1500' });
+    await target.waitFor(/ready/);
+    const log = tempLog();
+    const result = await tripod(bin, ['record', '--interval', '0.2', '-o', log, String(target.pid)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readLog(log).at(-1)).toMatchObject({ event: 'end', detached: 'connection lost' });
+    expect(target.child.exitCode).toBe(null);
+  });
+
   it('checks the target before it prints a banner or creates a log', async () => {
     const gone = spawn('true');
     await new Promise((resolve) => gone.on('exit', resolve));

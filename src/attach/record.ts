@@ -10,7 +10,7 @@ import { type EndRecord, LOG_FORMAT } from '../log/records';
 import { PeriodicSampler } from '../sample/periodic';
 import type { Sample } from '../sample/types';
 import { type CaptureOptions, capturerFor, tagged, withoutUnaskedNote } from './dump';
-import { type AttachedProcess, withAttached } from './session';
+import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
 import type { JsThread } from './threads';
 
 export interface RecordOptions extends CaptureOptions {
@@ -104,6 +104,7 @@ function until(durationMs: number | undefined, attachment: AttachedProcess['atta
     }
     if (abort?.aborted) return finish('interrupted');
     abort?.addEventListener('abort', onAbort, { once: true });
-    attachment.onGone(() => finish('target exited'));
+    // A session cut while the target lives on is not its exit (a process that ends takes a moment to go).
+    attachment.onGone(() => void exitsWithin(attachment.pid, EXITING_WAIT_MS).then((exited) => finish(exited ? 'target exited' : 'connection lost')));
   });
 }

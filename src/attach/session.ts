@@ -19,9 +19,9 @@ export interface AttachedProcess {
 }
 
 /** A process that refuses connections may be half way through exiting. */
-const EXITING_WAIT_MS = 500;
+export const EXITING_WAIT_MS = 500;
 
-async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+export async function exitsWithin(pid: number, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;
   while (isAlive(pid)) {
     if (performance.now() > deadline) return false;

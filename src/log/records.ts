@@ -119,7 +119,7 @@ export interface EndRecord extends EndInfo {
   event: 'end';
   samples: number;
   /** For `tripod record PID`: why recording stopped while the target ran on (or that it exited). */
-  detached?: 'duration' | 'interrupted' | 'target exited';
+  detached?: 'duration' | 'interrupted' | 'target exited' | 'connection lost';
   /** Stack samples written in profile records (with --profile). */
   profileSamples?: number;
 }
