@@ -10,7 +10,7 @@ import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
-import { probeExpression, runProbe, type ProbeAnswer } from './probe';
+import { type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
@@ -18,7 +18,7 @@ import { SourceCache } from './sources';
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
 
-/** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
+/** Frames the probe describes beyond --max-frames at the top (tripod's own, to be hidden) and at the bottom (tripod's launcher, Node's loader). */
 const HIDDEN_FRAME_ALLOWANCE = 40;
 
 export type Capture =
@@ -46,8 +46,7 @@ export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: F
 export class Capturer {
   private readonly scripts: ScriptTable;
   private readonly sources = new SourceCache();
-  private readonly probe: string;
-  private readonly probeLimit: number;
+  private readonly probe: StackProbe;
   private readonly pause: PauseContext;
   private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -63,8 +62,7 @@ export class Capturer {
     this.scripts = new ScriptTable(cdp);
     this.slowAnswerMs = options.slowAnswerMs ?? SLOW_ANSWER_MS;
     this.onMainThread = options.mainThread !== false;
-    this.probeLimit = options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE;
-    this.probe = probeExpression(this.probeLimit);
+    this.probe = new StackProbe(cdp, options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE, HIDDEN_FRAME_ALLOWANCE);
     if (options.localsBudget !== undefined && options.limits.locals) this.budget = new LocalsBudget(options.localsBudget);
     this.pause = {
       cdp,
@@ -103,7 +101,7 @@ export class Capturer {
   private async captureNow(stalled: boolean): Promise<Capture> {
     const time = Date.now();
     const started = performance.now();
-    const probing = runProbe(this.cdp, this.probe, this.probeLimit);
+    const probing = this.probe.run();
     const asleep = stalled && this.onMainThread && isAsleepInKernel(this.options.pid);
     // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
     // not a machine too busy to schedule it. /proc shows that for the main thread only.
@@ -153,10 +151,9 @@ export class Capturer {
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {
-    const visible = visibleFrames(answer.frames).map((frame) => this.withSource(frame));
-    const kept = visible.slice(0, this.options.limits.maxFrames);
-    const deep = answer.truncated || visible.length > kept.length;
-    return { frames: kept, moreFrames: visible.length - kept.length, deep };
+    const { top, count } = visibleStack(answer);
+    const kept = top.slice(0, this.options.limits.maxFrames).map((frame) => this.withSource(frame));
+    return { frames: kept, moreFrames: count - kept.length, deep: count > kept.length };
   }
 
   private withSource(frame: Frame): Frame {
@@ -212,6 +209,23 @@ export class Capturer {
     void this.cdp.post('Debugger.resume').catch(() => {});
     if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
   }
+}
+
+/**
+ * The frames a person sees from the top of the probed stack, and how many there
+ * are in all. A stack deeper than what the probe described is counted from its
+ * total: hidden frames sit at the top (tripod's own) and the bottom (its launcher,
+ * Node's loader), both of which the probe described.
+ */
+function visibleStack(answer: ProbeAnswer): { top: Frame[]; count: number } {
+  const described = answer.frames.length + answer.tail.length;
+  if (described >= answer.total) {
+    const visible = visibleFrames([...answer.frames, ...answer.tail]);
+    return { top: visible, count: visible.length };
+  }
+  const top = answer.frames.filter((frame) => !isTripodFrame(frame.url));
+  const hiddenAtBottom = answer.tail.length - visibleFrames(answer.tail).length;
+  return { top, count: answer.total - (answer.frames.length - top.length) - hiddenAtBottom };
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */

@@ -11,6 +11,12 @@ import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, type SamplerData, type SamplerTarget, type StopMessage, waitFor } from './worker-protocol';
 
+/**
+ * The sampler's own flags: none of the program's (its preloads have no business
+ * there either), and intrinsics that are not frozen even when NODE_OPTIONS says so.
+ */
+const SAMPLER_EXEC_ARGV = ['--no-frozen-intrinsics'];
+
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
 
@@ -36,7 +42,8 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
   };
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false });
+  // Not the program's frozen intrinsics (--frozen-intrinsics, in execArgv or NODE_OPTIONS): pino assigns Error.prepareStackTrace.
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false, execArgv: SAMPLER_EXEC_ARGV });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
