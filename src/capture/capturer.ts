@@ -9,17 +9,25 @@ import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, readPausedFrames } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, readPausedFrames } from './pause';
 import { type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
+import type { SessionLease } from '../sample/capture-session';
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
 
 /** Frames the probe describes beyond --max-frames at the top (tripod's own, to be hidden) and at the bottom (tripod's launcher, Node's loader). */
 const HIDDEN_FRAME_ALLOWANCE = 40;
+
+/** Why a sample that meant to read locals has none. */
+const MISSED_PAUSE = {
+  idle: 'the main thread went idle before it could be paused',
+  blocked: 'the main thread entered a native call before it could be paused',
+  resumed: "the program's own debugger resumed the pause before locals were read",
+} as const;
 
 export type Capture =
   | { kind: 'sample'; sample: Omit<Sample, 'seq'> }
@@ -38,6 +46,8 @@ export interface CapturerOptions {
   holdDebugger?: boolean;
   /** Share of the elapsed time reading locals may stop the main thread (--locals-budget); undefined: no limit. */
   localsBudget?: number;
+  /** A session connected only while a capture holds it (see sample/capture-session); undefined: always connected. */
+  lease?: SessionLease;
 }
 
 /** Called while the main thread is paused at an exception; the thread resumes when it settles. */
@@ -48,12 +58,12 @@ export class Capturer {
   private readonly sources = new SourceCache();
   private readonly probe: StackProbe;
   private readonly pause: PauseContext;
-  private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
   private onException?: ExceptionHandler;
   private readonly slowAnswerMs: number;
   private readonly onMainThread: boolean;
   private readonly budget?: LocalsBudget;
+  private generation?: number;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -72,8 +82,12 @@ export class Capturer {
       isSecret: secretNameTest(options.limits.redactKeys),
       timeoutMs: options.timeoutMs,
       domainHeld: Boolean(options.holdDebugger),
+      armed: false,
+      resumes: 0,
+      released: Promise.resolve(),
     };
     cdp.on('Debugger.paused', this.onPaused);
+    cdp.on('Debugger.resumed', this.onResumed);
   }
 
   /** Receives pauses at exceptions (with the domain held and pause-on-exceptions set). */
@@ -83,6 +97,7 @@ export class Capturer {
 
   dispose(): void {
     this.cdp.off('Debugger.paused', this.onPaused);
+    this.cdp.off('Debugger.resumed', this.onResumed);
     this.scripts.dispose();
   }
 
@@ -93,9 +108,31 @@ export class Capturer {
    * stall's locals are read whatever the budget (their cost still counts).
    */
   capture(stalled = false): Promise<Capture> {
-    const next = this.queue.then(() => this.captureNow(stalled));
+    const next = this.queue.then(() => (this.options.lease ? this.captureHeld(this.options.lease, stalled) : this.captureNow(stalled)));
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** The session stays until the capture is over: a blocked thread's late answer, a missed pause let go. */
+  private async captureHeld(lease: SessionLease, stalled: boolean): Promise<Capture> {
+    lease.hold();
+    if (lease.generation !== this.generation) this.newSession(lease.generation);
+    let over: Promise<unknown> = Promise.resolve();
+    try {
+      const capture = await this.captureNow(stalled);
+      over = capture.kind === 'blocked' ? capture.late.catch(() => {}) : Promise.resolve();
+      return capture;
+    } finally {
+      void over.then(() => this.pause.released).finally(() => lease.release());
+    }
+  }
+
+  /** Object ids of an earlier session mean nothing in this one; a pause it armed was cancelled with it. */
+  private newSession(generation: number): void {
+    this.generation = generation;
+    this.pause.reader = undefined;
+    this.pause.armed = false;
+    this.pause.released = Promise.resolve();
   }
 
   private async captureNow(stalled: boolean): Promise<Capture> {
@@ -134,12 +171,10 @@ export class Capturer {
     const enabling = performance.now();
     let enableMs = 0;
     const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
-    this.expectingPause = true;
-    const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
+    const outcome = await captureWithPause(this.pause, enabled);
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
     if (outcome.kind === 'paused') return this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs);
-    const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
-    return this.runningSample(time, started, frames, moreFrames, probeMs, why);
+    return this.runningSample(time, started, frames, moreFrames, probeMs, MISSED_PAUSE[outcome.why]);
   }
 
   /** Why this running sample goes without locals; undefined when it reads them. */
@@ -191,23 +226,41 @@ export class Capturer {
     };
   }
 
+  /**
+   * Every pause the domain reports. tripod resumes only its own: the one a sample
+   * waits for (captureWithPause takes it), one that was armed and came late, and
+   * the uncaught exceptions crash capture asked for. Any other is the program's own
+   * debugger's (a breakpoint, a `debugger;` statement, a pause on caught
+   * exceptions): tripod neither reads nor resumes it.
+   */
   private readonly onPaused = (event: EventParams<'Debugger.paused'>) => {
-    if (!isRequestedPause(event)) void this.exceptionPause(event);
-    else if (!this.expectingPause) this.resumeStray();
+    if (isRequestedPause(event)) {
+      if (!this.pause.armed) return;
+      this.pause.armed = false;
+      void this.cdp.post('Debugger.resume').catch(() => {});
+    } else if (this.onException && isUncaughtPause(event)) void this.exceptionPause(event);
+  };
+
+  private readonly onResumed = () => {
+    this.pause.resumes++;
   };
 
   private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
+    const resumesAtPause = this.pause.resumes;
+    let frames: Frame[] | undefined;
     try {
-      if (this.onException) this.onException(event, (await readPausedFrames(this.pause, event.callFrames)).frames);
-    } finally {
-      await this.cdp.post('Debugger.resume').catch(() => {});
+      frames = (await readPausedFrames(this.pause, event.callFrames)).frames;
+    } catch {
+      // read below without locals
     }
-  }
-
-  /** A pause nobody waits for must never hold the target: resume it at once. */
-  private resumeStray(): void {
-    void this.cdp.post('Debugger.resume').catch(() => {});
-    if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
+    // A program's own debugger may have let the throw go on already: its locals are gone, its frames are not.
+    const resumedElsewhere = this.pause.resumes !== resumesAtPause;
+    try {
+      if (resumedElsewhere || !frames) frames = (await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames)).frames;
+      this.onException!(event, frames);
+    } finally {
+      if (!resumedElsewhere) await this.cdp.post('Debugger.resume').catch(() => {});
+    }
   }
 }
 

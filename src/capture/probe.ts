@@ -14,10 +14,8 @@ import { holderInstallExpression, PROBE_FUNCTION, PROBE_HOLDER, PROBE_SCRIPT, ty
 
 export { PROBE_FUNCTION, PROBE_SCRIPT };
 
-/** Frames the probe adds on top: its function, the holder's method, and the function callFunctionOn runs. */
+/** Frames the probe adds on top: its function, the holder's method, and the evaluated script that calls it. */
 const OWN_FRAMES = 3;
-/** The object group that keeps the holder's id alive for the session. */
-const PROBE_GROUP = 'tripod-probe';
 
 export interface ProbeAnswer {
   /** Frames beneath the probe, top first: the top `head` of them. */
@@ -31,46 +29,46 @@ export interface ProbeAnswer {
 }
 
 /**
- * The probe of one thread. The holder is found once per session, by a property
- * read on the global object (plain syntax: nothing the program can replace is
- * called), or installed at the first use where tripod did not put it first.
+ * The probe of one thread: one Runtime.evaluate that reaches the holder by a
+ * property read on the global object (plain syntax: nothing the program can
+ * replace is called; the holder is frozen and its global non-writable). The same
+ * text every time, so V8 compiles it once. Where tripod did not install the
+ * holder first (a process reached by SIGUSR1 or its own inspector), the first
+ * probe installs it.
  */
 export class StackProbe {
-  private holder?: Promise<string>;
+  private readonly expression: string;
+  private installing?: Promise<void>;
 
   constructor(
     private readonly cdp: CdpClient,
     /** How many frames from the top are described (the bottom ones too, up to `tail`). */
-    private readonly head: number,
-    private readonly tail: number,
-  ) {}
-
-  async run(): Promise<ProbeAnswer> {
-    this.holder ??= this.findHolder();
-    let objectId: string;
-    try {
-      objectId = await this.holder;
-    } catch (error) {
-      this.holder = undefined;
-      throw error;
-    }
-    const { result, exceptionDetails } = await this.cdp.post('Runtime.callFunctionOn', {
-      objectId,
-      functionDeclaration: 'function (skip, head, tail) { return this.probe(skip, head, tail); }',
-      arguments: [{ value: OWN_FRAMES }, { value: this.head }, { value: this.tail }],
-      returnByValue: true,
-      silent: true,
-    });
-    if (exceptionDetails || typeof result.value !== 'string') throw new Error(`stack probe failed: ${exceptionDetails?.text ?? 'no answer'}`);
-    return answerOf(JSON.parse(result.value) as ProbeReply);
+    head: number,
+    tail: number,
+  ) {
+    this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
   }
 
-  private async findHolder(): Promise<string> {
-    const found = await this.cdp.post('Runtime.evaluate', { expression: `this.${PROBE_HOLDER}`, objectGroup: PROBE_GROUP, silent: true });
-    if (found.result.objectId) return found.result.objectId;
-    const installed = await this.cdp.post('Runtime.evaluate', { expression: holderInstallExpression(), objectGroup: PROBE_GROUP, silent: true });
-    if (installed.result.objectId) return installed.result.objectId;
-    throw new Error(`stack probe failed: it cannot be installed here (${installed.exceptionDetails?.exception?.description?.split('\n')[0] ?? 'no node:vm'})`);
+  async run(): Promise<ProbeAnswer> {
+    let reply = await this.evaluate();
+    if (reply === undefined) {
+      this.installing ??= this.install();
+      await this.installing;
+      reply = await this.evaluate();
+    }
+    if (reply === undefined) throw new Error('stack probe failed: it is not installed in the target');
+    return answerOf(JSON.parse(reply) as ProbeReply);
+  }
+
+  private async evaluate(): Promise<string | undefined> {
+    const { result, exceptionDetails } = await this.cdp.post('Runtime.evaluate', { expression: this.expression, returnByValue: true, silent: true });
+    if (exceptionDetails) throw new Error(`stack probe failed: ${exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text}`);
+    return typeof result.value === 'string' ? result.value : undefined;
+  }
+
+  private async install(): Promise<void> {
+    const { exceptionDetails } = await this.cdp.post('Runtime.evaluate', { expression: holderInstallExpression(), silent: true });
+    if (exceptionDetails) throw new Error(`stack probe failed: it cannot be installed here (${exceptionDetails.exception?.description?.split('\n')[0] ?? 'no node:vm'})`);
   }
 }
 
