@@ -8,6 +8,7 @@ import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
+import { installReader } from './in-target-reader';
 import { isAsleepInKernel, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, readPausedFrames } from './pause';
 import { type ProbeAnswer, StackProbe } from './probe';
@@ -167,6 +168,9 @@ export class Capturer {
     const { frames, moreFrames, deep } = this.probeFrames(answer);
     const skipped = this.whyNoLocals(deep, stalled);
     if (skipped) return this.runningSample(time, started, frames, moreFrames, probeMs, skipped);
+    // A new session installs the in-target reader now, ahead of the enable: V8 keeps no compilation cache while
+    // the debugger is on, so installed during the pause its source would be compiled again every session.
+    this.pause.reader ??= installReader(this.cdp, this.options.limits);
     // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
     const enabling = performance.now();
     let enableMs = 0;
