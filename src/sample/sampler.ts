@@ -12,10 +12,14 @@ import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, type SamplerData, type SamplerTarget, type StopMessage, waitFor } from './worker-protocol';
 
 /**
- * The sampler's own flags: none of the program's (its preloads have no business
- * there either), and intrinsics that are not frozen even when NODE_OPTIONS says so.
+ * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
+ * in execArgv or NODE_OPTIONS, or a preload that hardened them): none of the program's,
+ * and intrinsics that are not frozen. Only then: a Worker given execArgv boots ~10 ms
+ * later, and the script's start pays for it.
  */
-const SAMPLER_EXEC_ARGV = ['--no-frozen-intrinsics'];
+function samplerExecArgv(): { execArgv?: string[] } {
+  return Object.isFrozen(Array.prototype) ? { execArgv: ['--no-frozen-intrinsics'] } : {};
+}
 
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
@@ -42,8 +46,8 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
   };
-  // Not the program's frozen intrinsics (--frozen-intrinsics, in execArgv or NODE_OPTIONS): pino assigns Error.prepareStackTrace.
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false, execArgv: SAMPLER_EXEC_ARGV });
+  // Never frozen intrinsics in the sampler: pino assigns Error.prepareStackTrace.
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: false, stderr: false, ...samplerExecArgv() });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
