@@ -157,6 +157,32 @@ describe.each(nodes)('a program with its own debugger session, $label', ({ bin }
   }
 });
 
+describe.each(nodes)('crash capture of a thrown error, $label', ({ bin }) => {
+  const DEEP_CRASH = fixture('hostile-deep-crash.js');
+
+  it('counts the frames of a 3,000-frame throw beyond --max-frames', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0', '--crash', '--max-frames', '10', '--log', log, DEEP_CRASH]);
+    expect(result.code).toBe(1);
+    const crash = readLog(log).find((r) => r.event === 'crash');
+    expect(crash?.frames).toHaveLength(10);
+    expect(crash?.frames[0]).toMatchObject({ function: 'descend', locals: { where: 'the bottom' } });
+    // descend() 3,000 times and the timer's callback; Node's timer frames below are hidden.
+    expect(crash?.stack).toMatch(/\n {4}\.\.\. 2991 more frames$/);
+  });
+
+  for (const mode of ['--crash', '--on-rejection']) {
+    it(`leaves what Node prints for an uncaught throw byte-identical with ${mode}`, async () => {
+      const env = { DEPTH: '3' };
+      const plain = await run(bin, [DEEP_CRASH], { env });
+      const traced = await tripod(bin, ['-q', '--interval', '0', mode, '--log', tempLog(), DEEP_CRASH], { env });
+      expect(traced.code).toBe(plain.code);
+      expect(traced.stdout).toBe(plain.stdout);
+      expect(traced.stderr).toBe(plain.stderr);
+    });
+  }
+});
+
 describe.each(nodes)('debugger; statements under tripod, $label', ({ bin }) => {
   it('are no-ops with --crash, whose exception pauses still capture the crash', async () => {
     const log = tempLog();

@@ -51,8 +51,8 @@ export interface CapturerOptions {
   lease?: SessionLease;
 }
 
-/** Called while the main thread is paused at an exception; the thread resumes when it settles. */
-export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[]) => void;
+/** Called while the main thread is paused at an exception; the thread resumes when it settles. `moreFrames`: those beyond --max-frames. */
+export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void;
 
 export class Capturer {
   private readonly scripts: ScriptTable;
@@ -251,17 +251,17 @@ export class Capturer {
 
   private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
     const resumesAtPause = this.pause.resumes;
-    let frames: Frame[] | undefined;
+    let read: { frames: Frame[]; moreFrames: number } | undefined;
     try {
-      frames = (await readPausedFrames(this.pause, event.callFrames)).frames;
+      read = await readPausedFrames(this.pause, event.callFrames);
     } catch {
       // read below without locals
     }
     // A program's own debugger may have let the throw go on already: its locals are gone, its frames are not.
     const resumedElsewhere = this.pause.resumes !== resumesAtPause;
     try {
-      if (resumedElsewhere || !frames) frames = (await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames)).frames;
-      this.onException!(event, frames);
+      if (resumedElsewhere || !read) read = await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames);
+      this.onException!(event, read.frames, read.moreFrames);
     } finally {
       if (!resumedElsewhere) await this.cdp.post('Debugger.resume').catch(() => {});
     }
