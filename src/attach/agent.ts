@@ -15,6 +15,7 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
+import { installProbeHolder } from '../capture/probe-context';
 import { AGENT_WORKER_NAME, type AgentReply, agentSocketPath, ensurePrivateDir, runtimeDir, sessionSocketPath } from './agent-protocol';
 
 /** A request is one short line; anything longer is not tripod. */
@@ -25,6 +26,8 @@ const LOADED = Symbol.for('tripod.agent');
 if (isMainThread && !(process as unknown as Record<symbol, unknown>)[LOADED]) {
   (process as unknown as Record<symbol, unknown>)[LOADED] = true;
   try {
+    // At load, before the program: dump's stack probe then never runs what the program replaces later.
+    installProbeHolder();
     listen();
   } catch (error) {
     warn(error);

@@ -9,11 +9,12 @@ import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
-import { probeExpression, runProbe, type ProbeAnswer } from './probe';
+import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
+import { type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
+import type { SessionLease } from '../sample/capture-session';
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
@@ -26,8 +27,15 @@ const SLOW_ANSWER_MS = 50;
  */
 export const RECORD_SIZE_CEILING = 256 * 1024;
 
-/** Frames below the target's that the probe must see past: tripod's launcher and Node's loader. */
+/** Frames the probe describes beyond --max-frames at the top (tripod's own, to be hidden) and at the bottom (tripod's launcher, Node's loader). */
 const HIDDEN_FRAME_ALLOWANCE = 40;
+
+/** Why a sample that meant to read locals has none. */
+const MISSED_PAUSE = {
+  idle: 'the main thread went idle before it could be paused',
+  blocked: 'the main thread entered a native call before it could be paused',
+  resumed: "the program's own debugger resumed the pause before locals were read",
+} as const;
 
 export type Capture =
   | { kind: 'sample'; sample: Omit<Sample, 'seq'> }
@@ -46,23 +54,24 @@ export interface CapturerOptions {
   holdDebugger?: boolean;
   /** Share of the elapsed time reading locals may stop the main thread (--locals-budget); undefined: no limit. */
   localsBudget?: number;
+  /** A session connected only while a capture holds it (see sample/capture-session); undefined: always connected. */
+  lease?: SessionLease;
 }
 
-/** Called while the main thread is paused at an exception; the thread resumes when it settles. */
-export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[]) => void;
+/** Called while the main thread is paused at an exception; the thread resumes when it settles. `moreFrames`: those beyond --max-frames. */
+export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void;
 
 export class Capturer {
   private readonly scripts: ScriptTable;
   private readonly sources = new SourceCache();
-  private readonly probe: string;
-  private readonly probeLimit: number;
+  private readonly probe: StackProbe;
   private readonly pause: PauseContext;
-  private expectingPause = false;
   private queue: Promise<unknown> = Promise.resolve();
   private onException?: ExceptionHandler;
   private readonly slowAnswerMs: number;
   private readonly onMainThread: boolean;
   private readonly budget?: LocalsBudget;
+  private generation?: number;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -71,8 +80,7 @@ export class Capturer {
     this.scripts = new ScriptTable(cdp);
     this.slowAnswerMs = options.slowAnswerMs ?? SLOW_ANSWER_MS;
     this.onMainThread = options.mainThread !== false;
-    this.probeLimit = options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE;
-    this.probe = probeExpression(this.probeLimit);
+    this.probe = new StackProbe(cdp, options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE, HIDDEN_FRAME_ALLOWANCE);
     if (options.localsBudget !== undefined && options.limits.locals) this.budget = new LocalsBudget(options.localsBudget);
     this.pause = {
       cdp,
@@ -82,8 +90,12 @@ export class Capturer {
       isSecret: secretNameTest(options.limits.redactKeys),
       timeoutMs: options.timeoutMs,
       domainHeld: Boolean(options.holdDebugger),
+      armed: false,
+      resumes: 0,
+      released: Promise.resolve(),
     };
     cdp.on('Debugger.paused', this.onPaused);
+    cdp.on('Debugger.resumed', this.onResumed);
   }
 
   /** Receives pauses at exceptions (with the domain held and pause-on-exceptions set). */
@@ -93,6 +105,7 @@ export class Capturer {
 
   dispose(): void {
     this.cdp.off('Debugger.paused', this.onPaused);
+    this.cdp.off('Debugger.resumed', this.onResumed);
     this.scripts.dispose();
   }
 
@@ -103,15 +116,37 @@ export class Capturer {
    * stall's locals are read whatever the budget (their cost still counts).
    */
   capture(stalled = false): Promise<Capture> {
-    const next = this.queue.then(() => this.captureNow(stalled));
+    const next = this.queue.then(() => (this.options.lease ? this.captureHeld(this.options.lease, stalled) : this.captureNow(stalled)));
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** The session stays until the capture is over: a blocked thread's late answer, a missed pause let go. */
+  private async captureHeld(lease: SessionLease, stalled: boolean): Promise<Capture> {
+    lease.hold();
+    if (lease.generation !== this.generation) this.newSession(lease.generation);
+    let over: Promise<unknown> = Promise.resolve();
+    try {
+      const capture = await this.captureNow(stalled);
+      over = capture.kind === 'blocked' ? capture.late.catch(() => {}) : Promise.resolve();
+      return capture;
+    } finally {
+      void over.then(() => this.pause.released).finally(() => lease.release());
+    }
+  }
+
+  /** Object ids of an earlier session mean nothing in this one; a pause it armed was cancelled with it. */
+  private newSession(generation: number): void {
+    this.generation = generation;
+    this.pause.reader = undefined;
+    this.pause.armed = false;
+    this.pause.released = Promise.resolve();
   }
 
   private async captureNow(stalled: boolean): Promise<Capture> {
     const time = Date.now();
     const started = performance.now();
-    const probing = runProbe(this.cdp, this.probe, this.probeLimit);
+    const probing = this.probe.run();
     const asleep = stalled && this.onMainThread && isAsleepInKernel(this.options.pid);
     // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
     // not a machine too busy to schedule it. /proc shows that for the main thread only.
@@ -140,22 +175,20 @@ export class Capturer {
     const { frames, moreFrames, deep } = this.probeFrames(answer);
     const skipped = this.whyNoLocals(deep, stalled);
     if (skipped) return this.runningSample(time, started, frames, moreFrames, probeMs, skipped);
+    // A new session installs the in-target reader now, ahead of the enable: V8 keeps no compilation cache while
+    // the debugger is on, so installed during the pause its source would be compiled again every session.
+    void prepareReader(this.pause);
     // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
     const enabling = performance.now();
     let enableMs = 0;
-    // The reader is installed (once) on the same visit to the main thread, not inside the pause.
-    const enabled = enableDebugger(this.pause)
-      .then(() => prepareReader(this.pause))
-      .then(() => (enableMs = performance.now() - enabling));
-    this.expectingPause = true;
-    const outcome = await captureWithPause(this.pause, enabled).finally(() => (this.expectingPause = false));
+    const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
+    const outcome = await captureWithPause(this.pause, enabled);
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
     if (outcome.kind === 'paused') {
       const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
       return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
     }
-    const why = outcome.why === 'idle' ? 'the main thread went idle before it could be paused' : 'the main thread entered a native call before it could be paused';
-    return this.runningSample(time, started, frames, moreFrames, probeMs, why);
+    return this.runningSample(time, started, frames, moreFrames, probeMs, MISSED_PAUSE[outcome.why]);
   }
 
   /** Why this running sample goes without locals; undefined when it reads them. */
@@ -167,10 +200,9 @@ export class Capturer {
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {
-    const visible = visibleFrames(answer.frames).map((frame) => this.withSource(frame));
-    const kept = visible.slice(0, this.options.limits.maxFrames);
-    const deep = answer.truncated || visible.length > kept.length;
-    return { frames: kept, moreFrames: visible.length - kept.length, deep };
+    const { top, count } = visibleStack(answer);
+    const kept = top.slice(0, this.options.limits.maxFrames).map((frame) => this.withSource(frame));
+    return { frames: kept, moreFrames: count - kept.length, deep: count > kept.length };
   }
 
   private withSource(frame: Frame): Frame {
@@ -208,42 +240,59 @@ export class Capturer {
     };
   }
 
+  /**
+   * Every pause the domain reports. tripod resumes only its own: the one a sample
+   * waits for (captureWithPause takes it), one that was armed and came late, and
+   * the uncaught exceptions crash capture asked for. Any other is the program's own
+   * debugger's (a breakpoint, a `debugger;` statement, a pause on caught
+   * exceptions): tripod neither reads nor resumes it.
+   */
   private readonly onPaused = (event: EventParams<'Debugger.paused'>) => {
-    if (!isRequestedPause(event)) void this.exceptionPause(event);
-    else if (!this.expectingPause) this.resumeStray();
+    if (isRequestedPause(event)) {
+      if (!this.pause.armed) return;
+      this.pause.armed = false;
+      void this.cdp.post('Debugger.resume').catch(() => {});
+    } else if (this.onException && isUncaughtPause(event)) void this.exceptionPause(event);
+  };
+
+  private readonly onResumed = () => {
+    this.pause.resumes++;
   };
 
   private async exceptionPause(event: EventParams<'Debugger.paused'>): Promise<void> {
+    const resumesAtPause = this.pause.resumes;
+    let read: { frames: Frame[]; moreFrames: number } | undefined;
     try {
-      if (this.onException) this.onException(event, framesWithinCeiling((await readPausedFrames(this.pause, event.callFrames)).frames));
+      read = await readPausedFrames(this.pause, event.callFrames);
+    } catch {
+      // read below without locals
+    }
+    // A program's own debugger may have let the throw go on already: its locals are gone, its frames are not.
+    const resumedElsewhere = this.pause.resumes !== resumesAtPause;
+    try {
+      if (resumedElsewhere || !read) read = await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames);
+      this.onException!(event, framesWithinCeiling(read.frames), read.moreFrames);
     } finally {
-      await this.cdp.post('Debugger.resume').catch(() => {});
+      if (!resumedElsewhere) await this.cdp.post('Debugger.resume').catch(() => {});
     }
   }
+}
 
-  /** A pause nobody waits for must never hold the target: resume it at once. */
-  private resumeStray(): void {
-    void this.cdp.post('Debugger.resume').catch(() => {});
-    if (!this.pause.domainHeld) void this.cdp.post('Debugger.disable').catch(() => {});
+/**
+ * The frames a person sees from the top of the probed stack, and how many there
+ * are in all. A stack deeper than what the probe described is counted from its
+ * total: hidden frames sit at the top (tripod's own) and the bottom (its launcher,
+ * Node's loader), both of which the probe described.
+ */
+function visibleStack(answer: ProbeAnswer): { top: Frame[]; count: number } {
+  const described = answer.frames.length + answer.tail.length;
+  if (described >= answer.total) {
+    const visible = visibleFrames([...answer.frames, ...answer.tail]);
+    return { top: visible, count: visible.length };
   }
-}
-
-/** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
-function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
-  const size = Buffer.byteLength(JSON.stringify(sample));
-  if (size <= RECORD_SIZE_CEILING) return sample;
-  const { sharedScopes, ...rest } = sample;
-  const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
-  return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
-}
-
-/** A crash capture's frames (every variable in its frame, none shared), without variables if they exceed RECORD_SIZE_CEILING. */
-function framesWithinCeiling(frames: Frame[]): Frame[] {
-  return Buffer.byteLength(JSON.stringify(frames)) <= RECORD_SIZE_CEILING ? frames : withoutVariables(frames);
-}
-
-function withoutVariables(frames: Frame[]): Frame[] {
-  return frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, truncated, ...frame }) => frame);
+  const top = answer.frames.filter((frame) => !isTripodFrame(frame.url));
+  const hiddenAtBottom = answer.tail.length - visibleFrames(answer.tail).length;
+  return { top, count: answer.total - (answer.frames.length - top.length) - hiddenAtBottom };
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */
@@ -268,4 +317,22 @@ function elapsed(since: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
+function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
+  const size = Buffer.byteLength(JSON.stringify(sample));
+  if (size <= RECORD_SIZE_CEILING) return sample;
+  const { sharedScopes, ...rest } = sample;
+  const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
+  return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
+}
+
+/** A crash capture's frames (every variable in its frame, none shared), without variables if they exceed RECORD_SIZE_CEILING. */
+function framesWithinCeiling(frames: Frame[]): Frame[] {
+  return Buffer.byteLength(JSON.stringify(frames)) <= RECORD_SIZE_CEILING ? frames : withoutVariables(frames);
+}
+
+function withoutVariables(frames: Frame[]): Frame[] {
+  return frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, truncated, ...frame }) => frame);
 }

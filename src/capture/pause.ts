@@ -21,8 +21,11 @@ type Scope = Protocol.Debugger.Scope;
 
 export type PauseOutcome =
   | ({ kind: 'paused'; stoppedMs: number } & PausedFrames)
-  /** The main thread stopped answering (a native call) or never ran JS again (idle) before the deadline. */
-  | { kind: 'missed'; why: 'idle' | 'blocked' };
+  /**
+   * The main thread stopped answering (a native call) or never ran JS again (idle) before the deadline,
+   * or someone else (the program's own debugger session) resumed the pause before its locals were read.
+   */
+  | { kind: 'missed'; why: 'idle' | 'blocked' | 'resumed' };
 
 export interface PauseContext {
   cdp: CdpClient;
@@ -35,13 +38,30 @@ export interface PauseContext {
   domainHeld: boolean;
   /** The in-target reader, installed at the first read (or why it declined: then nothing is read). */
   reader?: Promise<ReaderInstall>;
+  /**
+   * A pause tripod asked for did not come in time and may still fire (when an idle thread next runs JS,
+   * or a blocked one returns): the next requested pause is that one, and tripod's to resume.
+   */
+  armed: boolean;
+  /** Debugger.resumed events seen: if the count moves while tripod holds a pause, someone else let it go. */
+  resumes: number;
+  /** Settles once the last missed pause is let go and the domain is off again; the next enable waits for it. */
+  released: Promise<unknown>;
 }
 
-const FLUSH_WAIT_MS = 200;
-
-/** Pauses that tripod asked for; exceptions pause with their own reasons and are someone else's. */
+/** Pauses that tripod asked for; exceptions pause with their own reasons. */
 export function isRequestedPause(event: EventParams<'Debugger.paused'>): boolean {
   return event.reason === 'other';
+}
+
+/**
+ * The pauses crash capture asked for: exceptions and rejections V8 expects
+ * nothing to catch. Any other exception pause is the program's own debugger's
+ * (its pause on caught exceptions): not tripod's to read or resume.
+ */
+export function isUncaughtPause(event: EventParams<'Debugger.paused'>): boolean {
+  const uncaught = (event.data as { uncaught?: unknown } | undefined)?.uncaught === true;
+  return (event.reason === 'exception' || event.reason === 'promiseRejection') && uncaught;
 }
 
 /**
@@ -49,22 +69,28 @@ export function isRequestedPause(event: EventParams<'Debugger.paused'>): boolean
  * running: V8 walks the whole heap when the debugger comes on, so an idle
  * thread is spared it. The pause is sent only when the enable is answered, so
  * the sampler digests the replayed scriptParsed events while the main thread
- * runs on, not while it is paused.
+ * runs on, not while it is paused. Breakpoints go inactive with it: a
+ * `debugger;` statement must not stop the program because tripod's domain is on
+ * (the program's own debugger, if it has one, keeps its breakpoints).
  */
 export function enableDebugger(ctx: PauseContext): Promise<unknown> {
-  return ctx.domainHeld ? Promise.resolve() : ctx.cdp.post('Debugger.enable', {}).catch(() => {});
+  return ctx.released.then(() => {
+    if (ctx.domainHeld) return undefined;
+    const enabled = ctx.cdp.post('Debugger.enable', {}).catch(() => {});
+    void ctx.cdp.post('Debugger.setBreakpointsActive', { active: false }).catch(() => {});
+    return enabled;
+  });
 }
 
-/** For an enable that will not be followed by a pause. */
-function disableDebugger(ctx: PauseContext): void {
-  if (!ctx.domainHeld) void ctx.cdp.post('Debugger.disable').catch(() => {});
+function disableDebugger(ctx: PauseContext): Promise<unknown> {
+  return ctx.domainHeld ? Promise.resolve() : ctx.cdp.post('Debugger.disable').catch(() => {});
 }
 
 export async function captureWithPause(ctx: PauseContext, enabled: Promise<unknown>): Promise<PauseOutcome> {
   const { cdp, timeoutMs } = ctx;
   if (!(await withDeadline(enabled, timeoutMs)).answered) {
-    // Queued behind the enable: the domain is off again as soon as the thread answers.
-    disableDebugger(ctx);
+    // Queued behind the enable (or the previous release): the domain goes off again once the thread answers.
+    ctx.released = enabled.then(() => disableDebugger(ctx));
     return { kind: 'missed', why: 'blocked' };
   }
   const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs, isRequestedPause);
@@ -76,42 +102,50 @@ export async function captureWithPause(ctx: PauseContext, enabled: Promise<unkno
     .catch(() => {});
   const event = await paused.promise;
   if (!event) {
-    // Queued behind the pause if the thread is blocked; cancels a pause armed on an idle thread.
-    await release(ctx, false);
+    ctx.armed = true;
+    ctx.released = letGoOfArmedPause(ctx);
     return { kind: 'missed', why: answered ? 'idle' : 'blocked' };
   }
-  let build: () => Promise<PausedFrames>;
+  const resumesAtPause = ctx.resumes;
+  let build: (() => Promise<PausedFrames>) | undefined;
+  let failure: unknown;
   try {
     build = await readPausedScopes(ctx, event.callFrames);
-  } finally {
-    await release(ctx, true);
+  } catch (error) {
+    failure = error;
   }
+  const resumedElsewhere = ctx.resumes !== resumesAtPause;
+  await letGo(ctx, resumedElsewhere);
   const stoppedMs = performance.now() - started;
+  // What was read after someone else resumed the thread is not the paused state: none of it is kept.
+  if (resumedElsewhere) return { kind: 'missed', why: 'resumed' };
+  if (!build) throw failure;
   return { kind: 'paused', ...(await build()), stoppedMs };
 }
 
 /**
- * Lets the main thread go. Debugger.disable alone resumes a paused thread and
- * cancels a pause that was armed but never fired. With the domain held (crash
- * capture) it must stay on: resume, or flush an armed pause.
+ * Resumes tripod's pause, then switches the domain off. Debugger.disable alone
+ * resumes only when no other session holds the domain: a program with its own
+ * debugger (Sentry, Datadog) would stay paused for good. A pause that someone
+ * else already resumed is not touched: the thread may by now be in a pause of theirs.
  */
-async function release(ctx: PauseContext, isPaused: boolean): Promise<void> {
-  const { cdp } = ctx;
-  if (!ctx.domainHeld) {
-    const disabled = cdp.post('Debugger.disable').catch(() => {});
-    // A blocked thread answers only when its call returns; the capture does not wait for that.
-    if (isPaused) await disabled;
-  } else if (isPaused) await cdp.post('Debugger.resume').catch(() => {});
-  else await flushArmedPause(cdp);
+async function letGo(ctx: PauseContext, alreadyResumed: boolean): Promise<void> {
+  const resumed = alreadyResumed ? Promise.resolve() : ctx.cdp.post('Debugger.resume').catch(() => {});
+  void disableDebugger(ctx);
+  await resumed;
 }
 
-/** Runs a trivial function so an armed pause fires now, inside it, and resumes it. */
-async function flushArmedPause(cdp: CdpClient): Promise<void> {
-  const fired = nextEvent(cdp, 'Debugger.paused', FLUSH_WAIT_MS, isRequestedPause);
-  // Not awaited before the pause: the evaluation ends only once the pause it triggers is resumed.
-  const evaluated = cdp.post('Runtime.evaluate', { expression: '(function tripodFlush(){})()', silent: true }).catch(() => {});
-  if (await fired.promise) await cdp.post('Debugger.resume').catch(() => {});
-  await evaluated;
+/**
+ * A pause that did not come in time stays armed, whoever else holds the domain
+ * (Debugger.disable cancels it only for the last session): so run a trivial
+ * function, in which it fires at the latest and is resumed by the Capturer as an
+ * armed pause, and only then switch the domain off. A blocked thread runs all of
+ * this, in order, when its call returns.
+ */
+async function letGoOfArmedPause(ctx: PauseContext): Promise<void> {
+  await ctx.cdp.post('Runtime.evaluate', { expression: '(function tripodFlush(){})()', silent: true }).catch(() => {});
+  ctx.armed = false;
+  await disableDebugger(ctx);
 }
 
 interface ScopeSlots {

@@ -1,65 +1,78 @@
 /**
- * The stack probe: a tiny function evaluated on the main thread. It runs inside
- * the inspector's interrupt, on top of whatever JS is running, and returns the
- * stack as V8's call sites — no Debugger domain, so nothing is deoptimised and no
- * pause is left armed. An idle thread runs it from the event loop with nothing
- * beneath it; a thread blocked in native code answers only when the call returns.
+ * The stack probe, from the sampler's side: one Runtime.callFunctionOn of the
+ * probe context's function (probe-context.ts). It runs inside the inspector's
+ * interrupt, on top of whatever JS is running, and returns the stack as V8's
+ * call sites describe it — no Debugger domain, so nothing is deoptimised and no
+ * pause is left armed, and none of the program's code runs. An idle thread runs
+ * it from the event loop with nothing beneath it; a thread blocked in native code
+ * answers only when the call returns.
  */
 import type { Frame } from '../sample/types';
 import type { CdpClient } from './cdp';
 import { scriptUrl } from './frames';
+import { holderInstallExpression, PROBE_FUNCTION, PROBE_HOLDER, PROBE_SCRIPT, type ProbeReply } from './probe-context';
 
-/** The probe's function name, which the CPU profiler sees when it ticks during a probe. */
-export const PROBE_FUNCTION = '__tripodProbe';
+export { PROBE_FUNCTION, PROBE_SCRIPT };
 
-/** Frames the probe itself adds on top: its function and the evaluated script. */
-const OWN_FRAMES = 2;
+/** Frames the probe adds on top: its function, the holder's method, and the evaluated script that calls it. */
+const OWN_FRAMES = 3;
 
 export interface ProbeAnswer {
-  /** Raw frames beneath the probe, top first, at most `limit`. */
+  /** Frames beneath the probe, top first: the top `head` of them. */
   frames: Frame[];
-  /** Whether the stack had more frames than the probe collected. */
-  truncated: boolean;
+  /** The bottom frames, when the stack is deeper than `frames`. */
+  tail: Frame[];
+  /** How many frames the stack has beneath the probe. */
+  total: number;
   /** What an idle event loop waits on (process.getActiveResourcesInfo()). */
   waitingOn?: string[];
 }
 
-export function probeExpression(limit: number): string {
-  const total = limit + OWN_FRAMES + 1;
-  // Error.prepareStackTrace and stackTraceLimit are put back before returning:
-  // the target cannot observe them, single-threaded as it is.
-  return `(function ${PROBE_FUNCTION}() {
-  const prepare = Error.prepareStackTrace, limit = Error.stackTraceLimit;
-  Error.prepareStackTrace = (_, sites) => sites;
-  Error.stackTraceLimit = ${total};
-  const holder = {};
-  Error.captureStackTrace(holder);
-  const sites = holder.stack;
-  Error.prepareStackTrace = prepare;
-  Error.stackTraceLimit = limit;
-  const frames = [];
-  for (let i = ${OWN_FRAMES}; i < sites.length; i++) {
-    const s = sites[i];
-    frames.push([s.getFunctionName() || '', s.getScriptNameOrSourceURL() || '', s.getLineNumber() || 0, s.getColumnNumber() || 0]);
+/**
+ * The probe of one thread: one Runtime.evaluate that reaches the holder by a
+ * property read on the global object (plain syntax: nothing the program can
+ * replace is called; the holder is frozen and its global non-writable). The same
+ * text every time, so V8 compiles it once. Where tripod did not install the
+ * holder first (a process reached by SIGUSR1 or its own inspector), the first
+ * probe installs it.
+ */
+export class StackProbe {
+  private readonly expression: string;
+  private installing?: Promise<void>;
+
+  constructor(
+    private readonly cdp: CdpClient,
+    /** How many frames from the top are described (the bottom ones too, up to `tail`). */
+    head: number,
+    tail: number,
+  ) {
+    this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
   }
-  const idle = frames.length === 0;
-  return { frames, waitingOn: idle && typeof process === 'object' && process.getActiveResourcesInfo ? process.getActiveResourcesInfo() : undefined, total: sites.length };
-})()`;
+
+  async run(): Promise<ProbeAnswer> {
+    let reply = await this.evaluate();
+    if (reply === undefined) {
+      this.installing ??= this.install();
+      await this.installing;
+      reply = await this.evaluate();
+    }
+    if (reply === undefined) throw new Error('stack probe failed: it is not installed in the target');
+    return answerOf(JSON.parse(reply) as ProbeReply);
+  }
+
+  private async evaluate(): Promise<string | undefined> {
+    const { result, exceptionDetails } = await this.cdp.post('Runtime.evaluate', { expression: this.expression, returnByValue: true, silent: true });
+    if (exceptionDetails) throw new Error(`stack probe failed: ${exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text}`);
+    return typeof result.value === 'string' ? result.value : undefined;
+  }
+
+  private async install(): Promise<void> {
+    const { exceptionDetails } = await this.cdp.post('Runtime.evaluate', { expression: holderInstallExpression(), silent: true });
+    if (exceptionDetails) throw new Error(`stack probe failed: it cannot be installed here (${exceptionDetails.exception?.description?.split('\n')[0] ?? 'no node:vm'})`);
+  }
 }
 
-interface RawAnswer {
-  frames: Array<[string, string, number, number]>;
-  waitingOn?: string[];
-  total: number;
-}
-
-export async function runProbe(cdp: CdpClient, expression: string, limit: number): Promise<ProbeAnswer> {
-  const { result, exceptionDetails } = await cdp.post('Runtime.evaluate', { expression, returnByValue: true, silent: true });
-  if (exceptionDetails) throw new Error(`stack probe failed: ${exceptionDetails.text}`);
-  const raw = result.value as RawAnswer;
-  return {
-    frames: raw.frames.map(([fn, url, line, column]) => ({ function: fn, url: scriptUrl(url), line, column })),
-    truncated: raw.total > limit + OWN_FRAMES,
-    waitingOn: raw.waitingOn,
-  };
+function answerOf(reply: ProbeReply): ProbeAnswer {
+  const frame = ([fn, url, line, column]: [string, string, number, number]): Frame => ({ function: fn, url: scriptUrl(url), line, column });
+  return { frames: reply.head.map(frame), tail: reply.tail.map(frame), total: reply.total, ...(reply.waitingOn ? { waitingOn: reply.waitingOn } : {}) };
 }

@@ -7,7 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import { visibleFrames } from '../capture/frames';
 import type { ProfileRecord } from '../log/records';
 import type { SampleState } from '../sample/types';
-import { PROBE_FUNCTION } from '../capture/probe';
+import { PROBE_FUNCTION, PROBE_SCRIPT } from '../capture/probe';
 import type { ProfileFrames } from './profile-frames';
 
 type Profile = Protocol.Profiler.Profile;
@@ -140,14 +140,17 @@ class StackCache {
 
 /**
  * A tick that caught tripod's stack probe (locals sampling alongside) belongs to
- * the code the probe interrupted: drop the probe, what it called, and the
- * evaluated script that called it.
+ * the code the probe interrupted: drop the probe, what it called, the holder's
+ * method that called it and the function the inspector ran to call that.
  */
 function withoutProbe(topFirst: Protocol.Runtime.CallFrame[]): Protocol.Runtime.CallFrame[] {
-  const probe = topFirst.findIndex((frame) => frame.functionName === PROBE_FUNCTION && frame.url === '');
+  const probe = topFirst.findIndex((frame) => frame.functionName === PROBE_FUNCTION && frame.url === PROBE_SCRIPT);
   if (probe < 0) return topFirst;
-  const evaluated = topFirst[probe + 1];
-  return topFirst.slice(evaluated && evaluated.url === '' && evaluated.functionName === '' ? probe + 2 : probe + 1);
+  let below = probe + 1;
+  // The holder's method: tripod's file in the runner, an evaluated script ('') where tripod installed it by attaching.
+  if (topFirst[below]?.functionName === 'probe') below++;
+  if (topFirst[below] && topFirst[below].url === '' && topFirst[below].functionName === '') below++;
+  return topFirst.slice(below);
 }
 
 function round(ms: number): number {

@@ -5,6 +5,7 @@
  * anything.
  */
 import type { RunConfig } from '../config';
+import { installProbeHolder } from '../capture/probe-context';
 import type { LogFile } from '../log/log-file';
 import { type Sampler, startSampler } from '../sample/sampler';
 import { tripodVersion } from '../version';
@@ -23,6 +24,8 @@ export interface PreparedRun {
 export function prepareRun(config: RunConfig): PreparedRun {
   // First, so the worker boots while this thread finds the script and opens the log.
   const sampler = startSampler(config, tripodVersion());
+  // Before any of the program's code: the probe captures Node's own node:vm and getActiveResourcesInfo.
+  installProbeHolder();
   try {
     const scriptPath = resolveScript(config.script);
     const log = openLog(scriptPath, config.logPath);

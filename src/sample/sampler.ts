@@ -11,6 +11,16 @@ import type { EndInfo } from '../log/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 
+/**
+ * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
+ * in execArgv or NODE_OPTIONS, or a preload that hardened them): none of the program's,
+ * and intrinsics that are not frozen. Only then: a Worker given execArgv boots ~10 ms
+ * later, and the script's start pays for it.
+ */
+function samplerExecArgv(): { execArgv?: string[] } {
+  return Object.isFrozen(Array.prototype) ? { execArgv: ['--no-frozen-intrinsics'] } : {};
+}
+
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
 
@@ -44,7 +54,8 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
   // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
   // own fs.writeSync(1, ...) then fails with EAGAIN. The worker writes nothing to them.
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: true, stderr: true });
+  // Never frozen intrinsics in the sampler: pino assigns Error.prepareStackTrace.
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: true, stderr: true, ...samplerExecArgv() });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});

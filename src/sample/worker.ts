@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
+import { CaptureSession } from './capture-session';
 import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
 import { LOG_FORMAT, type EndInfo } from '../log/records';
@@ -20,7 +21,7 @@ const data = workerData as SamplerData;
 /** What runs once the main thread has handed over the log and the script. */
 interface Run {
   log: SampleLog;
-  client: InspectorClient;
+  client: InspectorClient | CaptureSession;
   capturer: Capturer;
   periodic?: PeriodicSampler;
   stallCapture?: StallCapture;
@@ -70,9 +71,11 @@ function begin(target: SamplerTarget): Run {
     ...(data.profile ? { profile: data.profile } : {}),
   });
 
-  const client = new InspectorClient();
-  client.connectToMainThread();
-  const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget });
+  // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
+  // each capture, so that a program's own debugger is not kept paused by it (capture-session.ts).
+  const lease = data.crash || data.profile ? undefined : new CaptureSession();
+  const client = lease ?? connectedClient();
+  const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
 
   let seq = 0;
   const periodic = data.intervalMs > 0 ? new PeriodicSampler(capturer, data.intervalMs, (sample) => log.sample({ seq: ++seq, ...sample })) : undefined;
@@ -118,8 +121,14 @@ function sayLogFailed(logPath: string, failure: LogFailure): void {
   sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
 }
 
+function connectedClient(): InspectorClient {
+  const client = new InspectorClient();
+  client.connectToMainThread();
+  return client;
+}
+
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
-function newProfileRecorder(config: NonNullable<SamplerData['profile']>, client: InspectorClient, log: SampleLog): ProfileRecorder {
+function newProfileRecorder(config: NonNullable<SamplerData['profile']>, client: InspectorClient | CaptureSession, log: SampleLog): ProfileRecorder {
   const { ProfileRecorder: Recorder } = require('../profile/recorder') as typeof import('../profile/recorder');
   return new Recorder(client, config, (record) => log.profile(record));
 }

@@ -1,0 +1,133 @@
+/**
+ * The probe context: the stack probe's home in the target, a V8 context of its
+ * own (node:vm) whose Error, Reflect, JSON and call sites nobody else can reach,
+ * so reading the stack never calls what the program replaced, froze or wrapped
+ * (Error.prepareStackTrace, Error.stackTraceLimit, Array.prototype.push,
+ * Object.freeze(Error), --frozen-intrinsics). Error.captureStackTrace from that
+ * context still sees the main context's frames: it is the same isolate and stack.
+ *
+ * What runs in the target is installed as a holder, a frozen object on a
+ * non-writable, non-configurable, non-enumerable global: the runner installs it
+ * before the script runs and the preload agent at load, with node:vm and
+ * process.getActiveResourcesInfo as Node made them. The context itself is built at
+ * the holder's first use (~1 ms, once, inside the first sample), so starting the
+ * script costs only the holder. A process tripod attaches to without either gets
+ * it at the first attach, from process.getBuiltinModule('node:vm') as the program
+ * left it (README: Limits).
+ */
+import * as vm from 'node:vm';
+
+/** The global the holder lives on. */
+export const PROBE_HOLDER = '__tripodStackProbe';
+/** The probe's function name and script, which CPU profiles see when a tick lands in a probe. */
+export const PROBE_FUNCTION = '__tripodProbe';
+export const PROBE_SCRIPT = 'tripod:stack-probe';
+
+/** What `holder.probe(...)` answers, as JSON text. */
+export interface ProbeReply {
+  /** [function, script, line, column] of the frames below the probe's own, top first, up to `head`. */
+  head: Array<[string, string, number, number]>;
+  /** The bottom `tail` frames, when the stack is deeper than `head`. */
+  tail: Array<[string, string, number, number]>;
+  /** All frames below the probe's own. */
+  total: number;
+  /** What an idle event loop waits on (process.getActiveResourcesInfo()). */
+  waitingOn?: string[];
+}
+
+/**
+ * Installs the holder in this (the target's main) thread. Called before any of
+ * the program's code runs, so what it captures is Node's own.
+ */
+export function installProbeHolder(): void {
+  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT);
+}
+
+/**
+ * The same, as an expression for Runtime.evaluate in a process that has no
+ * holder yet: it returns the holder, installed now if it was not there.
+ */
+export function holderInstallExpression(): string {
+  const args = [JSON.stringify(`(${makeStackProbe.toString()})`), JSON.stringify(PROBE_HOLDER), JSON.stringify(PROBE_SCRIPT)].join(', ');
+  return `(${installHolder.toString()})(this, process.getBuiltinModule('node:vm'), process, ${args})`;
+}
+
+/**
+ * Runs in the target (its source is sent as text): self-contained. Reads nothing
+ * of the program's after it returns: the holder's method uses only what it
+ * captured here.
+ */
+function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string): unknown {
+  const existing = Object.getOwnPropertyDescriptor(global, holderName);
+  if (existing) return existing.value;
+  const createContext = vmModule.createContext;
+  const runInContext = vmModule.runInContext;
+  // An ordinary global where Node has it (20.18, 22.8): a contextified one would look names up in a sandbox object first.
+  const plainGlobal = vmModule.constants && (vmModule.constants as any).DONT_CONTEXTIFY;
+  const activeResources = proc.getActiveResourcesInfo;
+  let probe: ((skip: number, head: number, tail: number) => string) | undefined;
+  const build = () => {
+    const context = createContext(plainGlobal === undefined ? { __proto__: null } : plainGlobal);
+    const make = runInContext(probeSource, context, { __proto__: null, filename: scriptName } as vm.RunningCodeOptions);
+    return make(activeResources, proc);
+  };
+  const holder = Object.freeze({
+    __proto__: null,
+    probe(skip: number, head: number, tail: number): string {
+      if (probe === undefined) probe = build();
+      return probe!(skip, head, tail);
+    },
+  });
+  Object.defineProperty(global, holderName, { value: holder });
+  return holder;
+}
+
+/**
+ * Compiled inside the probe context, so every name it uses is that context's.
+ * The probe captures the whole stack (its depth is counted right) but describes
+ * only the top `head` frames and the bottom `tail` (where tripod's launcher and
+ * Node's loader frames are, to be hidden).
+ */
+function makeStackProbe(activeResources: unknown, proc: unknown) {
+  const E = Error as any;
+  const capture = E.captureStackTrace;
+  const apply = Reflect.apply;
+  const stringify = JSON.stringify;
+  const isArray = Array.isArray;
+  // This context's own hook: Node's stack callback asks the context the stack is captured in.
+  E.prepareStackTrace = function keepSites(_: unknown, sites: unknown) {
+    return sites;
+  };
+  E.stackTraceLimit = 1;
+  const sample: any = {};
+  capture(sample);
+  const site = Object.getPrototypeOf(sample.stack[0]);
+  const functionName = site.getFunctionName;
+  const scriptName = site.getScriptNameOrSourceURL;
+  const lineNumber = site.getLineNumber;
+  const columnNumber = site.getColumnNumber;
+  const describe = (s: unknown) => [apply(functionName, s, []) || '', apply(scriptName, s, []) || '', apply(lineNumber, s, []) || 0, apply(columnNumber, s, []) || 0];
+  const waitingOn = () => {
+    if (typeof activeResources !== 'function') return undefined;
+    const listed = apply(activeResources, proc, []);
+    if (!isArray(listed)) return undefined;
+    // Copied element by element: stringify on Node's array would look up toJSON on the program's prototypes.
+    const copy: string[] = [];
+    for (let i = 0; i < listed.length; i++) copy[i] = `${listed[i]}`;
+    return copy;
+  };
+  return function __tripodProbe(skip: number, head: number, tail: number): string {
+    E.stackTraceLimit = Infinity;
+    const holder: any = {};
+    capture(holder);
+    const sites = holder.stack;
+    const total = sites.length - skip;
+    const headEnd = skip + head < sites.length ? skip + head : sites.length;
+    const tailStart = sites.length - tail > headEnd ? sites.length - tail : headEnd;
+    const top: unknown[] = [];
+    for (let i = skip; i < headEnd; i++) top[i - skip] = describe(sites[i]);
+    const bottom: unknown[] = [];
+    for (let i = tailStart; i < sites.length; i++) bottom[i - tailStart] = describe(sites[i]);
+    return stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined });
+  };
+}
