@@ -2,11 +2,11 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { writeSync } from 'node:fs';
 import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
 import { UserError } from './errors';
 import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
+import { sayOnStderr } from './run/stderr-line';
 import { tripodVersion } from './version';
 
 export function main(argv: string[]): void {
@@ -40,25 +40,6 @@ function run(argv: string[]): void {
   if (!command.config.quiet) sayOnStderr(banner(command.config, prepared.logPath));
   startRun(prepared);
 }
-
-/**
- * Writes to fd 2 without creating process.stderr, for what tripod says while the program runs (the banner;
- * from the sampler worker, a log that failed). Best effort: a full or closed stderr must not stop the program.
- */
-export function sayOnStderr(text: string): void {
-  const bytes = Buffer.from(text);
-  for (let offset = 0, attempts = 0; offset < bytes.length && attempts < 100; attempts++) {
-    try {
-      offset += writeSync(2, bytes, offset);
-    } catch (error) {
-      // fd 2 may be non-blocking (the program's own doing, or shared): wait for room, briefly.
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      Atomics.wait(PAUSE, 0, 0, 10);
-    }
-  }
-}
-
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function banner(config: RunConfig, logPath: string): string {
   const lines: string[] = [];

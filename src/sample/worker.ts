@@ -116,8 +116,8 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
  */
 function sayLogFailed(logPath: string, failure: LogFailure): void {
   const where = failure.records === 0 ? 'before its first record' : `after ${failure.records} records (${failure.bytes} bytes)`;
-  // cli.ts holds the one function that writes to the terminal; loaded only on this rare path.
-  const { sayOnStderr } = require('../cli') as typeof import('../cli');
+  // Loaded only on this rare path.
+  const { sayOnStderr } = require('../run/stderr-line') as typeof import('../run/stderr-line');
   sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
 }
 
