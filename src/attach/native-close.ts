@@ -36,11 +36,53 @@ export interface Properties {
   internalProperties?: PropertyDescriptor[];
 }
 
-/** The global object's own properties, read without running anything of the program's. */
+/** The globals tripod's attach reads: where Node keeps `_debugEnd`, and the natives of the lease and the loop-turn probe. */
+const GLOBALS_READ = ['process', 'Atomics', 'Object', 'Int32Array', 'SharedArrayBuffer'];
+/** Calls the verified native Object.getOwnPropertyDescriptor it is applied to. */
+const CALL_DESCRIBE = 'function tripodDescribe(object, key) { return this(object, key); }';
+
+/**
+ * The global object's own properties that tripod reads, each read without running
+ * anything of the program's. Not by listing the global: on Node 24 a
+ * Runtime.getProperties of it materialises Node's lazy globals, loading undici,
+ * whose code calls what the program replaced (Array.prototype.push, 718 times).
+ * So each is asked of the native Object.getOwnPropertyDescriptor, found through
+ * an object literal's prototype (%Object.prototype%, whatever the program did to
+ * the global `Object`) and verified by V8's description.
+ */
 export async function globalProperties(client: CdpClient): Promise<PropertyDescriptor[]> {
   // `this` at the top of a script is the global object itself: no name is looked up.
   const global = (await client.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
-  return global.result.objectId ? (await ownProperties(client, global.result.objectId)).result : [];
+  const describe = await nativeDescribe(client);
+  if (!global.result.objectId || !describe) return [];
+  const found = await Promise.all(GLOBALS_READ.map((name) => ownDescriptor(client, describe, global.result.objectId!, name)));
+  return found.filter((property): property is PropertyDescriptor => property !== undefined);
+}
+
+/** %Object.getOwnPropertyDescriptor%, through the prototype of an object V8 itself made. */
+async function nativeDescribe(client: CdpClient): Promise<string | undefined> {
+  const made = (await client.post('Runtime.evaluate', { expression: '({})', silent: true })) as { result: RemoteObject };
+  if (!made.result.objectId) return undefined;
+  const prototype = (await ownProperties(client, made.result.objectId)).internalProperties?.find((p) => p.name === '[[Prototype]]')?.value;
+  if (!prototype?.objectId) return undefined;
+  const constructor = (await ownProperties(client, prototype.objectId)).result.find((p) => p.name === 'constructor')?.value;
+  if (constructor?.type !== 'function' || constructor.description !== 'function Object() { [native code] }' || !constructor.objectId) return undefined;
+  const member = (await ownProperties(client, constructor.objectId)).result.find((p) => p.name === 'getOwnPropertyDescriptor')?.value;
+  return member?.type === 'function' && member.description === 'function getOwnPropertyDescriptor() { [native code] }' ? member.objectId : undefined;
+}
+
+/** `name`'s own descriptor on the object, as getProperties would list it; undefined where it has none. */
+async function ownDescriptor(client: CdpClient, describe: string, objectId: string, name: string): Promise<PropertyDescriptor | undefined> {
+  const answer = (await client.post('Runtime.callFunctionOn', {
+    objectId: describe,
+    functionDeclaration: CALL_DESCRIBE,
+    arguments: [{ objectId }, { value: name }],
+    silent: true,
+  })) as { result: RemoteObject };
+  if (answer.result.type !== 'object' || !answer.result.objectId) return undefined;
+  const fields = (await ownProperties(client, answer.result.objectId)).result;
+  const field = (key: string) => fields.find((p) => p.name === key)?.value;
+  return { name, value: field('value'), get: field('get'), set: field('set') };
 }
 
 /** The object id of Node's native `_debugEnd` in this session, or undefined where it cannot be found. */
@@ -109,8 +151,14 @@ async function firstFound(searches: Array<Promise<string | undefined>>): Promise
   return (await Promise.all(searches)).find((found) => found !== undefined);
 }
 
+/**
+ * An object whose own properties may be listed. Never the global object (which
+ * Node's closures hold, as `globalThis`): listing it on Node 24 materialises
+ * Node's lazy globals, running Node code (undici's) that calls what the
+ * program replaced.
+ */
 export function isPlainObject(value: RemoteObject | undefined): boolean {
-  return value?.type === 'object' && value.subtype !== 'proxy' && value.subtype !== 'null' && value.objectId !== undefined;
+  return value?.type === 'object' && value.subtype !== 'proxy' && value.subtype !== 'null' && value.description !== 'global' && value.objectId !== undefined;
 }
 
 export function ownProperties(client: CdpClient, objectId: string): Promise<Properties> {
