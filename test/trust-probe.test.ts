@@ -75,6 +75,19 @@ describe.each(nodes)('the stack probe runs none of the program\'s code, $label',
     }
   });
 
+  it('dumps a hostile process through the preload agent without calling its replacements', async () => {
+    // The agent answers from the program's event loop: the dump lands in its idle time, after the busy part.
+    const target = startTarget(bin, ['--require', 'tripod/agent', HOSTILE_INTRINSICS], { BUSY_MS: '100', IDLE_MS: '3000' });
+    await target.waitFor(/ready/);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const result = await tripod(bin, ['dump', String(target.pid)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('reached through the tripod agent');
+    const exit = await target.exited;
+    expect(exit.code).toBe(0);
+    expect(lastLine(target.stdout())).toBe('calls 0');
+  });
+
   it('dumps a hostile process reached by SIGUSR1 without calling its replacements', async () => {
     const target = startTarget(bin, ['--inspect-port=0', HOSTILE_INTRINSICS], { BUSY_MS: '4000', IDLE_MS: '300' });
     await target.waitFor(/ready/);

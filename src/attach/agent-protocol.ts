@@ -45,5 +45,10 @@ export function isAgentSocketOf(socketPath: string, pid: number): boolean {
 }
 
 export function sessionSocketPath(dir: string, pid: number, token: string): string {
-  return path.join(dir, `tripod-session-${pid}-${token}.sock`);
+  return path.join(dir, sessionSocketName(pid, token));
+}
+
+/** A template, not path.join: the agent names a session on the program's thread, where Node's path code calls Array.prototype.push. */
+export function sessionSocketName(pid: number, token: string): string {
+  return `tripod-session-${pid}-${token}.sock`;
 }

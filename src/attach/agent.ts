@@ -16,10 +16,26 @@ import { createServer, type Server, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { installProbeHolder } from '../capture/probe-context';
-import { AGENT_WORKER_NAME, type AgentReply, agentSocketPath, ensurePrivateDir, runtimeDir, sessionSocketPath } from './agent-protocol';
+import { AGENT_WORKER_NAME, type AgentReply, agentSocketPath, ensurePrivateDir, runtimeDir, sessionSocketName } from './agent-protocol';
 
 /** A request is one short line; anything longer is not tripod. */
 const MAX_REQUEST_BYTES = 1024;
+
+/**
+ * Captured at load, before the program runs: the agent answers later, on the
+ * program's thread, and must not call what the program replaced by then
+ * (JSON.stringify, a toJSON on Object.prototype or Array.prototype, Math.random).
+ */
+const quote: (text: string) => string = JSON.stringify;
+const parseJson = JSON.parse;
+const hasOwn = Object.hasOwn;
+const random = Math.random;
+const apply = Reflect.apply;
+const { includes, slice, trim } = String.prototype;
+const numberText = Number.prototype.toString;
+/** Paths made at load too: Node's path.join calls Array.prototype.push. */
+const RELAY_SCRIPT = path.join(__dirname, 'agent-relay.js');
+let sessionDir = '';
 
 const LOADED = Symbol.for('tripod.agent');
 
@@ -37,6 +53,7 @@ if (isMainThread && !(process as unknown as Record<symbol, unknown>)[LOADED]) {
 function listen(): Server {
   const dir = runtimeDir();
   ensurePrivateDir(dir);
+  sessionDir = dir;
   const socketPath = agentSocketPath(dir, process.pid);
   // The name holds our pid: a file already there is left by a dead process that had it.
   removeFile(socketPath);
@@ -55,27 +72,29 @@ function serve(socket: Socket): void {
   socket.on('data', (chunk: string) => {
     request += chunk;
     if (request.length > MAX_REQUEST_BYTES) return void socket.destroy();
-    if (!request.includes('\n')) return;
+    if (!apply(includes, request, ['\n'])) return;
     socket.removeAllListeners('data');
     const op = parseOp(request);
-    if (op !== 'open') return reply(socket, { ok: false, error: `unknown request ${JSON.stringify(request.trim().slice(0, 80))}` });
+    if (op !== 'open') return reply(socket, { ok: false, error: `unknown request ${quote(apply(slice, apply(trim, request, []), [0, 80]))}` });
     startRelay((answer) => reply(socket, answer));
   });
 }
 
 function parseOp(line: string): string | undefined {
   try {
-    return (JSON.parse(line) as { op?: string }).op;
+    const request: unknown = parseJson(line);
+    const op = typeof request === 'object' && request !== null && hasOwn(request, 'op') ? (request as { op: unknown }).op : undefined;
+    return typeof op === 'string' ? op : undefined;
   } catch {
     return undefined;
   }
 }
 
 function startRelay(answer: (reply: AgentReply) => void): void {
-  const dir = runtimeDir();
-  const sessionPath = sessionSocketPath(dir, process.pid, Math.random().toString(36).slice(2, 10));
-  // No execArgv: the program's preloads (this agent, loaders) have no business in the relay.
-  const worker = new Worker(path.join(__dirname, 'agent-relay.js'), { workerData: { sessionPath }, name: AGENT_WORKER_NAME, execArgv: [] });
+  const sessionPath = `${sessionDir}/${sessionSocketName(process.pid, apply(slice, apply(numberText, random(), [36]), [2, 10]))}`;
+  // No execArgv: the program's preloads (this agent, loaders) have no business in the relay. Its stdout and
+  // stderr stay its own (it prints nothing): piping them to this thread's would run Node's stream code here.
+  const worker = new Worker(RELAY_SCRIPT, { workerData: { sessionPath }, name: AGENT_WORKER_NAME, execArgv: [], stdout: true, stderr: true });
   let answered = false;
   const once = (reply: AgentReply) => {
     if (answered) return;
@@ -94,7 +113,15 @@ function startRelay(answer: (reply: AgentReply) => void): void {
 }
 
 function reply(socket: Socket, answer: AgentReply): void {
-  socket.end(`${JSON.stringify(answer)}\n`);
+  socket.end(`${replyText(answer)}\n`);
+}
+
+/** The reply as JSON, written field by field: only strings go through JSON.stringify, which looks up no toJSON for them. */
+function replyText(answer: AgentReply): string {
+  if (!answer.ok) return `{"ok":false,"error":${quote(answer.error)}${answer.noInspector ? ',"noInspector":true' : ''}}`;
+  let argv = '';
+  for (let i = 0; i < answer.argv.length; i++) argv += `${i > 0 ? ',' : ''}${quote(answer.argv[i])}`;
+  return `{"ok":true,"session":${quote(answer.session)},"node":${quote(answer.node)},"argv":[${argv}]}`;
 }
 
 function removeFile(file: string): void {
