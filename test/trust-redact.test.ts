@@ -131,6 +131,8 @@ describe.each(nodes)('secrets in an HTTP handler, $label', ({ bin }) => {
     const frame = handled.find((f: any) => f.locals.vault?.entries && f.locals.raw?.items) ?? handled[0];
     expect(frame.locals.raw.items).toContain('Authorization');
     expect(frame.locals.vault.entries).toContainEqual(['plain', 'visible-value']);
+    // A function under a secret-looking name is code, not a secret.
+    expect(frame.locals.keys?.props?.createPrivateKey).toMatchObject({ $type: 'function' });
     for (const [name, secret] of Object.entries(SECRETS)) expect(text.includes(secret), `${name} (${secret}) is in the log`).toBe(false);
     expect(text).not.toContain(Buffer.from(`ada:${SECRETS.BASIC_SECRET}`).toString('base64'));
   });

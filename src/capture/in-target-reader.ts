@@ -494,7 +494,8 @@ function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>):
     const name = quote(clipName(keyName(key)));
     if (d === 'unset') return '{"name":' + name + ',"value":{"type":"undefined"}}';
     if (!('value' in d)) return '{"name":' + name + (d.get ? ',"get":{"type":"function"}' : '') + (d.set ? ',"set":{"type":"function"}' : '') + '}';
-    return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) ? REDACTED_REMOTE : remote(d.value, depth)) + '}';
+    // A function under a secret name is code, not a secret (crypto.createPrivateKey).
+    return '{"name":' + name + ',"value":' + (isSecret(keyName(key)) && typeof d.value !== 'function' ? REDACTED_REMOTE : remote(d.value, depth)) + '}';
   }
 
   /**
@@ -561,7 +562,7 @@ function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>):
       const entryId = options.listed + next++;
       const key = isMapValue ? item.value[0] : undefined;
       const val = isMapValue ? item.value[1] : item.value;
-      const secret = isMapValue && typeof key === 'string' && isSecret(key);
+      const secret = isMapValue && typeof key === 'string' && isSecret(key) && typeof val !== 'function';
       const pair = isMapValue
         ? '{"name":"key","value":' + remote(key, depth + 1) + '},{"name":"value","value":' + (secret ? REDACTED_REMOTE : remote(val, depth + 1)) + '}'
         : '{"name":"value","value":' + remote(val, depth + 1) + '}';

@@ -103,7 +103,8 @@ export class ValueReader {
   }
 
   private descriptorValue(d: Protocol.Runtime.PropertyDescriptor, depth: number, next: Job[]): Value {
-    if (this.isSecret(d.name) || (d.value as RemoteObject | undefined)?.redacted) return REDACTED;
+    // A function under a secret name is code, not a secret (crypto.createPrivateKey).
+    if ((this.isSecret(d.name) && d.value?.type !== 'function') || (d.value as RemoteObject | undefined)?.redacted) return REDACTED;
     if (!d.value && (d.get || d.set)) return { $type: d.get ? 'getter' : 'setter' };
     return d.value ? this.remoteValue(d.value, depth, next) : { $type: 'undefined' };
   }
