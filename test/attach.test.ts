@@ -49,7 +49,12 @@ describe.each(nodes)('tripod dump, $label', ({ bin }) => {
     const target = startTarget(bin, [ANY_PORT, fixture('attach-server.js')]);
     const [, , httpPort] = await target.waitFor(/ready (\d+) (\d+)/);
     await tickerReport(target);
-    const result = await tripod(bin, ['dump', String(target.pid)]);
+    // The server ticks every 20 ms: on a loaded machine a dump can land inside Node's own timer code (running,
+    // node:internal frames only). It is idle nearly all the time, so one of three dumps finds it so.
+    let result = await tripod(bin, ['dump', String(target.pid)]);
+    for (let retry = 0; retry < 2 && /"main": running/.test(result.stdout) && !/at .*attach-server/.test(result.stdout); retry++) {
+      result = await tripod(bin, ['dump', String(target.pid)]);
+    }
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/### Thread 0 "main": idle \(event loop waiting on [^)]*TCPServerWrap/);
     expect(await connectionRefused(target.inspectorPort()!)).toBe(true);
