@@ -71,6 +71,17 @@ export type RawListing = string;
 export type ReaderInstall = { id: string } | { declined: string };
 
 /**
+ * The global a reader built with these options is kept on: options differ between
+ * tripod runs attached to one process, so the name carries a hash of them.
+ */
+function holderName(options: ReaderOptions): string {
+  const text = JSON.stringify(options);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `__tripodReader_${hash.toString(36)}`;
+}
+
+/**
  * Installs the reader on the target's main thread. It declines (and says why)
  * where it cannot read safely: a Node without process.getBuiltinModule (before
  * 20.16 and 22.3), or a program that replaced util.types' checks.
@@ -89,9 +100,14 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
     deadlineMs: READ_DEADLINE_MS,
     sizeBudget: READ_SIZE_BUDGET,
   };
+  const holder = holderName(options);
   try {
+    // A reader installed by an earlier session (each capture may have its own) is reused: a plain property read.
+    const kept = await cdp.post('Runtime.evaluate', { expression: `this.${holder}`, objectGroup: 'tripod-reader', silent: true });
+    if (!kept.exceptionDetails && kept.result.type === 'object' && kept.result.objectId) return { id: kept.result.objectId };
     const { result, exceptionDetails } = await cdp.post('Runtime.evaluate', {
-      expression: `(${targetReader.toString()})(${JSON.stringify(options)})`,
+      // `this`, at a script's top level, is the global object: no name is looked up.
+      expression: `(${targetReader.toString()})(${JSON.stringify(options)}, this, ${JSON.stringify(holder)})`,
       objectGroup: 'tripod-reader',
       silent: true,
     });
@@ -149,7 +165,7 @@ export class InTargetListing {
  * Each value is read in a try block: a built-in that throws on it (a detached
  * view) leaves that value marked unreadable, never the whole read failed.
  */
-function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>): string | undefined } | string {
+function targetReader(options: ReaderOptions, global: object, holder: string): { read(args: ArrayLike<unknown>): string | undefined } | string {
   // Nothing here may throw: V8 would describe the exception, which can run the program's Error.prepareStackTrace.
   let types: any;
   let realm: any;
@@ -696,5 +712,12 @@ function targetReader(options: ReaderOptions): { read(args: ArrayLike<unknown>):
     }
   }
 
-  return { read };
+  // Kept on the global (non-enumerable, fixed) for later sessions: built once, with its realm, per process and options.
+  const reader = Object.freeze({ __proto__: null, read });
+  try {
+    Object.defineProperty(global, holder, { value: reader, writable: false, enumerable: false, configurable: false });
+  } catch {
+    // a name taken: this session's reader still works, the next one builds its own
+  }
+  return reader;
 }
