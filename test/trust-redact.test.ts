@@ -138,6 +138,24 @@ describe.each(nodes)('secrets in an HTTP handler, $label', ({ bin }) => {
   });
 });
 
+describe.each(nodes)('secrets in an error message, $label', ({ bin }) => {
+  it('--crash writes an uncaught error\'s message without the credentials it carries, in the crash and end records', async () => {
+    const log = tempLog();
+    const env = { DB_URL: 'postgres://ada:hunter2-crash-secret@db.local/app', AUTH_HEADER: 'Bearer crash-token-abc.def.ghi' };
+    const result = await tripod(bin, ['-q', '--crash', '--interval', '0', '--log', log, path.join(FIXTURES, 'secrets-crash.js')], { env });
+    // The program's own output is its own: Node prints the error as it is.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('hunter2-crash-secret');
+    const records = readLog(log);
+    const crash = records.find((r) => r.event === 'crash');
+    expect(crash?.error.message).toContain('cannot reach postgres://ada:');
+    expect(records.at(-1)).toMatchObject({ event: 'end', error: { name: 'Error' } });
+    const text = readFileSync(log, 'utf8');
+    expect(text).not.toContain('hunter2-crash-secret');
+    expect(text).not.toContain('crash-token-abc.def.ghi');
+  });
+});
+
 describe.each(nodes)('secrets in a dump, $label', ({ bin }) => {
   afterEach(stopAllTargets);
 

@@ -11,12 +11,14 @@ import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
 import { LOG_FORMAT, type EndInfo } from '../log/records';
 import { startCrashCapture } from '../watchdog/crash-capture';
+import { redactCredentials, secretNameTest } from '../capture/redact';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { PeriodicSampler } from './periodic';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
 
 const data = workerData as SamplerData;
+const isSecret = secretNameTest(data.limits.redactKeys);
 
 /** What runs once the main thread has handed over the log and the script. */
 interface Run {
@@ -84,7 +86,7 @@ function begin(target: SamplerTarget): Run {
     data.watchdog && stallCapture
       ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, stallCapture)
       : undefined;
-  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log).catch(() => {}) : Promise.resolve();
+  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log, isSecret).catch(() => {}) : Promise.resolve();
 
   const profiler = data.profile ? newProfileRecorder(data.profile, client, log) : undefined;
   const profiling = startProfiler(profiler);
@@ -102,7 +104,9 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   const { log, profiler } = run;
   const ongoing = run.watch?.stop();
   await Promise.all([run.periodic?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
-  log.end({ ...end, samples: run.samples(), ...(profiler ? { profileSamples: profiler.samples } : {}) });
+  // The end's error message is the program's text: redacted as the crash record's is.
+  const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
+  log.end({ ...end, ...error, samples: run.samples(), ...(profiler ? { profileSamples: profiler.samples } : {}) });
   run.capturer.dispose();
   run.client.disconnect();
   signal(data.control, DONE);
