@@ -6,6 +6,7 @@ import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, pars
 import { UserError } from './errors';
 import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
+import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
 import { tripodVersion } from './version';
 
@@ -147,13 +148,14 @@ async function report(argv: string[]): Promise<void> {
 
 function fail(error: unknown, debug: boolean): void {
   if (error instanceof UserError) {
-    process.stderr.write(`${error.message}\n`);
+    // Messages quote what the target controls (its executable's name, its answers): escaped for the terminal.
+    process.stderr.write(`${terminalSafe(error.message)}\n`);
     if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error.exitCode;
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`tripod: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+  process.stderr.write(`tripod: internal error: ${terminalSafe(message)}${debug ? '' : ' (run with --debug for details)'}\n`);
   if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = 70;
 }

@@ -92,6 +92,24 @@ function sampleLine(seq: number, fn: string, url: string): string {
   });
 }
 
+describe.each(nodes)('terminal escapes in tripod\'s own error lines, $label', ({ bin }) => {
+  it('escapes a target executable\'s name that holds ESC and BEL when it refuses the process', async () => {
+    // Not Node: tripod says so in one line that quotes the executable's name, which its owner chose.
+    const dir = tempDir();
+    const exe = path.join(dir, 'evil\x1b]0;pwned\x07\x1b[2J');
+    writeFileSync(exe, readFileSync('/bin/sleep'), { mode: 0o755 });
+    const target = start(exe, ['30']);
+    try {
+      const result = await tripod(bin, ['dump', String(target.pid)]);
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('evil\\x1B]0;pwned\\x07');
+      expect(controlCharacters(result.stderr)).toEqual([]);
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
+});
+
 describe.each(nodes)('files that frames and source maps name, $label', ({ bin }) => {
   it('tripod report reads no device or FIFO a frame names, and ends', async () => {
     const dir = tempDir();
