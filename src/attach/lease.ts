@@ -24,8 +24,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CdpClient } from '../capture/cdp';
-import { nativeIn, nativeMember } from './loop-turn';
-import { closureVariables, globalProperties, isPlainObject, ownProperties, type PropertyDescriptor } from './native-close';
+import { nativeMember } from './loop-turn';
+import { closureVariables, globalProperties, isPlainObject, nativeIn, ownProperties, prototypeOfMade, type PropertyDescriptor } from './native-close';
 
 /** Long: the guardian closes at once; the lease matters only when it died too. */
 export const LEASE_MS = 10_000;
@@ -119,11 +119,8 @@ async function leaseNatives(client: CdpClient): Promise<LeaseNatives | undefined
 
 /** %Promise.prototype.then%, through the prototype of a promise V8 itself made (an async function's). */
 async function intrinsicThen(client: CdpClient): Promise<string | undefined> {
-  const made = (await client.post('Runtime.evaluate', { expression: '(async function tripodPromise() {})()', silent: true })) as { result: { objectId?: string } };
-  if (!made.result.objectId) return undefined;
-  const prototype = (await ownProperties(client, made.result.objectId)).internalProperties?.find((p) => p.name === '[[Prototype]]')?.value;
-  if (!prototype?.objectId) return undefined;
-  return nativeIn((await ownProperties(client, prototype.objectId)).result, 'then');
+  const prototype = await prototypeOfMade(client, '(async function tripodPromise() {})()');
+  return prototype ? nativeIn((await ownProperties(client, prototype)).result, 'then') : undefined;
 }
 
 /** Node's native inspector `url()`, from the binding cache behind its `internalBinding` (as for `_debugEnd`). */

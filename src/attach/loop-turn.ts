@@ -10,7 +10,7 @@
  * and its state is read from the promise, so nothing of the program's runs.
  */
 import type { CdpClient } from '../capture/cdp';
-import { globalProperties, isPlainObject, ownProperties, type PropertyDescriptor } from './native-close';
+import { globalProperties, isPlainObject, nativeIn, ownProperties, type PropertyDescriptor } from './native-close';
 
 const ARM = 'function tripodLoopTurn(Int32Array, SharedArrayBuffer) { return this(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1).value; }';
 const POLL_MS = 5;
@@ -36,12 +36,6 @@ export async function loopTurnsWithin(client: CdpClient, waitMs: number): Promis
     if (performance.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-}
-
-/** An own data property holding the native function of that name (V8's description proves it). */
-export function nativeIn(properties: PropertyDescriptor[], name: string): string | undefined {
-  const value = properties.find((p) => p.name === name)?.value;
-  return value?.type === 'function' && value.description === `function ${name}() { [native code] }` ? value.objectId : undefined;
 }
 
 /** `holder.member` for a global holder (an object or a function), read as own data properties. */

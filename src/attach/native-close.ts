@@ -61,14 +61,24 @@ export async function globalProperties(client: CdpClient): Promise<PropertyDescr
 
 /** %Object.getOwnPropertyDescriptor%, through the prototype of an object V8 itself made. */
 async function nativeDescribe(client: CdpClient): Promise<string | undefined> {
-  const made = (await client.post('Runtime.evaluate', { expression: '({})', silent: true })) as { result: RemoteObject };
-  if (!made.result.objectId) return undefined;
-  const prototype = (await ownProperties(client, made.result.objectId)).internalProperties?.find((p) => p.name === '[[Prototype]]')?.value;
-  if (!prototype?.objectId) return undefined;
-  const constructor = (await ownProperties(client, prototype.objectId)).result.find((p) => p.name === 'constructor')?.value;
+  const prototype = await prototypeOfMade(client, '({})');
+  if (!prototype) return undefined;
+  const constructor = (await ownProperties(client, prototype)).result.find((p) => p.name === 'constructor')?.value;
   if (constructor?.type !== 'function' || constructor.description !== 'function Object() { [native code] }' || !constructor.objectId) return undefined;
-  const member = (await ownProperties(client, constructor.objectId)).result.find((p) => p.name === 'getOwnPropertyDescriptor')?.value;
-  return member?.type === 'function' && member.description === 'function getOwnPropertyDescriptor() { [native code] }' ? member.objectId : undefined;
+  return nativeIn((await ownProperties(client, constructor.objectId)).result, 'getOwnPropertyDescriptor');
+}
+
+/** The [[Prototype]] of what `expression` (syntax alone, no name looked up) makes: an intrinsic prototype. */
+export async function prototypeOfMade(client: CdpClient, expression: string): Promise<string | undefined> {
+  const made = (await client.post('Runtime.evaluate', { expression, silent: true })) as { result: RemoteObject };
+  if (!made.result.objectId) return undefined;
+  return (await ownProperties(client, made.result.objectId)).internalProperties?.find((p) => p.name === '[[Prototype]]')?.value?.objectId;
+}
+
+/** An own data property holding the native function of that name (V8's description proves it). */
+export function nativeIn(properties: PropertyDescriptor[], name: string): string | undefined {
+  const value = properties.find((p) => p.name === name)?.value;
+  return value?.type === 'function' && value.description === `function ${name}() { [native code] }` ? value.objectId : undefined;
 }
 
 /** `name`'s own descriptor on the object, as getProperties would list it; undefined where it has none. */
