@@ -177,11 +177,13 @@ export class Capturer {
     if (skipped) return this.runningSample(time, started, frames, moreFrames, probeMs, skipped);
     // A new session installs the in-target reader now, ahead of the enable: V8 keeps no compilation cache while
     // the debugger is on, so installed during the pause its source would be compiled again every session.
-    void prepareReader(this.pause);
+    const reader = prepareReader(this.pause);
     // Enabled only now that the thread is known to run JS: Debugger.enable walks the heap, and an idle thread is not paused.
     const enabling = performance.now();
     let enableMs = 0;
-    const enabled = enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling));
+    // The pause waits for the reader's installation too: sent while that evaluation is queued (a held domain needs no
+    // enable first), it stops the thread inside tripod's own script, whose answer the read then waits for for good.
+    const enabled = Promise.all([enableDebugger(this.pause), reader]).then(() => (enableMs = performance.now() - enabling));
     const outcome = await captureWithPause(this.pause, enabled);
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
     if (outcome.kind === 'paused') {
