@@ -5,12 +5,8 @@
 import * as path from 'node:path';
 import type { LogsConfig, RecordConfig, RunConfig } from './config';
 import { UserError } from './errors';
-import { parseDumpCommand, parseRecordCommand } from './options/attach';
-import { helpText, helpTopic } from './options/help';
-import { parseLogsCommand } from './options/logs';
-import { parseReportCommand } from './options/report';
+import type { Command } from './options/table';
 import { isDebug, parseRunCommand } from './options/run';
-import { parseShowCommand } from './options/show';
 import { prepareRun, startRun } from './run/runner';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
@@ -35,8 +31,7 @@ export function main(argv: string[]): void {
       void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
-    // A script named help runs as `tripod ./help`.
-    if (argv[0] === 'help') return void process.stdout.write(`${helpTopic(argv[1])}\n`);
+    if (argv[0] === 'help') return void helpTopic(argv[1]).catch((error) => fail(error, isDebug(argv, env)));
     run(argv);
   } catch (error) {
     fail(error, isDebug(argv, env));
@@ -45,7 +40,7 @@ export function main(argv: string[]): void {
 
 function run(argv: string[]): void {
   const command = parseRunCommand(argv, process.env);
-  if (command.kind === 'help') return void process.stdout.write(`${helpText('run')}\n`);
+  if (command.kind === 'help') return void printHelp('run').catch((error) => fail(error, isDebug(argv, process.env)));
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
   if (command.kind === 'agent-path') return void process.stdout.write(`${agentPath()}\n`);
   const prepared = prepareRun(command.config);
@@ -53,6 +48,18 @@ function run(argv: string[]): void {
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.
   if (!command.config.quiet) sayOnStderr(banner(command.config, prepared.logPath));
   startRun(prepared);
+}
+
+// Help and the other commands' parsers are loaded when asked for: `tripod script` loads only its own.
+async function printHelp(command: Command): Promise<void> {
+  const { helpText } = await import('./options/help');
+  process.stdout.write(`${helpText(command)}\n`);
+}
+
+/** `tripod help [COMMAND]`; a script named help runs as `tripod ./help`. */
+async function helpTopic(topic: string | undefined): Promise<void> {
+  const help = await import('./options/help');
+  process.stdout.write(`${help.helpTopic(topic)}\n`);
 }
 
 /** The preload agent beside this file (dist/attach/agent.js), for node --require from a global install. */
@@ -71,8 +78,9 @@ function banner(config: RunConfig, logPath: string): string {
 }
 
 async function show(argv: string[]): Promise<void> {
+  const { parseShowCommand } = await import('./options/show');
   const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
-  if (config === 'help') return void process.stdout.write(`${helpText('show')}\n`);
+  if (config === 'help') return printHelp('show');
   // `tripod show LOG | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -87,8 +95,9 @@ async function show(argv: string[]): Promise<void> {
 // ---- tripod dump PID / tripod record PID ----
 
 async function dump(argv: string[]): Promise<void> {
+  const { parseDumpCommand } = await import('./options/attach');
   const config = parseDumpCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${helpText('dump')}\n`);
+  if (config === 'help') return printHelp('dump');
   const { dumpProcess } = await import('./attach/dump');
   const abort = abortOnSignals();
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
@@ -98,8 +107,9 @@ async function dump(argv: string[]): Promise<void> {
 }
 
 async function record(argv: string[]): Promise<void> {
+  const { parseRecordCommand } = await import('./options/attach');
   const config = parseRecordCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${helpText('record')}\n`);
+  if (config === 'help') return printHelp('record');
   const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
@@ -145,8 +155,9 @@ function interruptedAsUserError(pid: number) {
 }
 
 async function report(argv: string[]): Promise<void> {
+  const { parseReportCommand } = await import('./options/report');
   const config = parseReportCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${helpText('report')}\n`);
+  if (config === 'help') return printHelp('report');
   if ((!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
     throw new UserError('tripod report: no log given and nothing piped in; name a log (tripod report LOG) or pipe records (grep fn LOG | tripod report)');
   }
@@ -172,8 +183,9 @@ interface LogsModule {
 }
 
 async function logs(argv: string[]): Promise<void> {
+  const { parseLogsCommand } = await import('./options/logs');
   const config = parseLogsCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${helpText('logs')}\n`);
+  if (config === 'help') return printHelp('logs');
   const { listLogs } = (await import(LOGS_MODULE).catch(missingAsEmpty)) as Partial<LogsModule>;
   if (!listLogs) throw new UserError('tripod logs: this build of tripod has no log listing (dist/report/logs.js); rebuild it with npm run build', 70);
   await listLogs(config, process.stdout);
