@@ -48,7 +48,8 @@ const FLAG_COLUMN = 24;
 
 export function helpText(command: Command): string {
   const options = optionsOf(command);
-  const withVariables = options.some((option) => option.env !== undefined);
+  // TRIPOD_DEBUG alone (show, report, logs) is said on its own line.
+  const withVariables = options.some((option) => option.env !== undefined && option.key !== 'debug');
   const heading = withVariables ? 'options (TRIPOD_* variables set them too; a flag wins):' : 'options:';
   return [ABOUT[command], '', heading, ...options.flatMap(optionLines)].join('\n');
 }

@@ -113,7 +113,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'color', kind: 'switch', default: false, defaultText: 'on a terminal', help: 'colour the output (FORCE_COLOR too; NO_COLOR turns the terminal default off)', commands: ['show'] },
   { flag: 'no-color', kind: 'switch', default: false, help: 'no colour, even on a terminal', commands: ['show'] },
   { flag: 'format', short: 'f', value: 'F', kind: 'choice', noun: 'format', choices: REPORT_FORMATS, defaultText: 'table', help: `${REPORT_FORMATS.join(', ')}; guessed from -o's extension (.svg .cpuprofile .speedscope.json .pb.gz .folded) when absent`, commands: ['report'] },
-  { flag: 'output', short: 'o', value: 'FILE', kind: 'string', defaultText: 'standard output', help: 'write to FILE instead of standard output', commands: ['report'] },
+  { flag: 'output', short: 'o', value: 'FILE', kind: 'string', help: 'write to FILE instead of standard output', commands: ['report'] },
   { flag: 'limit', value: 'N', kind: 'whole', unit: 'rows', range: { min: 1, max: 100_000 }, default: 25, help: 'rows of the table, {range}', commands: ['report'] },
   { flag: 'min-width', value: 'PX', kind: 'decimal', unit: 'pixels', range: { min: 0, max: 1000 }, default: 0.1, help: 'svg: frames narrower than PX pixels are merged into their parent, {range}', commands: ['report'] },
   { flag: 'clean', value: 'DAYS', kind: 'decimal', unit: 'days', range: { min: 0, max: 36_500 }, example: 30, help: 'remove the logs older than DAYS days, {range}', commands: ['logs'] },
