@@ -188,6 +188,8 @@ describe('the script and its arguments', () => {
     expect(refusal(() => parseRunCommand(['-q', '--stack-trace-limit=50', 'srv/main.js', 'x'], {}))).toBe(
       "tripod: --stack-trace-limit=50 is an option of node's, not tripod's; pass it as NODE_OPTIONS='--stack-trace-limit=50' tripod srv/main.js",
     );
+    // A dashed value of tripod's own option is that option's to refuse.
+    expect(refusal(() => parseRunCommand(['--redact', '-r', 'app.js'], {}))).toMatch(/^tripod: --redact needs a value, and the next word "-r" reads as an option/);
     // Not one of node's either: the usual unknown-option line.
     expect(refusal(() => parseRunCommand(['--frobnicate=1', 'app.js'], {}))).toMatch(/^tripod: Unknown option '--frobnicate'/);
   });

@@ -52,9 +52,14 @@ function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The first of tripod's words that is not an option of tripod's but one of node's. */
+/** The first of tripod's words that is not an option of tripod's (nor an option's value) but one of node's. */
 function nodeFlagAmong(own: string[]): string | undefined {
-  return own.find((word) => word.startsWith('-') && !isRunOption(word) && process.allowedNodeEnvironmentFlags.has(word));
+  for (let i = 0; i < own.length; i++) {
+    const word = own[i];
+    if (takesStringValue(word, RUN_ARGS)) i++;
+    else if (word.startsWith('-') && !isRunOption(word) && process.allowedNodeEnvironmentFlags.has(word)) return word;
+  }
+  return undefined;
 }
 
 function isRunOption(word: string): boolean {
