@@ -163,4 +163,19 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(minWidth.code).toBe(2);
     expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 0.1\n');
   });
+
+  it('colours tripod show by FORCE_COLOR, as node reads it, unless --no-color', async () => {
+    const log = tempLog();
+    expect((await tripod(bin, ['-q', '--log', log, path.join(FIXTURES, 'argv.js')])).code).toBe(0);
+    const shown = async (args: string[], forceColor: string) => {
+      const result = await tripod(bin, ['show', ...args, log], { env: { FORCE_COLOR: forceColor } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/INFO/);
+      return result.stdout.includes('\x1b[');
+    };
+    expect(await shown([], '1')).toBe(true);
+    expect(await shown([], '0')).toBe(false);
+    expect(await shown(['--no-color'], '1')).toBe(false);
+    expect(await shown(['--color'], '0')).toBe(true);
+  });
 });
