@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import type { LogsConfig, RecordConfig, RunConfig } from './config';
 import { UserError } from './errors';
-import type { Command } from './options/table';
 import { isDebug, parseRunCommand } from './options/run';
+import type { Command } from './options/table';
 import { prepareRun, startRun } from './run/runner';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
