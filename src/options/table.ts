@@ -80,7 +80,7 @@ export const OPTIONS: readonly OptionRow[] = [
   },
   { flag: 'duration', value: 'S', env: 'TRIPOD_DURATION', kind: 'seconds', range: { min: 0, max: 604_800 }, default: 0, defaultText: 'until Ctrl-C', help: 'seconds to record, {range}; 0: until Ctrl-C or the process exits', commands: ['record'] },
   {
-    flag: 'log', value: 'FILE', env: 'TRIPOD_LOG', kind: 'string', defaultText: 'a new temp file', help: 'append the log to FILE (created mode 0600 if new)', commands: SAMPLING,
+    flag: 'log', value: 'FILE', env: 'TRIPOD_LOG', kind: 'string', defaultText: 'a new temp file', help: 'append the log to FILE, made mode 0600 if new', commands: SAMPLING,
     per: { record: { short: 'o' } },
   },
   { flag: 'depth', value: 'N', env: 'TRIPOD_DEPTH', kind: 'whole', range: { min: 0, max: 10 }, default: 2, help: 'object nesting read under a variable, {range}', commands: CAPTURING },
