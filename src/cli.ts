@@ -2,9 +2,11 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
+import * as path from 'node:path';
+import type { LogsConfig, RecordConfig, RunConfig } from './config';
 import { UserError } from './errors';
-import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
+import { isDebug, parseRunCommand } from './options/run';
+import type { Command } from './options/table';
 import { prepareRun, startRun } from './run/runner';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
@@ -25,6 +27,11 @@ export function main(argv: string[]): void {
       void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
+    if (argv[0] === 'logs') {
+      void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'help') return void helpTopic(argv[1]).catch((error) => fail(error, isDebug(argv, env)));
     run(argv);
   } catch (error) {
     fail(error, isDebug(argv, env));
@@ -33,13 +40,31 @@ export function main(argv: string[]): void {
 
 function run(argv: string[]): void {
   const command = parseRunCommand(argv, process.env);
-  if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
+  if (command.kind === 'help') return void printHelp('run').catch((error) => fail(error, isDebug(argv, process.env)));
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
+  if (command.kind === 'agent-path') return void process.stdout.write(`${agentPath()}\n`);
   const prepared = prepareRun(command.config);
   // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.
   if (!command.config.quiet) sayOnStderr(banner(command.config, prepared.logPath));
   startRun(prepared);
+}
+
+// Help and the other commands' parsers are loaded when asked for: `tripod script` loads only its own.
+async function printHelp(command: Command): Promise<void> {
+  const { helpText } = await import('./options/help');
+  process.stdout.write(`${helpText(command)}\n`);
+}
+
+/** `tripod help [COMMAND]`; a script named help runs as `tripod ./help`. */
+async function helpTopic(topic: string | undefined): Promise<void> {
+  const help = await import('./options/help');
+  process.stdout.write(`${help.helpTopic(topic)}\n`);
+}
+
+/** The preload agent beside this file (dist/attach/agent.js), for node --require from a global install. */
+function agentPath(): string {
+  return path.join(__dirname, 'attach', 'agent.js');
 }
 
 function banner(config: RunConfig, logPath: string): string {
@@ -53,8 +78,9 @@ function banner(config: RunConfig, logPath: string): string {
 }
 
 async function show(argv: string[]): Promise<void> {
+  const { parseShowCommand } = await import('./options/show');
   const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
-  if (config === 'help') return void process.stdout.write(`${SHOW_HELP}\n`);
+  if (config === 'help') return printHelp('show');
   // `tripod show LOG | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -69,8 +95,9 @@ async function show(argv: string[]): Promise<void> {
 // ---- tripod dump PID / tripod record PID ----
 
 async function dump(argv: string[]): Promise<void> {
+  const { parseDumpCommand } = await import('./options/attach');
   const config = parseDumpCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${DUMP_HELP}\n`);
+  if (config === 'help') return printHelp('dump');
   const { dumpProcess } = await import('./attach/dump');
   const abort = abortOnSignals();
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
@@ -80,8 +107,9 @@ async function dump(argv: string[]): Promise<void> {
 }
 
 async function record(argv: string[]): Promise<void> {
+  const { parseRecordCommand } = await import('./options/attach');
   const config = parseRecordCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${RECORD_HELP}\n`);
+  if (config === 'help') return printHelp('record');
   const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
@@ -127,8 +155,9 @@ function interruptedAsUserError(pid: number) {
 }
 
 async function report(argv: string[]): Promise<void> {
+  const { parseReportCommand } = await import('./options/report');
   const config = parseReportCommand(argv, process.env);
-  if (config === 'help') return void process.stdout.write(`${REPORT_HELP}\n`);
+  if (config === 'help') return printHelp('report');
   if ((!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
     throw new UserError('tripod report: no log given and nothing piped in; name a log (tripod report LOG) or pipe records (grep fn LOG | tripod report)');
   }
@@ -144,6 +173,29 @@ async function report(argv: string[]): Promise<void> {
     process.stderr.write(`tripod: skipped ${outcome.read.skipped} lines that were not whole tripod records (a log cut short?); the report covers the other ${outcome.read.records}\n`);
     process.exitCode = 1;
   }
+}
+
+// ---- tripod logs ----
+
+/** What report/logs.js exports; loaded by name so a build without it still compiles and says so. */
+interface LogsModule {
+  listLogs(config: LogsConfig, out: NodeJS.WritableStream): unknown;
+}
+
+async function logs(argv: string[]): Promise<void> {
+  const { parseLogsCommand } = await import('./options/logs');
+  const config = parseLogsCommand(argv, process.env);
+  if (config === 'help') return printHelp('logs');
+  const { listLogs } = (await import(LOGS_MODULE).catch(missingAsEmpty)) as Partial<LogsModule>;
+  if (!listLogs) throw new UserError('tripod logs: this build of tripod has no log listing (dist/report/logs.js); rebuild it with npm run build', 70);
+  await listLogs(config, process.stdout);
+}
+
+const LOGS_MODULE = './report/logs';
+
+function missingAsEmpty(error: NodeJS.ErrnoException): object {
+  if (error?.code === 'MODULE_NOT_FOUND') return {};
+  throw error;
 }
 
 function fail(error: unknown, debug: boolean): void {

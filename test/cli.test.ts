@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, tempDir, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, run, tempDir, tempLog, tripod } from './helpers/cli';
 
 const nodes = inject('nodes');
 
@@ -87,5 +87,95 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(plain.stderr).not.toMatch(/\n\s+at /);
     const debug = await tripod(bin, ['--debug', '--interval', 'x', 'a.js']);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('runs its help for tripod help [COMMAND], and a script named help as ./help', async () => {
+    const help = await tripod(bin, ['help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await tripod(bin, ['--help'])).stdout);
+    const record = await tripod(bin, ['help', 'record']);
+    expect(record.code).toBe(0);
+    expect(record.stdout).toBe((await tripod(bin, ['record', '--help'])).stdout);
+    const unknown = await tripod(bin, ['help', 'shwo']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs (tripod help COMMAND)\n');
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'help'), 'console.log("the script named help ran")');
+    const script = await tripod(bin, ['-q', '--log', path.join(dir, 'run.log'), './help'], { cwd: dir });
+    expect(script.code, script.stderr).toBe(0);
+    expect(script.stdout).toBe('the script named help ran\n');
+  });
+
+  it('prints the path of its preload agent, which node --require loads', async () => {
+    const printed = await tripod(bin, ['--agent-path']);
+    expect(printed.code).toBe(0);
+    const agent = printed.stdout.trim();
+    expect(printed.stdout).toBe(`${agent}\n`);
+    expect(path.isAbsolute(agent)).toBe(true);
+    expect(existsSync(agent)).toBe(true);
+    const loaded = await run(bin, ['--require', agent, '-e', 'console.log(typeof require.cache[process.argv[1]])', agent]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toBe('object\n');
+  });
+
+  it('runs `tripod -- node app.js` as `tripod app.js`', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--log', log, '--', 'node', path.join(FIXTURES, 'argv.js'), 'a', '--b']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ argv: [path.join(FIXTURES, 'argv.js'), 'a', '--b'], isMain: true });
+  });
+
+  it("refuses node's own flags in one line that says to pass them in NODE_OPTIONS, which works", async () => {
+    const dir = tempDir();
+    const app = path.join(dir, 'app.js');
+    writeFileSync(app, `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'ran'))}, 'yes'); console.log(require('v8').getHeapStatistics().heap_size_limit)`);
+    const refused = await tripod(bin, ['--max-old-space-size=4096', app]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`tripod: --max-old-space-size=4096 is an option of node's, not tripod's; pass it as NODE_OPTIONS='--max-old-space-size=4096' tripod ${app}\n`);
+    expect(refused.stdout).toBe('');
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+    const limit = async (env: Record<string, string>) => {
+      const result = await tripod(bin, ['-q', '--log', path.join(dir, 'run.log'), app], { env });
+      expect(result.code, result.stderr).toBe(0);
+      return Number(result.stdout.trim());
+    };
+    const plainNode = Number((await run(bin, [app], { env: { NODE_OPTIONS: '--max-old-space-size=64' } })).stdout.trim());
+    const small = await limit({ NODE_OPTIONS: '--max-old-space-size=64' });
+    expect(small).toBe(plainNode);
+    // heap_size_limit is the old space plus the young generation: above 64 MB, far below the default.
+    expect(small).toBeLessThan((await limit({})) / 2);
+  });
+
+  it('refuses bad values of the logs, show and report options in one line', async () => {
+    const logsHelp = await tripod(bin, ['logs', '--help']);
+    expect(logsHelp.code).toBe(0);
+    expect(logsHelp.stdout).toContain('usage: tripod logs [--clean DAYS]');
+    const clean = await tripod(bin, ['logs', '--clean', 'old']);
+    expect(clean.code).toBe(2);
+    expect(clean.stderr).toBe('tripod: --clean="old" is not a number of days from 0 to 36500; use e.g. 30\n');
+    const last = await tripod(bin, ['show', '--last', 'a.log']);
+    expect(last.code).toBe(2);
+    expect(last.stderr).toBe('tripod show: --last shows the newest tripod log in $TMPDIR, and "a.log" names a log too; give one of them\n');
+    const event = await tripod(bin, ['show', '--event', 'stalls'], { input: '' });
+    expect(event.code).toBe(2);
+    expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or dump \(or a comma list\)\n$/);
+    const minWidth = await tripod(bin, ['report', '--min-width', 'wide', '-o', 'x.svg']);
+    expect(minWidth.code).toBe(2);
+    expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 0.1\n');
+  });
+
+  it('colours tripod show by FORCE_COLOR, as node reads it, unless --no-color', async () => {
+    const log = tempLog();
+    expect((await tripod(bin, ['-q', '--log', log, path.join(FIXTURES, 'argv.js')])).code).toBe(0);
+    const shown = async (args: string[], forceColor: string) => {
+      const result = await tripod(bin, ['show', ...args, log], { env: { FORCE_COLOR: forceColor } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/INFO/);
+      return result.stdout.includes('\x1b[');
+    };
+    expect(await shown([], '1')).toBe(true);
+    expect(await shown([], '0')).toBe(false);
+    expect(await shown(['--no-color'], '1')).toBe(false);
+    expect(await shown(['--color'], '0')).toBe(true);
   });
 });

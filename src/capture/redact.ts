@@ -14,6 +14,25 @@ import type { Frame, TaggedValue, Value } from '../sample/types';
 
 export const REDACTED = '[redacted]';
 
+/** The names redacted unless --redact (TRIPOD_REDACT) replaces them; `+K` adds to these. */
+export const DEFAULT_REDACT_KEYS = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'api_key',
+  'apikey',
+  'private_key',
+  'pwd',
+  'auth',
+  'jwt',
+  'bearer',
+  'credential',
+  'passphrase',
+];
+
 export type SecretTest = (name: string) => boolean;
 
 /** The redaction keys as names are compared with them: lower case, without '-', '_' or white space. */

@@ -26,6 +26,9 @@ export interface RunOptions {
   killAfterMs?: number;
 }
 
+/** Settings of the runner's own that would change what a child prints: node flags, colour. */
+const INHERITED_NOT = new Set(['NODE_OPTIONS', 'FORCE_COLOR', 'NO_COLOR']);
+
 /**
  * Environment for children: the test runner's own TRIPOD_* settings do not leak in.
  * Tests sample every fraction of a second, where the default 1% locals budget would
@@ -33,7 +36,7 @@ export interface RunOptions {
  */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { TRIPOD_LOCALS_BUDGET: '100' };
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TRIPOD_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('TRIPOD_') && !key.startsWith('VITEST') && !INHERITED_NOT.has(key)) env[key] = value;
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }

@@ -1,0 +1,16 @@
+/**
+ * The filters `tripod show` and `tripod report` share (--since, --until, --state,
+ * --grep): one group of options, read the same way for both.
+ */
+import type { LogFilters } from '../config';
+import type { SampleState } from '../sample/types';
+import type { OptionValues } from './parse';
+
+export function logFilters(values: OptionValues): LogFilters {
+  return {
+    since: values.time('since'),
+    until: values.time('until'),
+    states: values.choices('state') as SampleState[] | undefined,
+    grep: values.regex('grep'),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Every option of every tripod command, once: its flag (and short form or alias),
+ * environment variable, kind, range, default, help text and the commands that take
+ * it. Parsing (parse.ts), `--help` (help.ts) and the test that holds README's
+ * option tables to it all read this table; a row with `per` differs in some
+ * command (record samples every second by default, the runner every five).
+ */
+import { REPORT_FORMATS } from '../report/formats/format-names';
+import type { SampleState } from '../sample/types';
+
+export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/**
+ * How a value is read. seconds, percent and decimal are plain decimals; ms and whole
+ * are whole numbers; switch is a flag without a value (its variable takes 1/0);
+ * string is taken as given; choice is one of `choices`, choices a comma list of them;
+ * time is a --since/--until bound; regex a regular expression; keys the redaction list.
+ */
+export type Kind = 'seconds' | 'percent' | 'decimal' | 'ms' | 'whole' | 'switch' | 'string' | 'choice' | 'choices' | 'time' | 'regex' | 'keys';
+
+export interface Range {
+  min: number;
+  max: number;
+  /** 0 is allowed too, below `min`, and means this. */
+  zero?: string;
+}
+
+export interface OptionRow {
+  /** The long flag without its dashes; also the name its value is read by. */
+  flag: string;
+  short?: string;
+  /** A second long flag for the same option. */
+  alias?: string;
+  /** What the value is called in help: S, N, FILE… (none for a switch). */
+  value?: string;
+  env?: string;
+  kind: Kind;
+  range?: Range;
+  /** In the option's own unit (a percentage as 1 for 1%); a switch's default is what it is without its flag. */
+  default?: number | boolean;
+  /** The default in words, where it is not a value: "a new temp file". */
+  defaultText?: string;
+  /** The example a refusal gives when there is no default to show. */
+  example?: number;
+  /** What a number counts, in refusals: "seconds", "rows". */
+  unit?: string;
+  /** What one of `choices` is called, in refusals: "format", "state". */
+  noun?: string;
+  choices?: readonly string[];
+  /** Help text; `{range}` is replaced by the range ("0.01-86400"), else the range follows the text. */
+  help: string;
+  commands: readonly Command[];
+  /** What differs in one command. */
+  per?: Partial<Record<Command, Partial<Omit<OptionRow, 'per' | 'commands'>>>>;
+}
+
+/** The record events of a log, as `tripod show --event` takes them. */
+export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump'] as const;
+export const SAMPLE_STATES: readonly SampleState[] = ['running', 'idle', 'blocked'];
+
+const SAMPLING: Command[] = ['run', 'record'];
+const CAPTURING: Command[] = ['run', 'dump', 'record'];
+const FILTERING: Command[] = ['show', 'report'];
+const EVERY: Command[] = [...COMMANDS];
+
+export const OPTIONS: readonly OptionRow[] = [
+  {
+    flag: 'interval', value: 'S', env: 'TRIPOD_INTERVAL', kind: 'seconds', range: { min: 0.01, max: 86_400 }, default: 5,
+    help: 'seconds between samples, {range}', commands: SAMPLING,
+    per: {
+      run: { range: { min: 0.01, max: 86_400, zero: 'no periodic samples' }, help: 'seconds between samples, {range}; 0 turns them off when --watchdog, --crash or --profile runs' },
+      record: { default: 1 },
+    },
+  },
+  {
+    flag: 'timeout', value: 'S', env: 'TRIPOD_TIMEOUT', kind: 'seconds', range: { min: 0.001, max: 3600 }, default: 1,
+    help: 'how long a sample waits for the main thread before calling it blocked, {range}', commands: CAPTURING,
+    per: { dump: { help: 'how long a thread may take to answer before it is called blocked, {range}' }, record: { help: 'how long a sample waits for a thread, {range}' } },
+  },
+  { flag: 'duration', value: 'S', env: 'TRIPOD_DURATION', kind: 'seconds', range: { min: 0, max: 604_800 }, default: 0, defaultText: 'until Ctrl-C', help: 'seconds to record, {range}; 0: until Ctrl-C or the process exits', commands: ['record'] },
+  {
+    flag: 'log', value: 'FILE', env: 'TRIPOD_LOG', kind: 'string', defaultText: 'a new temp file', help: 'append the log to FILE, made mode 0600 if new', commands: SAMPLING,
+    per: { record: { short: 'o' } },
+  },
+  { flag: 'depth', value: 'N', env: 'TRIPOD_DEPTH', kind: 'whole', range: { min: 0, max: 10 }, default: 2, help: 'object nesting read under a variable, {range}', commands: CAPTURING },
+  { flag: 'max-elements', alias: 'maxel', value: 'N', env: 'TRIPOD_MAXEL', kind: 'whole', range: { min: 1, max: 10_000 }, default: 20, help: 'properties, elements or entries kept per object, {range}', commands: CAPTURING },
+  { flag: 'max-string', value: 'N', env: 'TRIPOD_MAX_STRING', kind: 'whole', range: { min: 1, max: 1_000_000 }, default: 200, help: 'characters kept per string, {range}', commands: CAPTURING },
+  { flag: 'max-frames', value: 'N', env: 'TRIPOD_MAX_FRAMES', kind: 'whole', range: { min: 1, max: 1000 }, default: 50, help: 'frames kept per sample, {range}; a deeper stack is sampled without locals', commands: CAPTURING },
+  {
+    flag: 'locals', env: 'TRIPOD_LOCALS', kind: 'switch', default: false, help: 'also arguments and local variables, bounded and redacted', commands: CAPTURING,
+    per: { run: { flag: 'no-locals', default: true, help: 'stacks only: no arguments or local variables' } },
+  },
+  {
+    flag: 'locals-budget', value: 'PCT', env: 'TRIPOD_LOCALS_BUDGET', kind: 'percent', range: { min: 0.01, max: 100 }, default: 1,
+    help: 'share of the time (in %, {range}) that reading locals may stop the program; a sample over it goes without locals', commands: SAMPLING,
+  },
+  { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: CAPTURING },
+  { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
+  { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
+  { flag: 'crash', env: 'TRIPOD_CRASH', kind: 'switch', default: false, help: 'log the stack and locals at the throw of an uncaught exception', commands: ['run'] },
+  { flag: 'on-rejection', env: 'TRIPOD_ON_REJECTION', kind: 'switch', default: false, help: 'also at an unhandled promise rejection; implies --crash', commands: ['run'] },
+  { flag: 'profile', env: 'TRIPOD_PROFILE', kind: 'switch', default: false, help: "also record stacks (no locals) at a high rate with V8's CPU profiler", commands: ['run'] },
+  { flag: 'rate', value: 'HZ', env: 'TRIPOD_RATE', kind: 'whole', unit: 'samples per second', range: { min: 10, max: 1000 }, default: 100, help: 'stack samples per second with --profile, {range}', commands: ['run'] },
+  { flag: 'agent-path', kind: 'switch', default: false, help: "print the path of tripod's preload agent (node --require \"$(tripod --agent-path)\" app.js)", commands: ['run'] },
+  { flag: 'json', kind: 'switch', default: false, help: "one NDJSON record on stdout, the log's schema (tripod show reads it)", commands: ['dump'] },
+  { flag: 'since', value: 'T', kind: 'time', help: "only samples from T: an offset from the log's start (30s, 5m, 1h, 500ms), epoch milliseconds, or an ISO date (2026-11-23T12:07:00)", commands: FILTERING },
+  { flag: 'until', value: 'T', kind: 'time', help: 'only samples before T, written as for --since', commands: FILTERING },
+  { flag: 'state', value: 'S', kind: 'choices', noun: 'state', choices: SAMPLE_STATES, help: 'only samples in state S: running, idle or blocked (or a comma list)', commands: FILTERING },
+  { flag: 'grep', value: 'REGEX', kind: 'regex', help: 'only stacks with a frame ("name path:line:col") that matches', commands: FILTERING },
+  { flag: 'event', value: 'E', kind: 'choices', noun: 'record event', choices: RECORD_EVENTS, help: `only records of event E: ${RECORD_EVENTS.join(', ')} (or a comma list)`, commands: ['show'] },
+  { flag: 'last', kind: 'switch', default: false, help: 'the newest tripod log in $TMPDIR (instead of LOG)', commands: ['show'] },
+  { flag: 'color', kind: 'switch', default: false, defaultText: 'on a terminal', help: 'colour the output (FORCE_COLOR too; NO_COLOR turns the terminal default off)', commands: ['show'] },
+  { flag: 'no-color', kind: 'switch', default: false, help: 'no colour, even on a terminal', commands: ['show'] },
+  { flag: 'format', short: 'f', value: 'F', kind: 'choice', noun: 'format', choices: REPORT_FORMATS, defaultText: 'table', help: `${REPORT_FORMATS.join(', ')}; guessed from -o's extension (.svg .cpuprofile .speedscope.json .pb.gz .folded) when absent`, commands: ['report'] },
+  { flag: 'output', short: 'o', value: 'FILE', kind: 'string', help: 'write to FILE instead of standard output', commands: ['report'] },
+  { flag: 'limit', value: 'N', kind: 'whole', unit: 'rows', range: { min: 1, max: 100_000 }, default: 25, help: 'rows of the table, {range}', commands: ['report'] },
+  { flag: 'min-width', value: 'PX', kind: 'decimal', unit: 'pixels', range: { min: 0, max: 1000 }, default: 0.1, help: 'svg: frames narrower than PX pixels are merged into their parent, {range}', commands: ['report'] },
+  { flag: 'clean', value: 'DAYS', kind: 'decimal', unit: 'days', range: { min: 0, max: 36_500 }, example: 30, help: 'remove the logs older than DAYS days, {range}', commands: ['logs'] },
+  {
+    flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: SAMPLING,
+    per: { record: { help: 'no banner or progress on stderr' } },
+  },
+  { flag: 'debug', env: 'TRIPOD_DEBUG', kind: 'switch', default: false, help: "stack traces on tripod's own errors", commands: EVERY },
+  { flag: 'help', short: 'h', kind: 'switch', default: false, help: 'this text', commands: EVERY },
+  { flag: 'version', short: 'v', kind: 'switch', default: false, help: "tripod's version", commands: ['run'] },
+];
+
+/** A row as one command takes it: its `per` for that command applied. */
+export type CommandOption = Omit<OptionRow, 'per'> & { key: string };
+
+export function optionsOf(command: Command): CommandOption[] {
+  return OPTIONS.filter((row) => row.commands.includes(command)).map(({ per, ...row }) => ({ ...row, ...per?.[command], key: row.flag }));
+}
