@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from './errors';
-import type { SampleState } from './sample/types';
+import type { SampleState } from './record/sample';
 
 export const DEFAULT_REDACT_KEYS = [
   'password',

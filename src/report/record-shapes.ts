@@ -4,7 +4,7 @@
  * field of the wrong type must make its record a bad line, not an internal error.
  * Only what the renderers and the report read is checked; extra fields are free.
  */
-import type { SampleState } from '../sample/types';
+import type { SampleState } from '../record/sample';
 
 type Check = (value: unknown) => boolean;
 
