@@ -55,7 +55,7 @@ export interface CapturerOptions {
   holdDebugger?: boolean;
   /** Share of the elapsed time reading locals may stop the main thread (--locals-budget); undefined: no limit. */
   localsBudget?: number;
-  /** A session connected only while a capture holds it (see sample/capture-session); undefined: always connected. */
+  /** A session connected only while a capture holds it (see capture-session.ts); undefined: always connected. */
   lease?: SessionLease;
 }
 
