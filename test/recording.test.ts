@@ -11,6 +11,7 @@ import { openWebSocket } from '../src/attach/websocket-transport';
 import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../src/record/records';
 import type { Fields, RecordSink } from '../src/record/sink';
 import { type RecordedThread, remoteCapturer } from '../src/recording/capturers';
+import { dumpRecord, startHeader } from '../src/log/header';
 import { FanOutSink } from '../src/recording/fan-out';
 import { Recording, type RecordingOptions } from '../src/recording/recording';
 
@@ -63,6 +64,46 @@ describe('FanOutSink', () => {
     expect(() => fan.sample({ seq: 1, capturedAt: 1, state: 'idle', stoppedMs: 0, captureMs: 0, frames: [], stack: '' })).toThrow('ENOSPC');
     expect(before.of('sample')).toHaveLength(1);
     expect(after.of('sample')).toHaveLength(1);
+  });
+});
+
+describe('the log header', () => {
+  // Options carry more than the log says (a parsed config grows fields): only the header's own fields are written.
+  const grown = { ...LIMITS, colour: 'red' };
+  const target = { tripod: '1.0.0', script: '/s.js', argv: ['node', '/s.js'] };
+
+  it('copies the start record\'s fields by name and gives the format\'s seconds from ms', () => {
+    const header = startHeader({
+      ...target,
+      intervalMs: 250,
+      timeoutMs: 1000,
+      localsBudget: 0.02,
+      limits: grown,
+      watchdog: { thresholdMs: 50, repeatMs: 10, periodMs: 5 } as { thresholdMs: number; repeatMs: number },
+      crash: { rejections: true, extra: 1 } as { rejections: boolean },
+      profile: { rateHz: 200, flushMs: 3 } as { rateHz: number },
+      attached: { pid: 7, via: 'agent', durationMs: 2500 },
+    });
+    expect(header).toEqual({
+      format: 1,
+      ...target,
+      node: 'unknown',
+      interval: 0.25,
+      timeoutMs: 1000,
+      localsBudget: 0.02,
+      limits: LIMITS,
+      watchdog: { thresholdMs: 50, repeatMs: 10 },
+      crash: { rejections: true },
+      profile: { rateHz: 200 },
+      attached: { pid: 7, via: 'agent', duration: 2.5 },
+    });
+    expect(Object.keys(header)).toEqual(['format', 'tripod', 'node', 'script', 'argv', 'interval', 'timeoutMs', 'localsBudget', 'limits', 'watchdog', 'crash', 'profile', 'attached']);
+  });
+
+  it('writes a dump record with only its own fields, and says when the workers are unknown', () => {
+    const header = { ...target, node: 'v22.0.0', attached: { pid: 7, via: 'inspector' as const }, timeoutMs: 500, limits: grown };
+    expect(dumpRecord(header, [], true)).toEqual({ format: 1, ...target, node: 'v22.0.0', attached: { pid: 7, via: 'inspector' }, timeoutMs: 500, limits: LIMITS, threads: [] });
+    expect(dumpRecord({ ...header, node: undefined }, [], false)).toEqual({ format: 1, ...target, attached: { pid: 7, via: 'inspector' }, timeoutMs: 500, limits: LIMITS, threads: [], workersUnknown: true });
   });
 });
 

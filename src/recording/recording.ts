@@ -57,12 +57,9 @@ export class Recording {
     this.sink.start(startHeader({ ...about, intervalMs, timeoutMs, localsBudget, limits }));
   }
 
-  /** The recording owns `capturer` from now on; a thread that joins once it is stopping is let go at once. */
+  /** The recording owns `capturer` from now on; one for a thread already in, or that comes once it is stopping, goes at once. */
   join(thread: RecordedThread, capturer: Capturer): void {
-    if (this.stopping || this.joined.has(thread)) {
-      if (!this.joined.has(thread)) capturer.dispose();
-      return;
-    }
+    if (this.stopping || this.joined.has(thread)) return capturer.dispose();
     const sampler = this.options.intervalMs > 0 ? new PeriodicSampler(capturer, this.options.intervalMs, (sample) => this.write(thread, sample)) : undefined;
     this.joined.set(thread, { capturer, sampler });
     sampler?.start();
