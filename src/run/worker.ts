@@ -59,8 +59,9 @@ process.on('uncaughtExceptionMonitor', () => {
 });
 
 function begin(target: SamplerTarget): Run {
-  const log = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
-  const recording = new Recording(log, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
+  // Every producer below writes to this one sink: a live console would be a FanOutSink of it and the console.
+  const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
+  const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
   recording.start({
     tripod: data.version,
     node: process.version,
@@ -79,14 +80,14 @@ function begin(target: SamplerTarget): Run {
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
 
-  const stallCapture = data.watchdog ? new StallCapture(capturer, log) : undefined;
+  const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
     data.watchdog && stallCapture
       ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, stallCapture)
       : undefined;
-  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log, isSecret).catch(() => {}) : Promise.resolve();
+  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, sink, isSecret).catch(() => {}) : Promise.resolve();
 
-  const profiler = data.profile ? newProfileRecorder(data.profile, client, log) : undefined;
+  const profiler = data.profile ? newProfileRecorder(data.profile, client, sink) : undefined;
   const profiling = startProfiler(profiler);
 
   watch?.start();
