@@ -4,7 +4,7 @@
  * src/options/, which parses them into these shapes.
  */
 import type { ReportFormat } from './report/formats/format-names';
-import type { SampleState } from './sample/types';
+import type { SampleState } from './record/sample';
 
 export type { ReportFormat } from './report/formats/format-names';
 

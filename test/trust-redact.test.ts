@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_REDACT_KEYS, redactCredentials, redactFrame, redactValue, secretNameTest } from '../src/capture/redact';
-import type { Value } from '../src/sample/types';
+import type { Value } from '../src/record/sample';
 import { FIXTURES, readLog, samplesOf, tempLog, tripod } from './helpers/cli';
 import { startTarget, stopAllTargets } from './helpers/target';
 

@@ -3,43 +3,19 @@
  * all at the same time, through the shared Capturer (probe, then a pause for
  * locals when asked). The process goes on as before.
  */
-import { type Capture, Capturer, stillBlockedSample } from '../capture/capturer';
-import type { CaptureLimits } from '../config';
-import { LOG_FORMAT, type DumpRecord, type ThreadCapture } from '../log/records';
-import type { Sample } from '../sample/types';
+import type { Capture } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
+import { blockedAsItStands } from '../capture/unanswered';
+import { dumpRecord } from '../log/header';
+import type { DumpRecord, ThreadCapture } from '../record/records';
+import type { CapturedSample } from '../record/sample';
+import { type CaptureOptions, remoteCapturer, tagged, withoutUnaskedNote } from '../recording/capturers';
 import { ConnectionClosed } from './cdp-connection';
 import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
 import type { JsThread } from './threads';
 
-export interface CaptureOptions {
-  timeoutMs: number;
-  limits: CaptureLimits;
-  /** Share of the time periodic captures may stop a thread to read locals; undefined (a dump): no limit. */
-  localsBudget?: number;
-}
-
 export type Dump = Omit<DumpRecord, 'event'>;
-
-/**
- * The in-process runner calls a probe answered after 50 ms a native call. From
- * another process, answers also wait for the target's IO thread and, for a
- * worker, for the main thread's relay; on a loaded machine a JS answer can take
- * that long, so the line is drawn later.
- */
-const REMOTE_SLOW_ANSWER_MS = 250;
-
-export function capturerFor(thread: JsThread, pid: number, options: CaptureOptions): Capturer {
-  return new Capturer(thread.client, {
-    timeoutMs: options.timeoutMs,
-    limits: options.limits,
-    pid,
-    mainThread: thread.isMain,
-    slowAnswerMs: REMOTE_SLOW_ANSWER_MS,
-    localsBudget: options.localsBudget,
-  });
-}
 
 export function dumpProcess(pid: number, options: CaptureOptions, version: string, abort?: AbortSignal): Promise<Dump> {
   return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
@@ -59,23 +35,22 @@ async function dumpAttached(target: AttachedProcess, options: CaptureOptions, ve
   if (captured[0]?.state === 'idle') attachment.noteIdle();
   const mainBlocked = captured[0]?.state === 'blocked';
   target.mainBlocked = mainBlocked;
-  return {
-    format: LOG_FORMAT,
+  const header = {
     tripod: version,
-    ...(attachment.node ? { node: attachment.node } : {}),
+    node: attachment.node,
     script: attachment.script,
     argv: attachment.argv,
     attached: { pid: attachment.pid, via: attachment.route },
     timeoutMs: options.timeoutMs,
     limits: options.limits,
-    threads: captured.filter((thread): thread is ThreadCapture => thread !== undefined).map((thread) => (mainBlocked ? unreachableIfBlocked(thread) : thread)),
-    ...(workersKnown ? {} : { workersUnknown: true }),
   };
+  const dumped = captured.filter((thread): thread is ThreadCapture => thread !== undefined).map((thread) => (mainBlocked ? unreachableIfBlocked(thread) : thread));
+  return dumpRecord(header, dumped, Boolean(workersKnown));
 }
 
 /** One capture of one thread; undefined for a worker that exited meanwhile. */
 export async function captureThread(thread: JsThread, pid: number, options: CaptureOptions): Promise<ThreadCapture | undefined> {
-  const capturer = capturerFor(thread, pid, options);
+  const capturer = remoteCapturer(thread, pid, options);
   try {
     return tagged(thread, withoutUnaskedNote(settle(await capturer.capture()), options.limits));
   } catch (error) {
@@ -87,23 +62,11 @@ export async function captureThread(thread: JsThread, pid: number, options: Capt
 }
 
 /** A dump does not wait past the deadline: a thread that has not answered is blocked as it stands. */
-function settle(capture: Capture): Omit<Sample, 'seq'> {
+function settle(capture: Capture): CapturedSample {
   if (capture.kind === 'sample') return capture.sample;
   // Its answer may come after tripod has gone, or never: nobody waits for it.
   capture.late.catch(() => {});
-  const { stillBlocked: _atExit, ...blocked } = stillBlockedSample(capture);
-  return blocked;
-}
-
-/** Locals are opt-in here (--locals): a stack without them needs no note that they are missing. */
-export function withoutUnaskedNote(sample: Omit<Sample, 'seq'>, limits: CaptureLimits): Omit<Sample, 'seq'> {
-  if (limits.locals || sample.localsSkipped === undefined) return sample;
-  const { localsSkipped: _notAsked, ...rest } = sample;
-  return rest;
-}
-
-export function tagged(thread: JsThread, sample: Omit<Sample, 'seq'>): ThreadCapture {
-  return { threadId: thread.threadId, threadName: thread.name, ...(thread.url ? { threadUrl: thread.url } : {}), ...sample };
+  return blockedAsItStands(capture);
 }
 
 /** Worker messages pass through the main thread: while it is blocked, a silent worker is merely out of reach. */

@@ -1,15 +1,13 @@
 /**
  * `tripod record PID`: samples every JavaScript thread of a running process at a
  * fixed interval into a log of the runner's format (start, sample…, end), so
- * `tripod show` reads it as it reads the runner's. Each thread has its own
- * schedule (the runner's PeriodicSampler); workers that start later join in.
+ * `tripod show` reads it as it reads the runner's. A thin adapter over the one
+ * Recording: each thread has its own schedule; workers that start later join in.
  */
-import type { Capturer } from '../capture/capturer';
-import type { SampleLog } from '../log/logger';
-import { type EndRecord, LOG_FORMAT } from '../log/records';
-import { PeriodicSampler } from '../sample/periodic';
-import type { Sample } from '../sample/types';
-import { type CaptureOptions, capturerFor, tagged, withoutUnaskedNote } from './dump';
+import type { EndRecord } from '../record/records';
+import type { RecordSink } from '../record/sink';
+import { type CaptureOptions, remoteCapturer, withoutUnaskedNote } from '../recording/capturers';
+import { Recording } from '../recording/recording';
 import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
 import type { JsThread } from './threads';
 
@@ -35,62 +33,44 @@ export interface RecordResult {
 
 const PROGRESS_MS = 250;
 
-export function recordProcess(pid: number, options: RecordOptions, log: SampleLog, version: string, hooks: RecordHooks = {}): Promise<RecordResult> {
-  return withAttached(pid, options.timeoutMs, (target) => recordAttached(target, options, log, version, hooks));
+export function recordProcess(pid: number, options: RecordOptions, sink: RecordSink, version: string, hooks: RecordHooks = {}): Promise<RecordResult> {
+  return withAttached(pid, options.timeoutMs, (target) => recordAttached(target, options, sink, version, hooks));
 }
 
 /** How long recording waits for the target's lease to be armed before its first sample (a blocked main thread arms it later). */
 const LEASE_WAIT_MS = 1000;
 
-async function recordAttached({ attachment, threads }: AttachedProcess, options: RecordOptions, log: SampleLog, version: string, hooks: RecordHooks): Promise<RecordResult> {
+async function recordAttached({ attachment, threads }: AttachedProcess, options: RecordOptions, sink: RecordSink, version: string, hooks: RecordHooks): Promise<RecordResult> {
   // Before the samplers start, so its reads never fall inside a sample's stop.
   await attachment.holdLease(LEASE_WAIT_MS);
-  log.start({
-    format: LOG_FORMAT,
+  const recording = new Recording(sink, options, {
+    admit(thread, captured) {
+      // A capture cut short by the target's exit is not a sample.
+      if (attachment.gone) return undefined;
+      if (thread.isMain && captured.state === 'idle') attachment.noteIdle();
+      return withoutUnaskedNote(captured, options.limits);
+    },
+  });
+  recording.start({
     tripod: version,
-    node: attachment.node ?? 'unknown',
+    node: attachment.node,
     script: attachment.script,
     argv: attachment.argv,
-    interval: options.intervalMs / 1000,
-    timeoutMs: options.timeoutMs,
-    localsBudget: options.localsBudget,
-    limits: options.limits,
-    attached: { pid: attachment.pid, via: attachment.route, ...(options.durationMs ? { duration: options.durationMs / 1000 } : {}) },
+    attached: { pid: attachment.pid, via: attachment.route, durationMs: options.durationMs },
   });
-  let seq = 0;
-  const running = new Map<JsThread, { sampler: PeriodicSampler; capturer: Capturer }>();
-  const write = (thread: JsThread) => (captured: Omit<Sample, 'seq'>) => {
-    // A capture cut short by the target's exit is not a sample.
-    if (attachment.gone) return;
-    if (thread.isMain && captured.state === 'idle') attachment.noteIdle();
-    const sample = withoutUnaskedNote(captured, options.limits);
-    if (thread.isMain) log.sample({ seq: ++seq, ...sample });
-    else log.sample({ ...tagged(thread, sample), seq: ++seq });
-  };
-  const begin = (thread: JsThread) => {
-    const capturer = capturerFor(thread, attachment.pid, options);
-    const sampler = new PeriodicSampler(capturer, options.intervalMs, write(thread));
-    running.set(thread, { sampler, capturer });
-    sampler.start();
-  };
-  const end = async (thread: JsThread) => {
-    const entry = running.get(thread);
-    running.delete(thread);
-    await entry?.sampler.stop();
-    entry?.capturer.dispose();
-  };
+  const join = (thread: JsThread) => recording.join(thread, remoteCapturer(thread, attachment.pid, options));
   // Workers join as the main thread reports them, now and later.
-  threads.list().forEach(begin);
-  threads.watch(begin, (thread) => void end(thread));
+  threads.list().forEach(join);
+  threads.watch(join, (thread) => void recording.leave(thread));
 
   const started = performance.now();
-  const progress = setInterval(() => hooks.progress?.(performance.now() - started, seq), PROGRESS_MS);
+  const progress = setInterval(() => hooks.progress?.(performance.now() - started, recording.samples), PROGRESS_MS);
   const detached = await until(options.durationMs, attachment, hooks.abort);
   clearInterval(progress);
-  await Promise.all([...running.keys()].map(end));
-  hooks.progress?.(performance.now() - started, seq);
-  log.end({ samples: seq, detached });
-  return { samples: seq, detached };
+  await recording.stopSampling();
+  hooks.progress?.(performance.now() - started, recording.samples);
+  recording.end({}, { detached });
+  return { samples: recording.samples, detached };
 }
 
 function until(durationMs: number | undefined, attachment: AttachedProcess['attachment'], abort?: AbortSignal): Promise<Detached> {

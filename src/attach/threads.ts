@@ -4,23 +4,18 @@
  * tripod's own workers (the runner's sampler, the agent's relay) are detached at
  * once and never captured: pausing them would deadlock the target.
  */
+import type { RecordedThread } from '../recording/capturers';
 import { AGENT_WORKER_NAME } from './agent-protocol';
 import { CdpConnection } from './cdp-connection';
 import type { NodeEvents } from './node-domains';
 import { workerTransport } from './worker-transport';
 
-export interface JsThread {
-  /** worker_threads' threadId: 0 for the main thread. */
-  threadId: number;
-  /** The Worker's `name` option; "main" for the main thread. */
-  name: string;
-  /** The worker's script URL, when it has one. */
-  url?: string;
+/** A thread of the target, reached over its own session of the target's inspector. */
+export interface JsThread extends RecordedThread {
   client: CdpConnection;
-  isMain: boolean;
 }
 
-/** The runner's sampler worker (src/sample/sampler.ts) and the agent's relay. */
+/** The runner's sampler worker (src/run/sampler.ts) and the agent's relay. */
 const TRIPOD_WORKER_NAMES = new Set(['tripod-sampler', AGENT_WORKER_NAME]);
 
 export class TargetThreads {

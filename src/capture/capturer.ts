@@ -4,9 +4,10 @@
  * decides the sample's: running, idle in the event loop, or blocked in native code.
  */
 import type { CaptureLimits } from '../config';
-import type { Frame, NativeWait, Sample } from '../sample/types';
+import type { CapturedSample, Frame, NativeWait } from '../record/sample';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
-import { isTripodFrame, stackText, visibleFrames } from './frames';
+import { isTripodFrame, visibleFrames } from './frames';
+import { stackText } from '../frames/frame-text';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
@@ -14,7 +15,7 @@ import { type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
-import type { SessionLease } from '../sample/capture-session';
+import type { SessionLease } from './capture-session';
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
@@ -38,9 +39,9 @@ const MISSED_PAUSE = {
 } as const;
 
 export type Capture =
-  | { kind: 'sample'; sample: Omit<Sample, 'seq'> }
+  | { kind: 'sample'; sample: CapturedSample }
   /** The main thread did not answer in time; `late` settles when it does. */
-  | { kind: 'blocked'; started: number; native?: NativeWait; late: Promise<Omit<Sample, 'seq'>> };
+  | { kind: 'blocked'; started: number; native?: NativeWait; late: Promise<CapturedSample> };
 
 export interface CapturerOptions {
   timeoutMs: number;
@@ -54,7 +55,7 @@ export interface CapturerOptions {
   holdDebugger?: boolean;
   /** Share of the elapsed time reading locals may stop the main thread (--locals-budget); undefined: no limit. */
   localsBudget?: number;
-  /** A session connected only while a capture holds it (see sample/capture-session); undefined: always connected. */
+  /** A session connected only while a capture holds it (see capture-session.ts); undefined: always connected. */
   lease?: SessionLease;
 }
 
@@ -167,7 +168,7 @@ export class Capturer {
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
-  private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, stalled: boolean): Promise<Omit<Sample, 'seq'>> {
+  private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, stalled: boolean): Promise<CapturedSample> {
     // Only tripod's own code on the stack (its agent, its heartbeat): the program itself is idle.
     if (!answer.frames.some((frame) => !isTripodFrame(frame.url))) {
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
@@ -212,7 +213,7 @@ export class Capturer {
     return source === undefined ? frame : { ...frame, source };
   }
 
-  private runningSample(time: number, started: number, frames: Frame[], moreFrames: number, stoppedMs: number, localsSkipped?: string): Omit<Sample, 'seq'> {
+  private runningSample(time: number, started: number, frames: Frame[], moreFrames: number, stoppedMs: number, localsSkipped?: string): CapturedSample {
     return {
       capturedAt: time,
       state: 'running',
@@ -226,7 +227,7 @@ export class Capturer {
   }
 
   /** Built when a blocked thread answers: its frames are those that made the native call. */
-  private blockedSample(time: number, started: number, answer: ProbeAnswer, native: NativeWait | undefined): Omit<Sample, 'seq'> {
+  private blockedSample(time: number, started: number, answer: ProbeAnswer, native: NativeWait | undefined): CapturedSample {
     const { frames, moreFrames } = this.probeFrames(answer);
     const blockedMs = elapsed(started);
     return {
@@ -298,7 +299,7 @@ function visibleStack(answer: ProbeAnswer): { top: Frame[]; count: number } {
 }
 
 /** A blocked sample for a thread still blocked when tripod stops. */
-export function stillBlockedSample(capture: Extract<Capture, { kind: 'blocked' }>): Omit<Sample, 'seq'> {
+export function stillBlockedSample(capture: Extract<Capture, { kind: 'blocked' }>): CapturedSample {
   const blockedMs = Date.now() - capture.started;
   return {
     capturedAt: capture.started,
@@ -322,7 +323,7 @@ function round(ms: number): number {
 }
 
 /** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
-function withinRecordCeiling(sample: Omit<Sample, 'seq'>): Omit<Sample, 'seq'> {
+function withinRecordCeiling(sample: CapturedSample): CapturedSample {
   const size = Buffer.byteLength(JSON.stringify(sample));
   if (size <= RECORD_SIZE_CEILING) return sample;
   const { sharedScopes, ...rest } = sample;

@@ -1,9 +1,11 @@
 /**
- * Which frames a person wants to see, and Node's "    at fn (file:line:col)" text.
+ * Which frames a person wants to see: not tripod's own, nor the loader's bottom run.
  */
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Frame } from '../sample/types';
+import { filePath } from '../frames/frame-text';
+
+// re-export kept until the merge
+export { filePath, frameLocation, scriptUrl, stackText } from '../frames/frame-text';
 
 /** tripod's own code: dist/ (compiled) and bin/ of this package. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -27,34 +29,4 @@ export function visibleFrames<T extends { url: string }>(frames: T[]): T[] {
   let end = theirs.length;
   while (end > 0 && isNodeInternal(theirs[end - 1].url)) end--;
   return end === 0 ? theirs : theirs.slice(0, end);
-}
-
-/** file:///a/b.js -> /a/b.js; absolute paths as they are; anything else undefined. */
-export function filePath(url: string): string | undefined {
-  if (url.startsWith('file://')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return undefined;
-    }
-  }
-  return path.isAbsolute(url) ? url : undefined;
-}
-
-/** V8 names CommonJS scripts by path and ES modules by URL; the log always says URL. */
-export function scriptUrl(nameOrUrl: string): string {
-  return path.isAbsolute(nameOrUrl) ? pathToFileURL(nameOrUrl).href : nameOrUrl;
-}
-
-export function frameLocation(frame: Pick<Frame, 'url' | 'line' | 'column'>): string {
-  const where = filePath(frame.url) ?? (frame.url || '<anonymous>');
-  return `${where}:${frame.line}:${frame.column}`;
-}
-
-export function stackText(frames: Frame[], moreFrames = 0): string {
-  const lines = frames.map((frame) =>
-    frame.function ? `    at ${frame.function} (${frameLocation(frame)})` : `    at ${frameLocation(frame)}`,
-  );
-  if (moreFrames > 0) lines.push(`    ... ${moreFrames} more frames`);
-  return lines.join('\n');
 }

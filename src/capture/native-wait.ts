@@ -3,7 +3,7 @@
  * The main thread's task id is the process id.
  */
 import { readFileSync } from 'node:fs';
-import type { NativeWait } from '../sample/types';
+import type { NativeWait } from '../record/sample';
 
 export function nativeWait(pid = process.pid): NativeWait | undefined {
   const wchan = readProc(`/proc/${pid}/task/${pid}/wchan`);

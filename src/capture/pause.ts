@@ -6,7 +6,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
-import type { Frame, SharedScope, Value } from '../sample/types';
+import type { Frame, SharedScope, Value } from '../record/sample';
 import { type CdpClient, type EventParams, nextEvent, withDeadline } from './cdp';
 import { visibleFrames } from './frames';
 import { parameterNames } from './parameters';

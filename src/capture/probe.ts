@@ -7,9 +7,9 @@
  * it from the event loop with nothing beneath it; a thread blocked in native code
  * answers only when the call returns.
  */
-import type { Frame } from '../sample/types';
+import type { Frame } from '../record/sample';
 import type { CdpClient } from './cdp';
-import { scriptUrl } from './frames';
+import { scriptUrl } from '../frames/frame-text';
 import { holderInstallExpression, PROBE_FUNCTION, PROBE_HOLDER, PROBE_SCRIPT, type ProbeReply } from './probe-context';
 
 export { PROBE_FUNCTION, PROBE_SCRIPT };

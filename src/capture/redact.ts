@@ -10,7 +10,7 @@
  * name/value pairs in arrays (`req.rawHeaders`, `[[name, value]]` tuples), Map
  * entries under string or symbol keys, and credentials inside any string.
  */
-import type { Frame, TaggedValue, Value } from '../sample/types';
+import type { Frame, TaggedValue, Value } from '../record/sample';
 
 export const REDACTED = '[redacted]';
 

@@ -4,9 +4,9 @@
  * regular files are read (regular-file.ts), and credentials written in a line
  * (`Bearer …`, a URL's password) are hidden as they are in values.
  */
-import { filePath } from './frames';
+import { filePath } from '../frames/frame-text';
 import { redactCredentials } from './redact';
-import { readRegularFile } from './regular-file';
+import { readRegularFile } from '../frames/regular-file';
 
 const MAX_FILES = 200;
 const MAX_FILE_BYTES = 8 * 1024 * 1024;

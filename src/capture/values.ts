@@ -8,7 +8,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { CaptureLimits } from '../config';
-import type { TaggedValue, Value } from '../sample/types';
+import type { TaggedValue, Value } from '../record/sample';
 import type { CdpClient } from './cdp';
 import { REDACTED, type SecretTest } from './redact';
 

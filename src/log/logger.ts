@@ -1,5 +1,5 @@
 /**
- * The pino logger the sampler writes through. Writes are synchronous so a record
+ * The log file's sink: the pino logger a recording writes through. Writes are synchronous so a record
  * is on disk before the process can die, and come from the sampler's own thread.
  * A log that cannot be written (a full disk) is given up at its first failed
  * write: the failure is reported once and later records are dropped, so the
@@ -8,7 +8,8 @@
 import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { UserError } from '../errors';
-import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
+import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
+import type { Fields, RecordSink } from '../record/sink';
 
 export interface LogFailure {
   /** The errno code of the write that failed (ENOSPC, EIO, ...). */
@@ -68,7 +69,7 @@ function rethrow(failure: LogFailure): never {
   throw new UserError(`tripod: cannot write the log (${failure.code}) after ${failure.records} records; free space or choose another log`);
 }
 
-export class SampleLog {
+export class SampleLog implements RecordSink {
   private readonly pino: pino.Logger;
 
   /**
@@ -79,36 +80,36 @@ export class SampleLog {
     this.pino = pino({ base: { pid } }, new RecordWriter(fd, onFailure));
   }
 
-  start(record: Omit<StartRecord, 'event'>): void {
+  start(record: Fields<StartRecord>): void {
     this.pino.info({ event: 'start', ...record }, 'start');
   }
 
-  sample(record: Omit<SampleRecord, 'event'>): void {
+  sample(record: Fields<SampleRecord>): void {
     this.pino.info({ event: 'sample', ...record }, 'sample');
   }
 
-  stall(record: Omit<StallRecord, 'event'>): void {
+  stall(record: Fields<StallRecord>): void {
     this.pino.warn({ event: 'stall', ...record }, 'stall');
   }
 
-  stallEnd(record: Omit<StallEndRecord, 'event'>): void {
+  stallEnd(record: Fields<StallEndRecord>): void {
     this.pino.warn({ event: 'stall-end', ...record }, 'stall-end');
   }
 
-  crash(record: Omit<CrashRecord, 'event'>): void {
+  crash(record: Fields<CrashRecord>): void {
     this.pino.error({ event: 'crash', ...record }, 'crash');
   }
 
-  dump(record: Omit<DumpRecord, 'event'>): void {
+  dump(record: Fields<DumpRecord>): void {
     this.pino.info({ event: 'dump', ...record }, 'dump');
     this.pino.flush();
   }
 
-  profile(record: Omit<ProfileRecord, 'event'>): void {
+  profile(record: Fields<ProfileRecord>): void {
     this.pino.info({ event: 'profile', ...record }, 'profile');
   }
 
-  end(record: Omit<EndRecord, 'event'>): void {
+  end(record: Fields<EndRecord>): void {
     this.pino.info({ event: 'end', ...record }, 'end');
     this.pino.flush();
   }

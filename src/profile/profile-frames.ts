@@ -6,9 +6,9 @@
  * map lookup is done once.
  */
 import type { Protocol } from 'devtools-protocol';
-import { frameLocation, scriptUrl } from '../capture/frames';
-import type { SourceMaps } from '../capture/source-maps';
-import type { ProfileFrame } from '../log/records';
+import { frameLocation, scriptUrl } from '../frames/frame-text';
+import type { SourceMaps } from '../frames/source-maps';
+import type { ProfileFrame } from '../record/records';
 
 type CallFrame = Protocol.Runtime.CallFrame;
 

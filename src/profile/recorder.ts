@@ -7,9 +7,9 @@
  * it got into per-second records off the main thread, and writes them.
  */
 import type { CdpClient } from '../capture/cdp';
-import { SourceMaps } from '../capture/source-maps';
+import { SourceMaps } from '../frames/source-maps';
 import type { ProfileConfig } from '../config';
-import type { ProfileRecord } from '../log/records';
+import type { RecordSink } from '../record/sink';
 import { ProfileFrames } from './profile-frames';
 import { ThreadStates } from './thread-states';
 import { profileWindows, type WindowClock } from './windows';
@@ -20,8 +20,6 @@ import { profileWindows, type WindowClock } from './windows';
  * so rarely; but a process killed with SIGKILL loses at most this much.
  */
 export const FLUSH_MS = 5000;
-
-export type ProfileSink = (record: Omit<ProfileRecord, 'event'>) => void;
 
 export class ProfileRecorder {
   private readonly frames = new ProfileFrames(new SourceMaps());
@@ -35,7 +33,7 @@ export class ProfileRecorder {
   constructor(
     private readonly cdp: CdpClient,
     private readonly config: ProfileConfig,
-    private readonly write: ProfileSink,
+    private readonly sink: RecordSink,
     pid = process.pid,
   ) {
     this.threadStates = new ThreadStates(pid, config.rateHz);
@@ -68,7 +66,7 @@ export class ProfileRecorder {
     const started = restart ? this.cdp.post('Profiler.start') : undefined;
     const { profile } = await stopped;
     for (const window of profileWindows(profile, this.clock(), this.frames)) {
-      this.write({ seq: ++this.seq, rateHz: this.config.rateHz, ...window });
+      this.sink.profile({ seq: ++this.seq, rateHz: this.config.rateHz, ...window });
       this.samples += window.samples;
     }
     await started;

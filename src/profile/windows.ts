@@ -5,8 +5,8 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { visibleFrames } from '../capture/frames';
-import type { ProfileRecord } from '../log/records';
-import type { SampleState } from '../sample/types';
+import type { ProfileRecord } from '../record/records';
+import type { SampleState } from '../record/sample';
 import { PROBE_FUNCTION, PROBE_SCRIPT } from '../capture/probe';
 import type { ProfileFrames } from './profile-frames';
 

@@ -5,8 +5,8 @@
  * large the log, only the distinct frames and stacks stay in memory.
  */
 import type { Readable } from 'node:stream';
-import type { ProfileRecord, SampleRecord, StallRecord, StartRecord } from '../log/records';
-import type { SampleState } from '../sample/types';
+import type { ProfileRecord, SampleRecord, StallRecord, StartRecord } from '../record/records';
+import type { SampleState } from '../record/sample';
 import type { SampleFilter } from './filters';
 import type { Progress } from './progress';
 import { readRecords, type ReadStats } from './read-log';

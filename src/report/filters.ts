@@ -3,7 +3,7 @@
  * matched once each, however many stacks hold them.
  */
 import type { ReportConfig, TimeBound } from '../config';
-import type { SampleState } from '../sample/types';
+import type { SampleState } from '../record/sample';
 import { fileAndLine, type ReportFrames } from './report-frames';
 
 export class SampleFilter {

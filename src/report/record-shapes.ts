@@ -4,7 +4,7 @@
  * field of the wrong type must make its record a bad line, not an internal error.
  * Only what the renderers and the report read is checked; extra fields are free.
  */
-import type { SampleState } from '../sample/types';
+import type { SampleState } from '../record/sample';
 
 type Check = (value: unknown) => boolean;
 
@@ -40,7 +40,7 @@ function recordOf(check: Check): Check {
 const STATES: SampleState[] = ['running', 'idle', 'blocked'];
 const state = oneOf(...STATES);
 
-/** A captured value (src/sample/types.ts Value): a JSON primitive, or tagged with `$type`. */
+/** A captured value (src/record/sample.ts Value): a JSON primitive, or tagged with `$type`. */
 const value: Check = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v) || taggedValue(v);
 
 const taggedValue: Check = shape({

@@ -3,7 +3,7 @@
  * Agent headed them ("### Thread <id>"), its stack in Node's form, and with
  * --locals the full backtrace with local variables, as the log shows samples.
  */
-import type { DumpRecord, ThreadCapture } from '../log/records';
+import type { DumpRecord, ThreadCapture } from '../record/records';
 import { describeState, renderCapture, threadLabel } from './render-record';
 import { plain, terminalSafe } from './terminal-text';
 

@@ -5,9 +5,9 @@
  * character but the newlines between its lines.
  */
 import stringify from 'json-stringify-safe';
-import { frameLocation } from '../capture/frames';
-import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../log/records';
-import type { Frame, Sample, SharedScope, Value } from '../sample/types';
+import { frameLocation } from '../frames/frame-text';
+import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
+import type { CapturedSample, Frame, Sample, SharedScope, Value } from '../record/sample';
 import { renderValue } from './render-value';
 import { plain, terminalSafe } from './terminal-text';
 
@@ -122,7 +122,7 @@ function renderSharedScopes(scopes: SharedScope[], frames: Frame[]): string[] {
   return lines;
 }
 
-export function describeState(s: Omit<Sample, 'seq'>, who = 'main thread'): string {
+export function describeState(s: CapturedSample, who = 'main thread'): string {
   if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.map(plain).join(', ')})` : ''}`;
   if (s.state === 'blocked') {
     const still = s.stillBlocked ? ', still blocked at exit' : '';

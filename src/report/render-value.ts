@@ -2,7 +2,7 @@
  * Captured values as people read them, close to Node's util.inspect (control
  * characters in strings, keys and names escaped as it escapes them).
  */
-import type { TaggedValue, Value } from '../sample/types';
+import type { TaggedValue, Value } from '../record/sample';
 import { plain } from './terminal-text';
 
 const INDENT = '  ';

@@ -5,10 +5,10 @@
  * their original source here, once per distinct frame).
  */
 import { pathToFileURL } from 'node:url';
-import { filePath, frameLocation } from '../capture/frames';
-import type { SourceMaps } from '../capture/source-maps';
-import type { ProfileFrame } from '../log/records';
-import type { Frame } from '../sample/types';
+import { filePath, frameLocation } from '../frames/frame-text';
+import type { SourceMaps } from '../frames/source-maps';
+import type { ProfileFrame } from '../record/records';
+import type { Frame } from '../record/sample';
 import { plain } from './terminal-text';
 
 export interface ReportFrame {

@@ -5,7 +5,7 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { SourceMaps } from '../capture/source-maps';
+import { SourceMaps } from '../frames/source-maps';
 import type { ReportConfig, ReportFormat } from '../config';
 import { UserError } from '../errors';
 import { collectStacks } from './collect-stacks';

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { prettyFactory } from 'pino-pretty';
 import type { ShowConfig } from '../config';
 import { UserError } from '../errors';
-import type { DumpRecord } from '../log/records';
+import type { DumpRecord } from '../record/records';
 import { openLogInput, readRecords, type ReadStats } from './read-log';
 import { renderDump } from './render-dump';
 import { renderRecord } from './render-record';

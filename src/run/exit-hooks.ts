@@ -10,7 +10,7 @@
  * that listens decides, and if it exits, 'exit' reports the end.
  */
 import { EventEmitter } from 'node:events';
-import type { EndInfo } from '../log/records';
+import type { EndInfo } from '../record/records';
 import { describeThrown } from './thrown-value';
 
 // Captured before the program runs: it may replace them, and the monitor runs after it has.

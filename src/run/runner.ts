@@ -7,7 +7,7 @@
 import type { RunConfig } from '../config';
 import { installProbeHolder } from '../capture/probe-context';
 import type { LogFile } from '../log/log-file';
-import { type Sampler, startSampler } from '../sample/sampler';
+import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';

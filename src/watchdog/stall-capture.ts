@@ -5,22 +5,23 @@
  */
 import type { Capture, Capturer } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
-import type { SampleLog } from '../log/logger';
-import { failedSample } from '../sample/periodic';
-import type { Sample } from '../sample/types';
-import type { StallEnd, StallListener, StallNotice } from './stall-watch';
+import { blockedAsItStands, failedSample } from '../capture/unanswered';
+import type { StallEnd, StallNotice } from '../record/records';
+import type { CapturedSample } from '../record/sample';
+import type { RecordSink } from '../record/sink';
+import type { StallListener } from './stall-watch';
 
 /** How long a stall's end waits for the answer of a thread that was blocked in native code. */
 const BLOCKED_ANSWER_GRACE_MS = 200;
 
 export class StallCapture implements StallListener {
   /** The blocked-in-native answer for each stall that has one. */
-  private readonly blockedAnswers = new Map<number, Promise<Omit<Sample, 'seq'>>>();
+  private readonly blockedAnswers = new Map<number, Promise<CapturedSample>>();
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly capturer: Capturer,
-    private readonly log: SampleLog,
+    private readonly sink: RecordSink,
   ) {}
 
   stalled(notice: StallNotice): void {
@@ -47,25 +48,17 @@ export class StallCapture implements StallListener {
     try {
       capture = await this.capturer.capture(true);
     } catch (error) {
-      this.log.stall({ ...notice, ...failedSample(error) });
+      this.sink.stall({ ...notice, ...failedSample(error) });
       return;
     }
     if (capture.kind === 'sample') {
-      this.log.stall({ ...notice, ...capture.sample });
+      this.sink.stall({ ...notice, ...capture.sample });
       return;
     }
     if (!this.blockedAnswers.has(notice.stallId)) this.blockedAnswers.set(notice.stallId, capture.late);
-    const stalledMs = Date.now() - capture.started;
-    this.log.stall({
+    this.sink.stall({
       ...notice,
-      capturedAt: capture.started,
-      state: 'blocked',
-      stoppedMs: 0,
-      captureMs: stalledMs,
-      blockedMs: notice.stalledMs,
-      ...(capture.native ? { native: capture.native } : {}),
-      frames: [],
-      stack: '    (blocked in a native call: its JS frames follow in the stall-end record)',
+      ...blockedAsItStands(capture, { blockedMs: notice.stalledMs, stack: '    (blocked in a native call: its JS frames follow in the stall-end record)' }),
     });
   }
 
@@ -74,6 +67,6 @@ export class StallCapture implements StallListener {
     this.blockedAnswers.delete(end.stallId);
     const resumed = answer ? await withDeadline(answer, BLOCKED_ANSWER_GRACE_MS) : undefined;
     const frames = resumed?.answered ? { frames: resumed.value.frames, stack: resumed.value.stack } : {};
-    this.log.stallEnd({ ...end, ...frames, ...(atExit ? { atExit: true } : {}) });
+    this.sink.stallEnd({ ...end, ...frames, ...(atExit ? { atExit: true } : {}) });
   }
 }

@@ -5,22 +5,8 @@
  * after — optionally again every repeat period, and then the stall's end.
  */
 import type { WatchdogConfig } from '../config';
+import type { StallEnd, StallNotice } from '../record/records';
 import type { Heartbeat } from './heartbeat';
-
-export interface StallNotice {
-  stallId: number;
-  /** 0 for the first capture of a stall, then 1, 2, ... with --watchdog-repeat. */
-  repeat: number;
-  /** Time since the event loop last ran, in ms (within one heartbeat period). */
-  stalledMs: number;
-}
-
-export interface StallEnd {
-  stallId: number;
-  /** How long the event loop was away, in ms (within one heartbeat period). */
-  durationMs: number;
-  captures: number;
-}
 
 export interface StallListener {
   stalled(notice: StallNotice): void;

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { filePath } from '../../capture/frames';
+import { filePath } from '../../frames/frame-text';
 import type { ReportData } from './report-data';
 
 export function renderPprof({ summary, frames }: ReportData): Uint8Array {

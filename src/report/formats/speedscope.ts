@@ -2,7 +2,7 @@
  * speedscope's own JSON format (https://www.speedscope.app/file-format-schema.json):
  * a "sampled" profile with one entry per distinct stack, weighted by its time.
  */
-import { filePath } from '../../capture/frames';
+import { filePath } from '../../frames/frame-text';
 import { tripodVersion } from '../../version';
 import type { ReportData } from './report-data';
 

@@ -11,7 +11,7 @@
  * hold a domain): the worker then connects one for good instead (README: Limits).
  */
 import { Session } from 'node:inspector';
-import type { CdpClient, EventName, EventParams, Method, Params, Result } from '../capture/cdp';
+import type { CdpClient, EventName, EventParams, Method, Params, Result } from './cdp';
 
 type Listener = (params: never) => void;
 type Wrapper = (message: { params: unknown }) => void;

@@ -4,12 +4,14 @@
  */
 import { type Capture, type Capturer, stillBlockedSample } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
-import type { Sample } from './types';
+import { failedSample } from '../capture/unanswered';
+import type { CapturedSample } from '../record/sample';
 
 /** How long a stop waits for a blocked thread's answer that is already on its way. */
 const LATE_ANSWER_GRACE_MS = 100;
 
-export type SampleSink = (sample: Omit<Sample, 'seq'>) => void;
+/** Where a thread's samples go before the recording numbers them. */
+export type SampleWriter = (sample: CapturedSample) => void;
 
 export class PeriodicSampler {
   private readonly firstTick = performance.now();
@@ -22,7 +24,7 @@ export class PeriodicSampler {
   constructor(
     private readonly capturer: Capturer,
     private readonly intervalMs: number,
-    private readonly write: SampleSink,
+    private readonly write: SampleWriter,
   ) {}
 
   start(): void {
@@ -67,8 +69,4 @@ export class PeriodicSampler {
       if (!this.stopping) this.write(failedSample(error));
     }
   }
-}
-
-export function failedSample(error: unknown): Omit<Sample, 'seq'> {
-  return { capturedAt: Date.now(), state: 'running', stoppedMs: 0, captureMs: 0, frames: [], localsSkipped: `capture failed: ${(error as Error).message}`, stack: '' };
 }

@@ -7,18 +7,18 @@
 import type { Protocol } from 'devtools-protocol';
 import type { Capturer } from '../capture/capturer';
 import type { CdpClient } from '../capture/cdp';
-import { stackText } from '../capture/frames';
+import { stackText } from '../frames/frame-text';
 import { redactCredentials, type SecretTest } from '../capture/redact';
 import type { CrashConfig } from '../config';
-import type { SampleLog } from '../log/logger';
+import type { RecordSink } from '../record/sink';
 
-export async function startCrashCapture(cdp: CdpClient, capturer: Capturer, config: CrashConfig, log: SampleLog, isSecret: SecretTest): Promise<void> {
+export async function startCrashCapture(cdp: CdpClient, capturer: Capturer, config: CrashConfig, sink: RecordSink, isSecret: SecretTest): Promise<void> {
   capturer.handleExceptions((event, frames, moreFrames) => {
     const origin = event.reason === 'promiseRejection' ? 'rejection' : 'exception';
     if (origin === 'rejection' && !config.rejections) return;
     const error = thrownValue(event.data as Protocol.Runtime.RemoteObject | undefined);
     // A message can carry a credential (a URL with its password, a token): redacted as string values are.
-    log.crash({ origin, error: { ...error, message: redactCredentials(error.message, isSecret) }, frames, stack: stackText(frames, moreFrames) });
+    sink.crash({ origin, error: { ...error, message: redactCredentials(error.message, isSecret) }, frames, stack: stackText(frames, moreFrames) });
   });
   await cdp.post('Debugger.enable', {});
   // The held domain must not make `debugger;` statements stop the program (2,000 of them cost 1.5 s):

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
-import type { EndInfo } from '../log/records';
+import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 

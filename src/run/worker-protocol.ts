@@ -7,7 +7,7 @@
  * JSON, so it uses only built-ins captured when tripod loaded.
  */
 import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
-import type { EndInfo } from '../log/records';
+import type { EndInfo } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
 
 /** Sent once the worker is started: it may boot while the main thread opens the log. */

@@ -1,20 +1,23 @@
 /**
- * The sampler worker: captures the main thread through an in-process inspector
- * session — every interval, when the watchdog sees a stall, at an uncaught
- * throw — and writes each record to the log itself.
+ * The sampler worker, the runner's adapter over the one Recording: captures the
+ * main thread through an in-process inspector session — every interval, when the
+ * watchdog sees a stall, at an uncaught throw — and writes each record to the log
+ * itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { CaptureSession } from '../capture/capture-session';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
-import { CaptureSession } from './capture-session';
+import { redactCredentials, secretNameTest } from '../capture/redact';
+import { startCrashCapture } from '../crash/crash-capture';
 import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
-import { LOG_FORMAT, type EndInfo } from '../log/records';
-import { startCrashCapture } from '../watchdog/crash-capture';
-import { redactCredentials, secretNameTest } from '../capture/redact';
+import type { EndInfo } from '../record/records';
+import type { RecordSink } from '../record/sink';
+import type { RecordedThread } from '../recording/capturers';
+import { Recording } from '../recording/recording';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
-import { PeriodicSampler } from './periodic';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
 
 const data = workerData as SamplerData;
@@ -22,17 +25,16 @@ const isSecret = secretNameTest(data.limits.redactKeys);
 
 /** What runs once the main thread has handed over the log and the script. */
 interface Run {
-  log: SampleLog;
+  recording: Recording;
   client: InspectorClient | CaptureSession;
-  capturer: Capturer;
-  periodic?: PeriodicSampler;
   stallCapture?: StallCapture;
   watch?: StallWatch;
   crashReady: Promise<void>;
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
-  samples: () => number;
 }
+
+const MAIN_THREAD = { threadId: 0, name: 'main', isMain: true } as const;
 
 let run: Run | undefined;
 let stopping = false;
@@ -57,20 +59,17 @@ process.on('uncaughtExceptionMonitor', () => {
 });
 
 function begin(target: SamplerTarget): Run {
-  const log = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
-  log.start({
-    format: LOG_FORMAT,
+  // Every producer below writes to this one sink: a live console would be a FanOutSink of it and the console.
+  const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
+  const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
+  recording.start({
     tripod: data.version,
     node: process.version,
     script: target.script,
     argv: target.argv,
-    interval: data.intervalMs / 1000,
-    timeoutMs: data.timeoutMs,
-    localsBudget: data.localsBudget,
-    limits: data.limits,
-    ...(data.watchdog ? { watchdog: data.watchdog.config } : {}),
-    ...(data.crash ? { crash: data.crash } : {}),
-    ...(data.profile ? { profile: data.profile } : {}),
+    watchdog: data.watchdog?.config,
+    crash: data.crash,
+    profile: data.profile,
   });
 
   // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
@@ -78,36 +77,34 @@ function begin(target: SamplerTarget): Run {
   const lease = data.crash || data.profile ? undefined : new CaptureSession();
   const client = lease ?? connectedClient();
   const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
+  const main: RecordedThread = { ...MAIN_THREAD, client };
+  recording.join(main, capturer);
 
-  let seq = 0;
-  const periodic = data.intervalMs > 0 ? new PeriodicSampler(capturer, data.intervalMs, (sample) => log.sample({ seq: ++seq, ...sample })) : undefined;
-  const stallCapture = data.watchdog ? new StallCapture(capturer, log) : undefined;
+  const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
     data.watchdog && stallCapture
       ? new StallWatch(data.watchdog.heartbeat, data.watchdog.config, data.watchdog.periodMs, stallCapture)
       : undefined;
-  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, log, isSecret).catch(() => {}) : Promise.resolve();
+  const crashReady = data.crash ? startCrashCapture(client, capturer, data.crash, sink, isSecret).catch(() => {}) : Promise.resolve();
 
-  const profiler = data.profile ? newProfileRecorder(data.profile, client, log) : undefined;
+  const profiler = data.profile ? newProfileRecorder(data.profile, client, sink) : undefined;
   const profiling = startProfiler(profiler);
 
-  periodic?.start();
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
   void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { log, client, capturer, periodic, stallCapture, watch, crashReady, profiler, profiling, samples: () => seq };
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const { log, profiler } = run;
+  const { recording, profiler } = run;
   const ongoing = run.watch?.stop();
-  await Promise.all([run.periodic?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  await Promise.all([recording.stopSampling(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
-  log.end({ ...end, ...error, samples: run.samples(), ...(profiler ? { profileSamples: profiler.samples } : {}) });
-  run.capturer.dispose();
+  recording.end({ ...end, ...error }, profiler ? { profileSamples: profiler.samples } : {});
   run.client.disconnect();
   signal(data.control, DONE);
   // The worker stays up until the process ends and stops it: a worker that ended on its own while
@@ -132,9 +129,9 @@ function connectedClient(): InspectorClient {
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
-function newProfileRecorder(config: NonNullable<SamplerData['profile']>, client: InspectorClient | CaptureSession, log: SampleLog): ProfileRecorder {
+function newProfileRecorder(config: NonNullable<SamplerData['profile']>, client: InspectorClient | CaptureSession, sink: RecordSink): ProfileRecorder {
   const { ProfileRecorder: Recorder } = require('../profile/recorder') as typeof import('../profile/recorder');
-  return new Recorder(client, config, (record) => log.profile(record));
+  return new Recorder(client, config, sink);
 }
 
 /** A profiler that fails to start leaves the run without a profile, not without the script. */

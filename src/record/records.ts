@@ -1,0 +1,181 @@
+/**
+ * The log's records, one NDJSON line each so every grep match is a whole record.
+ * The header fields are the log's own (LimitsHeader, WatchdogHeader, ...): the
+ * options that produce them live elsewhere and are copied in field by field, so
+ * changing an option's shape never silently changes the log.
+ */
+import type { CapturedSample, Frame, Sample, SampleState } from './sample';
+
+export const LOG_FORMAT = 1;
+
+/** The bounds and redaction the captures of a log were taken with. */
+export interface LimitsHeader {
+  /** Object nesting read below a variable (0 = type only). */
+  depth: number;
+  /** Properties or elements kept per container. */
+  maxElements: number;
+  /** Characters kept per string. */
+  maxString: number;
+  /** Frames kept per sample; deeper stacks are sampled without locals. */
+  maxFrames: number;
+  /** Whether arguments and local variables were read at all. */
+  locals: boolean;
+  /** Variable and property names whose values were never written. */
+  redactKeys: string[];
+}
+
+/** The watchdog a log was recorded with (--watchdog, --watchdog-repeat). */
+export interface WatchdogHeader {
+  /** A main thread away from the event loop this long is a stall. */
+  thresholdMs: number;
+  /** While a stall lasts, it was captured again this often (0: once). */
+  repeatMs: number;
+}
+
+/** Crash capture a log was recorded with (--crash, --on-rejection). */
+export interface CrashHeader {
+  /** Promise rejections that nothing handles were captured too. */
+  rejections: boolean;
+}
+
+/** The CPU profiler a log was recorded with (--profile, --rate). */
+export interface ProfileHeader {
+  /** Stack samples per second taken by V8's CPU profiler. */
+  rateHz: number;
+}
+
+/** What a stall record says about the stall it captured. */
+export interface StallNotice {
+  stallId: number;
+  /** 0 for the first capture of a stall, then 1, 2, ... with --watchdog-repeat. */
+  repeat: number;
+  /** Time since the event loop last ran, in ms (within one heartbeat period). */
+  stalledMs: number;
+}
+
+/** What a stall-end record says about the stall that ended. */
+export interface StallEnd {
+  stallId: number;
+  /** How long the event loop was away, in ms (within one heartbeat period). */
+  durationMs: number;
+  captures: number;
+}
+
+export interface StartRecord {
+  event: 'start';
+  format: number;
+  tripod: string;
+  node: string;
+  script: string;
+  argv: string[];
+  interval: number;
+  timeoutMs: number;
+  /** Share of the time periodic samples may stop a thread to read locals (--locals-budget, as a fraction). */
+  localsBudget?: number;
+  limits: LimitsHeader;
+  watchdog?: WatchdogHeader;
+  crash?: CrashHeader;
+  /** Set when tripod attached to a running process (`tripod record PID`) instead of running the script. */
+  attached?: AttachedInfo;
+  profile?: ProfileHeader;
+}
+
+export interface AttachedInfo {
+  pid: number;
+  /** How tripod reached it: an inspector already open, one opened with SIGUSR1, or the preload agent. */
+  via: 'inspector' | 'signal' | 'agent';
+  /** Seconds the recording was asked to last; absent: until stopped. */
+  duration?: number;
+}
+
+/** Which thread a capture is of, on records of an attached process; absent on the main thread's samples. */
+export interface ThreadTag {
+  threadId: number;
+  threadName: string;
+  threadUrl?: string;
+}
+
+export type ThreadCapture = ThreadTag & CapturedSample;
+
+export type SampleRecord = { event: 'sample' } & Sample & Partial<ThreadTag>;
+
+/** `tripod dump PID --json`: every JS thread of a running process, captured once. */
+export interface DumpRecord {
+  event: 'dump';
+  format: number;
+  tripod: string;
+  node?: string;
+  script: string;
+  argv: string[];
+  attached: AttachedInfo;
+  timeoutMs: number;
+  limits: LimitsHeader;
+  /** Main thread first. */
+  threads: ThreadCapture[];
+  /** Workers could not be listed: the main thread, which reports them, did not answer. */
+  workersUnknown?: boolean;
+}
+
+/** A capture taken while the event loop is stalled; `seq` is not counted for stalls. */
+export type StallRecord = { event: 'stall' } & StallNotice & CapturedSample;
+
+export type StallEndRecord = { event: 'stall-end' } & StallEnd & {
+  /** For a stall in native code: the JS frames that made the call, seen when it returned. */
+  frames?: Frame[];
+  stack?: string;
+  /** The process ended while the loop was still away. */
+  atExit?: boolean;
+};
+
+/** The stack and locals at the throw of an exception (or rejection) that nothing catches. */
+export interface CrashRecord {
+  event: 'crash';
+  origin: 'exception' | 'rejection';
+  error: { name: string; message: string };
+  frames: Frame[];
+  stack: string;
+}
+
+/**
+ * A frame of a profile batch: the function's name, where it is (`path:line:col`,
+ * the original source when a source map says so; "" for V8's own and native
+ * frames), and, when a source map moved it, where it is in the generated code.
+ */
+export type ProfileFrame = [name: string, location: string, generated?: string];
+
+/**
+ * One window (at most a second) of V8 CPU profiler samples, as a table of the
+ * distinct stacks seen and how often. `stacks[i]` lists frame indices top first;
+ * `states[i]` and `counts[i]` go with it.
+ */
+export interface ProfileRecord {
+  event: 'profile';
+  seq: number;
+  /** Epoch ms of the window's first and last sample. */
+  from: number;
+  to: number;
+  rateHz: number;
+  samples: number;
+  frames: ProfileFrame[];
+  stacks: number[][];
+  states: SampleState[];
+  counts: number[];
+}
+
+export interface EndInfo {
+  exitCode?: number;
+  signal?: string;
+  /** An uncaught exception or unhandled rejection that ended the process. */
+  error?: { origin: string; name: string; message: string };
+}
+
+export interface EndRecord extends EndInfo {
+  event: 'end';
+  samples: number;
+  /** For `tripod record PID`: why recording stopped while the target ran on (or that it exited). */
+  detached?: 'duration' | 'interrupted' | 'target exited' | 'connection lost';
+  /** Stack samples written in profile records (with --profile). */
+  profileSamples?: number;
+}
+
+export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord;
