@@ -2,9 +2,9 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
+import { isDebug, parseDumpCommand, parseLogsCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
 import { UserError } from './errors';
-import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
+import { DUMP_HELP, LOGS_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
@@ -19,6 +19,10 @@ export function main(argv: string[]): void {
     }
     if (argv[0] === 'dump' || argv[0] === 'record') {
       void (argv[0] === 'dump' ? dump : record)(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'logs') {
+      void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
     if (argv[0] === 'report') {
@@ -55,6 +59,9 @@ function banner(config: RunConfig, logPath: string): string {
 async function show(argv: string[]): Promise<void> {
   const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
   if (config === 'help') return void process.stdout.write(`${SHOW_HELP}\n`);
+  if (!config.last && (!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
+    throw new UserError('tripod show: no log given and nothing piped in; name a log (tripod show LOG), pick the newest with tripod show --last, or pipe records (grep fn LOG | tripod show)', 1);
+  }
   // `tripod show LOG | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -63,7 +70,15 @@ async function show(argv: string[]): Promise<void> {
   // Loaded here, not at the top: pino-pretty would add ~15 ms to every `tripod script` start.
   const { showLog } = await import('./report/show');
   const stats = await showLog(config, process.stdin, process.stdout);
+  if (stats.picked) process.stderr.write(`tripod: showed ${stats.picked}\n`);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
+}
+
+async function logs(argv: string[]): Promise<void> {
+  const config = parseLogsCommand(argv, process.env);
+  if (config === 'help') return void process.stdout.write(`${LOGS_HELP}\n`);
+  const { listLogs } = await import('./report/logs');
+  await listLogs(config, process.stdout);
 }
 
 // ---- tripod dump PID / tripod record PID ----

@@ -75,9 +75,29 @@ export interface RunConfig {
   debug: boolean;
 }
 
+/** The records `tripod show --event` picks from: every kind tripod writes. */
+export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump'] as const;
+export type RecordEvent = (typeof RECORD_EVENTS)[number];
+
 export interface ShowConfig {
   logPath?: string;
+  /** Show the newest tripod log of the caller's in the temp folder (LOG is then not given). */
+  last: boolean;
   color: boolean;
+  since?: TimeBound;
+  until?: TimeBound;
+  /** Only records with a stack in one of these states. */
+  states?: SampleState[];
+  /** Only records with a stack that has a frame ("name location") that matches. */
+  grep?: RegExp;
+  /** Only records of these kinds. */
+  events?: RecordEvent[];
+  debug: boolean;
+}
+
+export interface LogsConfig {
+  /** Remove the caller's temp logs last written over this many days ago. */
+  cleanDays?: number;
   debug: boolean;
 }
 
@@ -101,6 +121,8 @@ export interface ReportConfig {
   grep?: RegExp;
   /** Rows of the table. */
   limit: number;
+  /** The SVG flame graph's narrowest frame, in pixels: narrower frames are merged into their parent. */
+  minWidth: number;
   debug: boolean;
 }
 
@@ -250,6 +272,12 @@ function profileConfig(on: boolean | undefined, rate: string | undefined, env: E
 const SHOW_OPTIONS = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  last: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  state: { type: 'string' },
+  grep: { type: 'string' },
+  event: { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -258,8 +286,56 @@ export function parseShowCommand(argv: string[], env: Env, stdoutIsTTY: boolean)
   const { values, positionals } = parseStrict(argv, SHOW_OPTIONS, true);
   if (values.help) return 'help';
   if (positionals.length > 1) throw new UserError(`tripod show: one log at a time, got ${positionals.length}; run it once per file`);
-  const color = values['no-color'] ? false : values.color ? true : stdoutIsTTY && !env.NO_COLOR;
-  return { logPath: positionals[0], color, debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1' };
+  if (values.last && positionals.length > 0) throw new UserError(`tripod show: --last picks the log itself; give either --last or ${JSON.stringify(positionals[0])}, not both`);
+  const events = commaList(values.event);
+  const badEvent = events?.find((e) => !(RECORD_EVENTS as readonly string[]).includes(e));
+  if (badEvent !== undefined) throw new UserError(`tripod show: --event=${JSON.stringify(badEvent)} is not a record kind; use ${RECORD_EVENTS.join(', ')} (or a comma list)`);
+  return {
+    logPath: positionals[0],
+    last: Boolean(values.last),
+    color: showColor(values, env, stdoutIsTTY),
+    since: timeBound('show', 'since', values.since),
+    until: timeBound('show', 'until', values.until),
+    states: sampleStates('show', values.state),
+    grep: grepPattern('show', values.grep),
+    events: events as RecordEvent[] | undefined,
+    debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1',
+  };
+}
+
+/** Flags first; then FORCE_COLOR (anything but 0 or false turns colour on, as Node reads it), then NO_COLOR and the terminal. */
+function showColor(values: { color?: boolean; 'no-color'?: boolean }, env: Env, stdoutIsTTY: boolean): boolean {
+  if (values['no-color']) return false;
+  if (values.color) return true;
+  if (env.FORCE_COLOR !== undefined) return !/^(0|false)$/i.test(env.FORCE_COLOR.trim());
+  return stdoutIsTTY && !env.NO_COLOR;
+}
+
+const LOGS_OPTIONS = {
+  clean: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseLogsCommand(argv: string[], env: Env): LogsConfig | 'help' {
+  const { values, positionals } = parseStrict(argv, LOGS_OPTIONS, true);
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UserError(`tripod logs: takes no argument, got ${JSON.stringify(positionals[0])}; tripod logs lists the temp logs, tripod logs --clean DAYS removes old ones`);
+  const debug = Boolean(values.debug) || env.TRIPOD_DEBUG === '1';
+  if (values.clean === undefined) return { debug };
+  const cleanDays = decimal('clean', values.clean, undefined, 7, { min: 0, max: 36_500 }, 'a number of days');
+  return { cleanDays, debug };
+}
+
+function commaList(raw: string | undefined): string[] | undefined {
+  return raw?.split(',').map((s) => s.trim());
+}
+
+function sampleStates(command: string, raw: string | undefined): SampleState[] | undefined {
+  const states = commaList(raw);
+  const badState = states?.find((s) => !SAMPLE_STATES.includes(s as SampleState));
+  if (badState !== undefined) throw new UserError(`tripod ${command}: --state=${JSON.stringify(badState)} is not a state; use running, idle or blocked (or a comma list)`);
+  return states as SampleState[] | undefined;
 }
 
 // ---- tripod dump PID / tripod record PID (attach to a running process) ----
@@ -303,9 +379,13 @@ const REPORT_OPTIONS = {
   state: { type: 'string' },
   grep: { type: 'string' },
   limit: { type: 'string' },
+  'min-width': { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Pixels: the flame graph's narrowest frame by default (report.ts's note says how it was chosen). */
+export const DEFAULT_MIN_WIDTH = 0.3;
 
 const DUMP_OPTIONS = { ...ATTACH_OPTIONS, json: { type: 'boolean' } } as const;
 
@@ -375,18 +455,16 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
   const { values, positionals } = parseStrict(argv, REPORT_OPTIONS, true);
   if (values.help) return 'help';
   if (positionals.length > 1) throw new UserError(`tripod report: one log at a time, got ${positionals.length}; run it once per file`);
-  const states = values.state?.split(',').map((s) => s.trim());
-  const badState = states?.find((s) => !SAMPLE_STATES.includes(s as SampleState));
-  if (badState !== undefined) throw new UserError(`tripod report: --state=${JSON.stringify(badState)} is not a state; use running, idle or blocked (or a comma list)`);
   return {
     logPath: positionals[0],
     format: reportFormat(values.format, values.output),
     output: values.output,
-    since: timeBound('since', values.since),
-    until: timeBound('until', values.until),
-    states: states as SampleState[] | undefined,
-    grep: grepPattern(values.grep),
+    since: timeBound('report', 'since', values.since),
+    until: timeBound('report', 'until', values.until),
+    states: sampleStates('report', values.state),
+    grep: grepPattern('report', values.grep),
     limit: wholeNumber('limit', values.limit, 'limit', undefined, { min: 1, max: 100_000 }, 'a whole number of rows from 1 to 100000; the default is 25') ?? 25,
+    minWidth: decimal('min-width', values['min-width'], undefined, DEFAULT_MIN_WIDTH, { min: 0, max: 1000 }, 'a number of pixels'),
     debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1',
   };
 }
@@ -402,7 +480,7 @@ function reportFormat(format: string | undefined, output: string | undefined): R
 const OFFSET_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "30s", "5m", "1.5h" from the log's first record; epoch milliseconds; or an ISO date. */
-function timeBound(name: string, raw: string | undefined): TimeBound | undefined {
+function timeBound(command: string, name: string, raw: string | undefined): TimeBound | undefined {
   if (raw === undefined) return undefined;
   const text = raw.trim();
   const offset = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
@@ -411,16 +489,16 @@ function timeBound(name: string, raw: string | undefined): TimeBound | undefined
   const parsed = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
   if (Number.isFinite(parsed)) return { epochMs: parsed };
   throw new UserError(
-    `tripod report: --${name}=${JSON.stringify(raw)} is not a time; use an offset from the log's start (30s, 5m), epoch milliseconds, or an ISO date (2026-11-23T12:07:00)`,
+    `tripod ${command}: --${name}=${JSON.stringify(raw)} is not a time; use an offset from the log's start (30s, 5m), epoch milliseconds, or an ISO date (2026-11-23T12:07:00)`,
   );
 }
 
-function grepPattern(raw: string | undefined): RegExp | undefined {
+function grepPattern(command: string, raw: string | undefined): RegExp | undefined {
   if (raw === undefined) return undefined;
   try {
     return new RegExp(raw);
   } catch (error) {
-    throw new UserError(`tripod report: --grep=${JSON.stringify(raw)} is not a regular expression (${(error as Error).message}); escape special characters`);
+    throw new UserError(`tripod ${command}: --grep=${JSON.stringify(raw)} is not a regular expression (${(error as Error).message}); escape special characters`);
   }
 }
 

@@ -1,5 +1,6 @@
 export const RUN_HELP = `usage: tripod [options] script.js [script args]
-       tripod show [LOG]          render a log (or grep's output on stdin) for people
+       tripod show [LOG]          render a log (or grep's output on stdin) for people (tripod show --help)
+       tripod logs                the temp logs tripod made, oldest first (--clean DAYS removes old ones)
        tripod dump PID            every JS thread's stack of a running process, now (tripod dump --help)
        tripod record PID          sample a running process into a log (tripod record --help)
        tripod report [LOG]        hottest functions, flame graphs and profile files from a log
@@ -31,10 +32,32 @@ options (each also an environment variable):
   -v, --version       tripod's version
 Options go before the script; everything after it is the script's (\`--\` also ends them).`;
 
-export const SHOW_HELP = `usage: tripod show [--color|--no-color] [LOG]
+export const SHOW_HELP = `usage: tripod show [options] [LOG]
 Renders a tripod log for people: each sample's stack, then its full backtrace with
 arguments and local variables. Reads LOG, or standard input when LOG is absent or -,
-so \`grep handleRequest LOG | tripod show\` shows just the matching samples.`;
+so \`grep handleRequest LOG | tripod show\` shows just the matching samples.
+
+options:
+  --last              the newest tripod log of yours in the temp folder ($TMPDIR; tripod logs lists them)
+  --event E           only records of kind E: start, sample, stall, stall-end, crash, profile, end, dump
+                      (or a comma list)
+  --since T, --until T  only records from T / before T: an offset from the log's start (30s, 5m, 1h),
+                      epoch milliseconds, or an ISO date (2026-11-23T12:07:00)
+  --state S           only records with a stack in state S: running, idle or blocked (or a comma list)
+  --grep REGEX        only records with a stack that has a frame ("name path:line:col") that matches
+  --color, --no-color force colour on or off (default: on a terminal; FORCE_COLOR, NO_COLOR)
+  --debug             stack traces on tripod's own errors
+  -h, --help          this text`;
+
+export const LOGS_HELP = `usage: tripod logs [--clean DAYS]
+Lists the temp logs tripod made (tripod-<script>-XXXXXX.log in $TMPDIR) that are
+yours, oldest first: when each started, the pid, its size, the script.
+
+options:
+  --clean DAYS        remove those last written over DAYS days ago (0 removes all; only tripod logs of
+                      yours, never through a symbolic link), and say what was removed
+  --debug             stack traces on tripod's own errors
+  -h, --help          this text`;
 
 export const DUMP_HELP = `usage: tripod dump [options] PID
 Prints the stack of every JavaScript thread of the running Node.js process PID —
