@@ -121,8 +121,8 @@ export interface ReportConfig {
   grep?: RegExp;
   /** Rows of the table. */
   limit: number;
-  /** The SVG flame graph's narrowest frame, in pixels: narrower frames are merged into their parent. */
-  minWidth: number;
+  /** The SVG flame graph's narrowest frame, in pixels: narrower frames are merged into their parent. Absent: svg-flamegraph.ts's default. */
+  minWidth?: number;
   debug: boolean;
 }
 
@@ -384,9 +384,6 @@ const REPORT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Pixels: the flame graph's narrowest frame by default (report.ts's note says how it was chosen). */
-export const DEFAULT_MIN_WIDTH = 0.3;
-
 const DUMP_OPTIONS = { ...ATTACH_OPTIONS, json: { type: 'boolean' } } as const;
 
 const RECORD_OPTIONS = {
@@ -464,7 +461,7 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     states: sampleStates('report', values.state),
     grep: grepPattern('report', values.grep),
     limit: wholeNumber('limit', values.limit, 'limit', undefined, { min: 1, max: 100_000 }, 'a whole number of rows from 1 to 100000; the default is 25') ?? 25,
-    minWidth: decimal('min-width', values['min-width'], undefined, DEFAULT_MIN_WIDTH, { min: 0, max: 1000 }, 'a number of pixels'),
+    minWidth: values['min-width'] === undefined ? undefined : decimal('min-width', values['min-width'], undefined, 1, { min: 0, max: 1000 }, 'a number of pixels'),
     debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1',
   };
 }

@@ -107,5 +107,7 @@ options:
   --state S           only samples in state S: running, idle or blocked (or a comma list)
   --grep REGEX        only stacks with a frame ("name path:line:col") that matches
   --limit N           rows of the table, 1-100000 (default 25)
+  --min-width PX      svg: frames narrower than PX pixels are merged into their caller, 0-1000
+                      (default 1, wider when the graph would hold over 20,000 frames)
   --debug             stack traces on tripod's own errors
   -h, --help          this text`;

@@ -66,7 +66,7 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
     throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep; widen them`, 1);
   }
   const title = summary.script ? path.basename(summary.script) : path.basename(config.logPath ?? 'tripod');
-  const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit });
+  const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth });
   await writeOutput(rendered, config.output, streams.stdout);
   return { read: summary.read, samples: summary.samples };
 }
