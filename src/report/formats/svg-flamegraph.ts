@@ -14,8 +14,8 @@ const BOTTOM = 24;
 const SIDE = 10;
 /**
  * The narrowest frame drawn by default, in pixels: a narrower one can be neither seen nor hovered. A tsc
- * profile drew 61,438 frames (17 MB, 5.8 s to open in headless Chromium) with every frame of 0.3 px and
- * up, 6,757 (1.5 MB, 1.9 s) at 1 px (BENCHMARKS.md).
+ * profile drew 61,438 frames (17 MB; a headless Chromium screenshot took 5.2 s, 1.3 s of it Chromium's
+ * start) with every frame of 0.3 px and up, 6,757 (1.5 MB, 1.6 s) at 1 px (BENCHMARKS.md).
  */
 const DEFAULT_MIN_WIDTH = 1;
 /**
