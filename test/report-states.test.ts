@@ -15,7 +15,7 @@ const LOGS = path.join(FIXTURES, 'logs');
 const canned = (name: string) => path.join(LOGS, name);
 
 describe.each(nodes)('report counts idle samples, $label', ({ bin }) => {
-  const log = canned('parent-children.log');
+  const log = canned('parent-children.ndjson');
 
   it('reports a parent waiting on its children as mostly idle, every sample counted', async () => {
     const result = await tripod(bin, ['report', log]);
@@ -59,9 +59,9 @@ describe.each(nodes)('report counts idle samples, $label', ({ bin }) => {
 
   it('refuses a log with no sample in one line that fits how it was recorded', async () => {
     const cases: Array<[string, string]> = [
-      ['ended-before-sample.log', 'holds no sample: the run ended before its first sample (one every 5 s); sample more often with a shorter --interval, e.g. --interval 0.5, or add --profile for 100 stacks a second'],
-      ['watchdog-no-stall.log', 'holds no sample: no stall over 200 ms happened, and --interval 0 took no periodic samples; add --profile, or sample with --interval S, or lower --watchdog'],
-      ['dump.log', 'holds no sample, only tripod dump output (one moment, not a recording); read it with tripod show, or record the process over time with tripod record PID'],
+      ['ended-before-sample.ndjson', 'holds no sample: the run ended before its first sample (one every 5 s); sample more often with a shorter --interval, e.g. --interval 0.5, or add --profile for 100 stacks a second'],
+      ['watchdog-no-stall.ndjson', 'holds no sample: no stall over 200 ms happened, and --interval 0 took no periodic samples; add --profile, or sample with --interval S, or lower --watchdog'],
+      ['dump.ndjson', 'holds no sample, only tripod dump output (one moment, not a recording); read it with tripod show, or record the process over time with tripod record PID'],
     ];
     for (const [name, why] of cases) {
       const result = await tripod(bin, ['report', canned(name)]);

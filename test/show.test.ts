@@ -122,14 +122,14 @@ describe.each(nodes)('tripod show filters, $label', ({ bin }) => {
   });
 
   it('filters a canned log of several processes by state', async () => {
-    const result = await tripod(bin, ['show', '--no-color', '--state', 'running', path.join(LOGS, 'parent-children.log')]);
+    const result = await tripod(bin, ['show', '--no-color', '--state', 'running', path.join(LOGS, 'parent-children.ndjson')]);
     expect(result.code, result.stderr).toBe(0);
     expect(headlines(result.stdout)).toEqual([expect.stringMatching(/^sample #1 running, main thread stopped 2\.1 ms$/), expect.stringMatching(/^sample #1 running/)]);
   });
 });
 
 describe.each(nodes)('tripod show colour and empty input, $label', ({ bin }) => {
-  const log = path.join(LOGS, 'parent-children.log');
+  const log = path.join(LOGS, 'parent-children.ndjson');
   const coloured = (text: string) => /\u001b\[\d+m/.test(text);
 
   it('colours through a pipe when FORCE_COLOR says so, unless --no-color; FORCE_COLOR=0 and NO_COLOR keep it plain', async () => {
