@@ -3,7 +3,7 @@
  * code. The only module that prints or exits.
  */
 import * as path from 'node:path';
-import type { LogsConfig, RecordConfig, RunConfig } from './config';
+import type { RecordConfig, RunConfig } from './config';
 import { UserError } from './errors';
 import { isDebug, parseRunCommand } from './options/run';
 import type { Command } from './options/table';
@@ -23,12 +23,12 @@ export function main(argv: string[]): void {
       void (argv[0] === 'dump' ? dump : record)(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
-    if (argv[0] === 'report') {
-      void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
-      return;
-    }
     if (argv[0] === 'logs') {
       void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
+    if (argv[0] === 'report') {
+      void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
     if (argv[0] === 'help') return void helpTopic(argv[1]).catch((error) => fail(error, isDebug(argv, env)));
@@ -81,6 +81,9 @@ async function show(argv: string[]): Promise<void> {
   const { parseShowCommand } = await import('./options/show');
   const config = parseShowCommand(argv, process.env, Boolean(process.stdout.isTTY));
   if (config === 'help') return printHelp('show');
+  if (!config.last && (!config.logPath || config.logPath === '-') && process.stdin.isTTY) {
+    throw new UserError('tripod show: no log given and nothing piped in; name a log (tripod show LOG), pick the newest with tripod show --last, or pipe records (grep fn LOG | tripod show)', 1);
+  }
   // `tripod show LOG | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -89,6 +92,7 @@ async function show(argv: string[]): Promise<void> {
   // Loaded here, not at the top: pino-pretty would add ~15 ms to every `tripod script` start.
   const { showLog } = await import('./report/show');
   const stats = await showLog(config, process.stdin, process.stdout);
+  if (stats.picked) process.stderr.write(`tripod: showed ${stats.picked}\n`);
   if (stats.skipped > 0) process.stderr.write(`tripod: skipped ${stats.skipped} lines that were not tripod records\n`);
 }
 
@@ -177,25 +181,12 @@ async function report(argv: string[]): Promise<void> {
 
 // ---- tripod logs ----
 
-/** What report/logs.js exports; loaded by name so a build without it still compiles and says so. */
-interface LogsModule {
-  listLogs(config: LogsConfig, out: NodeJS.WritableStream): unknown;
-}
-
 async function logs(argv: string[]): Promise<void> {
   const { parseLogsCommand } = await import('./options/logs');
   const config = parseLogsCommand(argv, process.env);
   if (config === 'help') return printHelp('logs');
-  const { listLogs } = (await import(LOGS_MODULE).catch(missingAsEmpty)) as Partial<LogsModule>;
-  if (!listLogs) throw new UserError('tripod logs: this build of tripod has no log listing (dist/report/logs.js); rebuild it with npm run build', 70);
+  const { listLogs } = await import('./report/logs');
   await listLogs(config, process.stdout);
-}
-
-const LOGS_MODULE = './report/logs';
-
-function missingAsEmpty(error: NodeJS.ErrnoException): object {
-  if (error?.code === 'MODULE_NOT_FOUND') return {};
-  throw error;
 }
 
 function fail(error: unknown, debug: boolean): void {

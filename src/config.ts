@@ -90,7 +90,7 @@ export interface ReportConfig extends LogFilters {
   /** Rows of the table. */
   limit: number;
   /** svg: frames narrower than this many pixels are merged into their parent. */
-  minWidth: number;
+  minWidth?: number;
   debug: boolean;
 }
 

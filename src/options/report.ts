@@ -24,7 +24,8 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     output,
     ...filters,
     limit: values.number('limit'),
-    minWidth: values.number('min-width'),
+    // Absent when not given: the flame graph then picks its width from the profile's size.
+    minWidth: values.optionalNumber('min-width'),
     debug: values.switch('debug'),
   };
 }

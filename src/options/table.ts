@@ -6,7 +6,8 @@
  * command (record samples every second by default, the runner every five).
  */
 import { REPORT_FORMATS } from '../report/formats/format-names';
-import type { SampleState } from '../sample/types';
+import { RECORD_EVENTS } from '../record/records';
+import type { SampleState } from '../record/sample';
 
 export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -55,8 +56,6 @@ export interface OptionRow {
   per?: Partial<Record<Command, Partial<Omit<OptionRow, 'per' | 'commands'>>>>;
 }
 
-/** The record events of a log, as `tripod show --event` takes them. */
-export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump'] as const;
 export const SAMPLE_STATES: readonly SampleState[] = ['running', 'idle', 'blocked'];
 
 const SAMPLING: Command[] = ['run', 'record'];
@@ -115,7 +114,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'format', short: 'f', value: 'F', kind: 'choice', noun: 'format', choices: REPORT_FORMATS, defaultText: 'table', help: `${REPORT_FORMATS.join(', ')}; guessed from -o's extension (.svg .cpuprofile .speedscope.json .pb.gz .folded) when absent`, commands: ['report'] },
   { flag: 'output', short: 'o', value: 'FILE', kind: 'string', help: 'write to FILE instead of standard output', commands: ['report'] },
   { flag: 'limit', value: 'N', kind: 'whole', unit: 'rows', range: { min: 1, max: 100_000 }, default: 25, help: 'rows of the table, {range}', commands: ['report'] },
-  { flag: 'min-width', value: 'PX', kind: 'decimal', unit: 'pixels', range: { min: 0, max: 1000 }, default: 0.1, help: 'svg: frames narrower than PX pixels are merged into their parent, {range}', commands: ['report'] },
+  { flag: 'min-width', value: 'PX', kind: 'decimal', unit: 'pixels', range: { min: 0, max: 1000 }, example: 1, defaultText: '1, wider when the graph would hold over 20,000 frames', help: 'svg: frames narrower than PX pixels are merged into their caller, {range}', commands: ['report'] },
   { flag: 'clean', value: 'DAYS', kind: 'decimal', unit: 'days', range: { min: 0, max: 36_500 }, example: 30, help: 'remove the logs older than DAYS days, {range}', commands: ['logs'] },
   {
     flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: SAMPLING,

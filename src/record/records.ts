@@ -8,6 +8,9 @@ import type { CapturedSample, Frame, Sample, SampleState } from './sample';
 
 export const LOG_FORMAT = 1;
 
+/** The `event` of every record kind, as the log writes them. */
+export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump'] as const;
+
 /** The bounds and redaction the captures of a log were taken with. */
 export interface LimitsHeader {
   /** Object nesting read below a variable (0 = type only). */

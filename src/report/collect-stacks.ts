@@ -1,13 +1,17 @@
 /**
  * Streams a log's records into one call tree: the stack tables of profile
  * records, and the stacks of periodic samples and stall captures (so logs
- * recorded without --profile make reports too). Aggregated as it reads: however
- * large the log, only the distinct frames and stacks stay in memory.
+ * recorded without --profile make reports too). Every sample counts, with its
+ * state: one with no JS frame on the stack (idle in the event loop, blocked with
+ * no JS caller seen) is charged to a frame named for its state, "(idle)" as V8's
+ * profiler names it. Aggregated as it reads: however large the log, only the
+ * distinct frames and stacks stay in memory.
  */
 import type { Readable } from 'node:stream';
 import type { ProfileRecord, SampleRecord, StallRecord, StartRecord } from '../record/records';
 import type { SampleState } from '../record/sample';
 import type { SampleFilter } from './filters';
+import { emptyLogFacts, noteLogFacts, type LogFacts } from './no-samples';
 import type { Progress } from './progress';
 import { readRecords, type ReadStats } from './read-log';
 import type { ReportFrames } from './report-frames';
@@ -30,6 +34,8 @@ export interface StackSummary {
   /** The script of the first run in the log. */
   script?: string;
   read: ReadStats;
+  /** What the log's records said about how it was recorded, for the message when it holds no sample. */
+  facts: LogFacts;
 }
 
 export async function collectStacks(
@@ -39,13 +45,12 @@ export async function collectStacks(
   filter: SampleFilter,
   progress?: { meter: Progress; bytesRead: () => number },
 ): Promise<StackSummary> {
-  const summary: StackSummary = { tree: new StackTree(), samples: 0, byState: { running: 0, idle: 0, blocked: 0 }, periodMs: 0, seen: 0, read: { records: 0, skipped: 0 } };
+  const summary: StackSummary = { tree: new StackTree(), samples: 0, byState: { running: 0, idle: 0, blocked: 0 }, periodMs: 0, seen: 0, read: { records: 0, skipped: 0 }, facts: emptyLogFacts() };
   // Runs with a profile: their periodic samples and stall captures would count the same moments twice.
   const profiledPids = new Set<unknown>();
   const count: Count = (stack, state, samples, at, from = at, to = at) => {
     summary.seen += samples;
-    // A stack with no frame has no function to charge it to; periodic samples without frames are skipped alike.
-    if (stack.length === 0) return;
+    if (stack.length === 0) stack = [frames.forState(state)];
     if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return;
     summary.tree.add(stack, samples);
     summary.samples += samples;
@@ -55,6 +60,7 @@ export async function collectStacks(
   };
   for await (const { record } of readRecords(input, name, summary.read)) {
     if (typeof record.time === 'number') filter.noteStart(record.time);
+    noteLogFacts(summary.facts, record);
     switch (record.event) {
       case 'start': {
         const start = record as unknown as StartRecord;
@@ -74,7 +80,8 @@ export async function collectStacks(
       case 'stall': {
         if (profiledPids.has(record.pid)) break;
         const sample = record as unknown as SampleRecord | StallRecord;
-        if (Array.isArray(sample.frames) && sample.frames.length > 0) count(sample.frames.map((f) => frames.fromSample(f)), sample.state, 1, sample.capturedAt);
+        const at = sample.capturedAt ?? (typeof record.time === 'number' ? record.time : 0);
+        count(sample.frames.map((f) => frames.fromSample(f)), sample.state, 1, at);
         break;
       }
     }

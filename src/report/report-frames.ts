@@ -8,8 +8,10 @@ import { pathToFileURL } from 'node:url';
 import { filePath, frameLocation } from '../frames/frame-text';
 import type { SourceMaps } from '../frames/source-maps';
 import type { ProfileFrame } from '../record/records';
-import type { Frame } from '../record/sample';
+import type { Frame, SampleState } from '../record/sample';
 import { plain } from './terminal-text';
+
+const STATE_FRAMES: Record<SampleState, string> = { idle: '(idle)', blocked: '(blocked)', running: '(program)' };
 
 export interface ReportFrame {
   name: string;
@@ -38,6 +40,15 @@ export class ReportFrames {
       if (!original) return { name: frame.function, url: frame.url, line: frame.line, column: frame.column };
       return { name: frame.function, ...original, generated: frameLocation(frame) };
     });
+  }
+
+  /**
+   * The frame a sample with no JS frame is charged to: "(idle)" as V8's profiler names a thread waiting in
+   * its event loop, "(blocked)" for a native call whose JS caller was not seen, "(program)" (V8's name for
+   * native code outside JS) for a running thread with no frame of the program's on its stack.
+   */
+  forState(state: SampleState): number {
+    return this.fromProfile([STATE_FRAMES[state], '']);
   }
 
   private intern(key: string, make: () => ReportFrame): number {

@@ -17,6 +17,7 @@ import type { ReportData } from './formats/report-data';
 import { renderSpeedscope } from './formats/speedscope';
 import { renderSvgFlamegraph } from './formats/svg-flamegraph';
 import { renderTable } from './formats/table';
+import { noSamplesMessage } from './no-samples';
 import { Progress, type ProgressTerminal } from './progress';
 import { openLogInput, type ReadStats } from './read-log';
 import { ReportFrames } from './report-frames';
@@ -59,13 +60,13 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
     throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
   }
   if (summary.seen === 0) {
-    throw new UserError(`tripod report: ${name} holds no stack samples; record some with --profile (or a shorter --interval)`, 1);
+    throw new UserError(noSamplesMessage(name, summary.facts), 1);
   }
   if (summary.samples === 0) {
     throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep; widen them`, 1);
   }
   const title = summary.script ? path.basename(summary.script) : path.basename(config.logPath ?? 'tripod');
-  const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit });
+  const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth });
   await writeOutput(rendered, config.output, streams.stdout);
   return { read: summary.read, samples: summary.samples };
 }

@@ -1,20 +1,35 @@
 /**
- * `tripod show [LOG]`: the log's records for people, rendered through pino-pretty.
- * Nothing from the log reaches the terminal with a control character in it but
- * the newlines between lines (terminal-text.ts), whoever wrote the log.
+ * `tripod show [LOG]`: the log's records for people, rendered through pino-pretty,
+ * filtered as report filters (record-filter.ts), from LOG, standard input, or
+ * the newest temp log (--last). Nothing from the log reaches the terminal with a
+ * control character in it but the newlines between lines (terminal-text.ts),
+ * whoever wrote the log.
  */
 import type { Readable, Writable } from 'node:stream';
 import { prettyFactory } from 'pino-pretty';
+import { SourceMaps } from '../frames/source-maps';
 import type { ShowConfig } from '../config';
 import { UserError } from '../errors';
-import type { DumpRecord } from '../record/records';
+import { type DumpRecord, RECORD_EVENTS } from '../record/records';
+import { newestLog } from './logs';
 import { openLogInput, readRecords, type ReadStats } from './read-log';
+import { RecordFilter } from './record-filter';
 import { renderDump } from './render-dump';
 import { renderRecord } from './render-record';
+import { ReportFrames } from './report-frames';
 import { terminalSafe } from './terminal-text';
 
-export async function showLog(config: ShowConfig, stdin: Readable, out: Writable): Promise<ReadStats> {
-  const name = config.logPath ?? 'standard input';
+export interface ShowStats extends ReadStats {
+  /** Records printed: all of them, or those the filters kept. */
+  shown: number;
+  /** The log shown, when --last picked it. */
+  picked?: string;
+}
+
+export async function showLog(config: ShowConfig, stdin: Readable, out: Writable): Promise<ShowStats> {
+  const picked = config.last ? await lastLog() : undefined;
+  const logPath = picked ?? config.logPath;
+  const name = logPath ?? 'standard input';
   const pretty = prettyFactory({
     colorize: config.color,
     translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
@@ -22,15 +37,29 @@ export async function showLog(config: ShowConfig, stdin: Readable, out: Writable
     hideObject: true,
     messageFormat: (log) => (log.event === 'dump' ? renderDump(log as unknown as DumpRecord) : renderRecord(log)),
   });
-  const stats: ReadStats = { records: 0, skipped: 0 };
-  for await (const { record } of readRecords(openLogInput(config.logPath, stdin), name, stats)) {
+  const filter = new RecordFilter(config, new ReportFrames(new SourceMaps()));
+  const stats: ShowStats = { records: 0, skipped: 0, shown: 0, ...(picked ? { picked } : {}) };
+  let tripodRecords = 0;
+  for await (const { record } of readRecords(openLogInput(logPath, stdin), name, stats)) {
+    if ((RECORD_EVENTS as readonly unknown[]).includes(record.event)) tripodRecords++;
+    if (!filter.keeps(record)) continue;
+    stats.shown++;
     if (!out.write(`${pretty(withSafeFields(record))}\n`)) await new Promise((resolve) => out.once('drain', resolve));
   }
-  if (stats.records === 0) {
-    const why = stats.skipped > 0 ? `no record in ${stats.skipped} lines` : 'it is empty';
+  if (tripodRecords === 0) {
+    const why = stats.records > 0 ? `${stats.records} records, none of a kind tripod writes` : stats.skipped > 0 ? `no record in ${stats.skipped} lines` : 'it is empty';
     throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
   }
+  if (stats.shown === 0) {
+    throw new UserError(`tripod show: none of the ${stats.records} records in ${name} match --since/--until/--state/--grep/--event; widen them`, 1);
+  }
   return stats;
+}
+
+async function lastLog(): Promise<string> {
+  const newest = await newestLog();
+  if (!newest.log) throw new UserError(`tripod show: no tripod log of yours in ${newest.folder}; run tripod script.js first, or name a log (tripod show LOG)`, 1);
+  return newest.log;
 }
 
 /** pino-pretty prints some fields itself (time, name, level): their text is made safe before it sees them. */

@@ -52,3 +52,15 @@ export function screenshot(bin: string, file: string, width: number, height: num
   if (!existsSync(png)) throw new Error(`chromium wrote no screenshot (exit ${result.status}): ${result.stderr.slice(-2000)}`);
   return readFileSync(png);
 }
+
+/** The document `file` becomes in headless Chromium once its scripts ran (--dump-dom). */
+export function renderedDom(bin: string, file: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tripod-chromium-'));
+  const result = spawnSync(bin, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--dump-dom', `file://${file}`], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`chromium --dump-dom failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
+  return result.stdout;
+}

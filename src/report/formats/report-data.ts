@@ -12,4 +12,6 @@ export interface ReportData {
   title: string;
   /** Rows of the table. */
   limit: number;
+  /** The flame graph's narrowest frame in pixels (--min-width); narrower ones are merged into their parent. Absent: the default. */
+  minWidth?: number;
 }

@@ -3,6 +3,7 @@
  * of the samples, the counts, and where each function is.
  */
 import { functionStats } from '../function-stats';
+import { localTime } from '../local-time';
 import { frameLabel } from '../report-frames';
 import type { ReportData } from './report-data';
 
@@ -40,10 +41,4 @@ function states(s: ReportData['summary']): string {
 
 function percent(part: number, whole: number): string {
   return `${whole > 0 ? ((100 * part) / whole).toFixed(1) : '0.0'}%`;
-}
-
-function localTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

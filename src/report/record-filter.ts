@@ -1,0 +1,103 @@
+/**
+ * Which records `tripod show` prints: --event picks record kinds; --since,
+ * --until, --state and --grep are report's filters (filters.ts), applied to
+ * each record's moment and stacks. A record with several stacks (a profile
+ * second, a dump's threads) is shown when one of them matches; a record with
+ * no stack (start, end) is left out by --state and --grep.
+ */
+import type { ShowConfig } from '../config';
+import type { DumpRecord, ProfileRecord, SampleRecord, StallEndRecord } from '../log/records';
+import type { Frame, SampleState } from '../sample/types';
+import { SampleFilter } from './filters';
+import type { ReportFrames } from './report-frames';
+
+type ShowFilters = Pick<ShowConfig, 'since' | 'until' | 'states' | 'grep' | 'events'>;
+
+/** A stack of a record: its state (when the record says one) and its frames as report frame ids. */
+interface RecordStack {
+  state?: SampleState;
+  frames: number[];
+}
+
+export class RecordFilter {
+  private readonly samples: SampleFilter;
+  private readonly byStack: boolean;
+  private readonly byTime: boolean;
+
+  /** `frames` interns the frames --grep matches (read only with --grep). */
+  constructor(
+    private readonly config: ShowFilters,
+    private readonly frames: ReportFrames,
+  ) {
+    this.samples = new SampleFilter(config, frames);
+    this.byStack = Boolean(config.states || config.grep);
+    this.byTime = Boolean(config.since || config.until);
+  }
+
+  /** Whether any filter is set: without one, every record is shown. */
+  get active(): boolean {
+    return Boolean(this.config.events) || this.byStack || this.byTime;
+  }
+
+  keeps(record: Record<string, unknown>): boolean {
+    if (typeof record.time === 'number') this.samples.noteStart(record.time);
+    if (this.config.events && !(this.config.events as string[]).includes(record.event as string)) return false;
+    if (this.byTime) {
+      const at = momentOf(record);
+      if (at === undefined || !this.samples.inTime(at)) return false;
+    }
+    if (!this.byStack) return true;
+    return this.stacksOf(record).some((stack) => this.stackMatches(stack));
+  }
+
+  private stackMatches(stack: RecordStack): boolean {
+    if (this.config.states && (stack.state === undefined || !this.samples.inState(stack.state))) return false;
+    return this.samples.matches(stack.frames);
+  }
+
+  private stacksOf(record: Record<string, unknown>): RecordStack[] {
+    const grep = Boolean(this.config.grep);
+    const ids = (frames: Frame[] | undefined, state?: SampleState) => {
+      if (!grep) return [];
+      if (!frames || frames.length === 0) return state ? [this.frames.forState(state)] : [];
+      return frames.map((f) => this.frames.fromSample(f));
+    };
+    switch (record.event) {
+      case 'sample':
+      case 'stall': {
+        const sample = record as unknown as SampleRecord;
+        return [{ state: sample.state, frames: ids(sample.frames, sample.state) }];
+      }
+      case 'crash':
+        // At the throw the thread was running JS.
+        return [{ state: 'running', frames: ids((record as { frames: Frame[] }).frames) }];
+      case 'stall-end': {
+        const end = record as unknown as StallEndRecord;
+        return end.frames ? [{ frames: ids(end.frames) }] : [];
+      }
+      case 'profile': {
+        const profile = record as unknown as ProfileRecord;
+        const local = grep ? profile.frames.map((f) => this.frames.fromProfile(f)) : [];
+        return profile.stacks.map((stack, i) => ({ state: profile.states[i], frames: grep ? stackOrState(stack.map((f) => local[f]), profile.states[i], this.frames) : [] }));
+      }
+      case 'dump':
+        return (record as unknown as DumpRecord).threads.map((thread) => ({ state: thread.state, frames: ids(thread.frames, thread.state) }));
+      default:
+        return [];
+    }
+  }
+}
+
+function stackOrState(frames: number[], state: SampleState, reportFrames: ReportFrames): number[] {
+  return frames.length > 0 ? frames : [reportFrames.forState(state)];
+}
+
+/** When a record's moment was: a capture's start, a profile second's middle (as report counts it), else when it was written. */
+function momentOf(record: Record<string, unknown>): number | undefined {
+  if (record.event === 'profile') {
+    const profile = record as unknown as ProfileRecord;
+    return (profile.from + profile.to) / 2;
+  }
+  if (typeof record.capturedAt === 'number') return record.capturedAt;
+  return typeof record.time === 'number' ? record.time : undefined;
+}
