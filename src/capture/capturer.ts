@@ -8,9 +8,9 @@ import type { Frame, NativeWait, Sample } from '../sample/types';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, stackText, visibleFrames } from './frames';
 import { LocalsBudget } from './locals-budget';
-import { isAsleepInKernel, nativeWait } from './native-wait';
+import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
-import { type ProbeAnswer, StackProbe } from './probe';
+import { callerOfNativeCall, type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
@@ -156,7 +156,8 @@ export class Capturer {
     clearTimeout(peek);
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
-      return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
+      const since = this.onMainThread ? nativeCallStart(native, started, this.options.pid) : started;
+      return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, since, answer, native)) };
     }
     const probeMs = elapsed(started);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
@@ -225,7 +226,7 @@ export class Capturer {
 
   /** Built when a blocked thread answers: its frames are those that made the native call. */
   private blockedSample(time: number, started: number, answer: ProbeAnswer, native: NativeWait | undefined): Omit<Sample, 'seq'> {
-    const { frames, moreFrames } = this.probeFrames(answer);
+    const { frames, moreFrames } = this.probeFrames(callerOfNativeCall(answer));
     const blockedMs = elapsed(started);
     return {
       capturedAt: time,
