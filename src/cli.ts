@@ -3,6 +3,7 @@
  * code. The only module that prints or exits.
  */
 import { isDebug, parseDumpCommand, parseRecordCommand, parseReportCommand, parseRunCommand, parseShowCommand, type RecordConfig, type RunConfig } from './config';
+import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
 import { DUMP_HELP, RECORD_HELP, REPORT_HELP, RUN_HELP, SHOW_HELP } from './help';
 import { prepareRun, startRun } from './run/runner';
@@ -35,6 +36,7 @@ function run(argv: string[]): void {
   const command = parseRunCommand(argv, process.env);
   if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
+  debugOn(command.config.debug);
   const prepared = prepareRun(command.config);
   // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.
@@ -71,6 +73,7 @@ async function show(argv: string[]): Promise<void> {
 async function dump(argv: string[]): Promise<void> {
   const config = parseDumpCommand(argv, process.env);
   if (config === 'help') return void process.stdout.write(`${DUMP_HELP}\n`);
+  debugOn(config.debug);
   const { dumpProcess } = await import('./attach/dump');
   const abort = abortOnSignals();
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
@@ -82,6 +85,7 @@ async function dump(argv: string[]): Promise<void> {
 async function record(argv: string[]): Promise<void> {
   const config = parseRecordCommand(argv, process.env);
   if (config === 'help') return void process.stdout.write(`${RECORD_HELP}\n`);
+  debugOn(config.debug);
   const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
@@ -144,6 +148,11 @@ async function report(argv: string[]): Promise<void> {
     process.stderr.write(`tripod: skipped ${outcome.read.skipped} lines that were not whole tripod records (a log cut short?); the report covers the other ${outcome.read.records}\n`);
     process.exitCode = 1;
   }
+}
+
+/** tripod's debug lines (TRIPOD_DEBUG sections; --debug for all), on before anything else runs. */
+function debugOn(debugFlag: boolean): void {
+  enableDebugLog(debugSettingOf(process.env.TRIPOD_DEBUG, debugFlag));
 }
 
 function fail(error: unknown, debug: boolean): void {

@@ -3,6 +3,7 @@
  * flags are parsed and validated here, once, into typed objects.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { tracesWanted } from './diagnostics/debug-log';
 import { UserError } from './errors';
 import type { SampleState } from './sample/types';
 
@@ -136,8 +137,9 @@ const RUN_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** Stack traces on tripod's errors: --debug, or TRIPOD_DEBUG=1 or * (a list of sections only turns on their debug lines). */
 export function isDebug(argv: string[], env: Env): boolean {
-  return env.TRIPOD_DEBUG === '1' || argv.includes('--debug');
+  return tracesWanted(env.TRIPOD_DEBUG) || argv.includes('--debug');
 }
 
 /**
@@ -199,7 +201,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       logPath: values.log ?? nonEmpty(env.TRIPOD_LOG),
       limits: captureLimits(values, env, !values['no-locals'] && flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, true)),
       quiet: Boolean(values.quiet) || flag('TRIPOD_QUIET', env.TRIPOD_QUIET, false),
-      debug: Boolean(values.debug) || flag('TRIPOD_DEBUG', env.TRIPOD_DEBUG, false),
+      debug: Boolean(values.debug) || tracesWanted(env.TRIPOD_DEBUG),
     },
   };
 }
@@ -259,7 +261,7 @@ export function parseShowCommand(argv: string[], env: Env, stdoutIsTTY: boolean)
   if (values.help) return 'help';
   if (positionals.length > 1) throw new UserError(`tripod show: one log at a time, got ${positionals.length}; run it once per file`);
   const color = values['no-color'] ? false : values.color ? true : stdoutIsTTY && !env.NO_COLOR;
-  return { logPath: positionals[0], color, debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1' };
+  return { logPath: positionals[0], color, debug: Boolean(values.debug) || tracesWanted(env.TRIPOD_DEBUG) };
 }
 
 // ---- tripod dump PID / tripod record PID (attach to a running process) ----
@@ -344,7 +346,7 @@ function attachConfig(command: string, values: LimitValues & { locals?: boolean;
     timeoutMs: seconds('timeout', values.timeout, env.TRIPOD_TIMEOUT, 1, { min: 0.001, max: 3600 }) * 1000,
     // Off unless asked: reading locals pauses the target and copies its data out.
     limits: captureLimits(values, env, Boolean(values.locals) || flag('TRIPOD_LOCALS', env.TRIPOD_LOCALS, false)),
-    debug: Boolean(values.debug) || flag('TRIPOD_DEBUG', env.TRIPOD_DEBUG, false),
+    debug: Boolean(values.debug) || tracesWanted(env.TRIPOD_DEBUG),
   };
 }
 
@@ -387,7 +389,7 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     states: states as SampleState[] | undefined,
     grep: grepPattern(values.grep),
     limit: wholeNumber('limit', values.limit, 'limit', undefined, { min: 1, max: 100_000 }, 'a whole number of rows from 1 to 100000; the default is 25') ?? 25,
-    debug: Boolean(values.debug) || env.TRIPOD_DEBUG === '1',
+    debug: Boolean(values.debug) || tracesWanted(env.TRIPOD_DEBUG),
   };
 }
 

@@ -12,6 +12,9 @@ import type { Sample } from '../sample/types';
 import { type CaptureOptions, capturerFor, tagged, withoutUnaskedNote } from './dump';
 import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
 import type { JsThread } from './threads';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('record');
 
 export interface RecordOptions extends CaptureOptions {
   intervalMs: number;
@@ -71,6 +74,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     const capturer = capturerFor(thread, attachment.pid, options);
     const sampler = new PeriodicSampler(capturer, options.intervalMs, write(thread));
     running.set(thread, { sampler, capturer });
+    debug('thread %s joins (%s), sampled every %s ms', thread.name, thread.isMain ? 'main' : 'worker', options.intervalMs);
     sampler.start();
   };
   const end = async (thread: JsThread) => {
@@ -89,6 +93,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   clearInterval(progress);
   await Promise.all([...running.keys()].map(end));
   hooks.progress?.(performance.now() - started, seq);
+  debug('ended: %s samples, %s', seq, detached);
   log.end({ samples: seq, detached });
   return { samples: seq, detached };
 }

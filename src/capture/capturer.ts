@@ -15,6 +15,9 @@ import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
 import type { SessionLease } from '../sample/capture-session';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('capture');
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
@@ -157,9 +160,11 @@ export class Capturer {
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
       const since = this.onMainThread ? nativeCallStart(native, started, this.options.pid) : started;
+      debug('probe not answered within %s ms: blocked (%s, in %s)', this.options.timeoutMs, this.onMainThread ? 'main' : 'worker', native?.wchan);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, since, answer, native)) };
     }
     const probeMs = elapsed(started);
+    debug.took(probeMs, 'probe answered (%s, %s frames)', this.onMainThread ? 'main' : 'worker', probed.value.total);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };

@@ -9,6 +9,9 @@ import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { UserError } from '../errors';
 import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from './records';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('log');
 
 export interface LogFailure {
   /** The errno code of the write that failed (ENOSPC, EIO, ...). */
@@ -41,6 +44,7 @@ class RecordWriter {
       this.records++;
     } catch (error) {
       this.failed = true;
+      debug('write failed (%s) after %s records, %s bytes: the log is given up', (error as NodeJS.ErrnoException).code, this.records, this.bytes);
       this.onFailure({ code: (error as NodeJS.ErrnoException).code ?? 'error', records: this.records, bytes: this.bytes });
     }
   }

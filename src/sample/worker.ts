@@ -4,6 +4,7 @@
  * throw — and writes each record to the log itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { enableDebugLog } from '../diagnostics/debug-log';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
 import { CaptureSession } from './capture-session';
@@ -18,6 +19,7 @@ import { PeriodicSampler } from './periodic';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
 
 const data = workerData as SamplerData;
+enableDebugLog(data.debug);
 const isSecret = secretNameTest(data.limits.redactKeys);
 
 /** What runs once the main thread has handed over the log and the script. */

@@ -11,9 +11,13 @@ import { stackText } from '../capture/frames';
 import { redactCredentials, type SecretTest } from '../capture/redact';
 import type { CrashConfig } from '../config';
 import type { SampleLog } from '../log/logger';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('crash');
 
 export async function startCrashCapture(cdp: CdpClient, capturer: Capturer, config: CrashConfig, log: SampleLog, isSecret: SecretTest): Promise<void> {
   capturer.handleExceptions((event, frames, moreFrames) => {
+    debug('paused at an uncaught %s (%s frames read)', event.reason, frames.length);
     const origin = event.reason === 'promiseRejection' ? 'rejection' : 'exception';
     if (origin === 'rejection' && !config.rejections) return;
     const error = thrownValue(event.data as Protocol.Runtime.RemoteObject | undefined);

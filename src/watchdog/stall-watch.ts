@@ -6,6 +6,9 @@
  */
 import type { WatchdogConfig } from '../config';
 import type { Heartbeat } from './heartbeat';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('watchdog');
 
 export interface StallNotice {
   stallId: number;
@@ -80,6 +83,7 @@ export class StallWatch {
     if (silent < this.config.thresholdMs + this.periodMs) return;
     const stall = { id: ++this.stalls, lastBeatAt: this.lastBeatAt, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
     this.stall = stall;
+    debug('stall %s: no event-loop turn for %s ms', stall.id, Math.round(silent));
     this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: Math.round(silent) });
   };
 
