@@ -26,7 +26,7 @@ options (each also an environment variable):
   --rate HZ           stack samples per second with --profile, 10-1000 (TRIPOD_RATE, default 100)
   --redact K1,K2      names whose values are never written; "+K" adds to the defaults (TRIPOD_REDACT)
   -q, --quiet         no banner on stderr (TRIPOD_QUIET=1)
-  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  --debug             stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=1; TRIPOD_DEBUG=capture,attach: those only)
   -h, --help          this text
   -v, --version       tripod's version
 Options go before the script; everything after it is the script's (\`--\` also ends them).`;
@@ -49,7 +49,7 @@ options (each also an environment variable):
   --timeout S         how long a thread may take to answer before it is called blocked (TRIPOD_TIMEOUT, default 1)
   --depth N, --max-elements N, --max-string N, --max-frames N, --redact K1,K2
                       bounds and redaction of --locals, as for tripod script.js (tripod --help)
-  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  --debug             stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=1; TRIPOD_DEBUG=capture,attach: those only)
   -h, --help          this text`;
 
 export const RECORD_HELP = `usage: tripod record [options] PID
@@ -67,7 +67,7 @@ options (each also an environment variable):
   --depth N, --max-elements N, --max-string N, --max-frames N, --redact K1,K2
                       bounds and redaction of --locals, as for tripod script.js (tripod --help)
   -q, --quiet         no banner or progress on stderr (TRIPOD_QUIET=1)
-  --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
+  --debug             stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=1; TRIPOD_DEBUG=capture,attach: those only)
   -h, --help          this text`;
 
 export const REPORT_HELP = `usage: tripod report [options] [LOG]
