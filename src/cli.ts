@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { RecordConfig, RunConfig } from './config';
+import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
 import { isDebug, parseRunCommand } from './options/run';
 import type { Command } from './options/table';
@@ -43,6 +44,7 @@ function run(argv: string[]): void {
   if (command.kind === 'help') return void printHelp('run').catch((error) => fail(error, isDebug(argv, process.env)));
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
   if (command.kind === 'agent-path') return void process.stdout.write(`${agentPath()}\n`);
+  debugOn(command.config.debug);
   const prepared = prepareRun(command.config);
   // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.
@@ -102,6 +104,7 @@ async function dump(argv: string[]): Promise<void> {
   const { parseDumpCommand } = await import('./options/attach');
   const config = parseDumpCommand(argv, process.env);
   if (config === 'help') return printHelp('dump');
+  debugOn(config.debug);
   const { dumpProcess } = await import('./attach/dump');
   const abort = abortOnSignals();
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
@@ -114,6 +117,7 @@ async function record(argv: string[]): Promise<void> {
   const { parseRecordCommand } = await import('./options/attach');
   const config = parseRecordCommand(argv, process.env);
   if (config === 'help') return printHelp('record');
+  debugOn(config.debug);
   const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
@@ -187,6 +191,11 @@ async function logs(argv: string[]): Promise<void> {
   if (config === 'help') return printHelp('logs');
   const { listLogs } = await import('./report/logs');
   await listLogs(config, process.stdout);
+}
+
+/** tripod's debug lines (TRIPOD_DEBUG sections; --debug for all), on before anything else runs. */
+function debugOn(debugFlag: boolean): void {
+  enableDebugLog(debugSettingOf(process.env.TRIPOD_DEBUG, debugFlag));
 }
 
 function fail(error: unknown, debug: boolean): void {

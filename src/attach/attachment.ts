@@ -20,6 +20,9 @@ import { listenerInode, socketInodes, type TcpListener, unixListeners } from './
 import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
 import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
 import { openWebSocket } from './websocket-transport';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('attach');
 
 export type Route = 'inspector' | 'signal' | 'agent';
 
@@ -74,6 +77,7 @@ export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   if (!id) throw exitedError(pid);
   const leftByTripod = hasMarker(id);
   const open = await openInspectorPort(target, leftByTripod);
+  debug('pid %s: inspector listening on port %s; marker of an inspector tripod opened: %s', pid, open?.port ?? 'none', leftByTripod);
   if (!open && !leftByTripod) {
     const agent = await throughAgent(target, id, waitMs);
     if (agent) return agent;
@@ -95,6 +99,7 @@ async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number
   const { pid } = target;
   const agentSocket = unixListeners(pid).find((socket) => isAgentSocketOf(socket, pid));
   if (!agentSocket) return undefined;
+  debug('agent socket %s', agentSocket);
   const session = await openAgentSession(pid, agentSocket, waitMs);
   return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, { target: id });
 }
@@ -120,6 +125,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { op
     endpoint = await openWithSignal(target, owned.guardian!);
     writeMarker(owned.target, endpoint.port);
   }
+  debug('endpoint 127.0.0.1:%s (%s)', endpoint.port, open ? 'already open' : 'opened by SIGUSR1');
   const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
   const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
   return track(main, info, owned, endpoint.port);
@@ -129,6 +135,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { op
 function guard(owned: Ownership, target: TargetProcess): void {
   owned.guardian = startGuardian(owned.target, target.flags.port);
   owned.lock?.addHolder(owned.guardian.id);
+  debug('guardian started (pid %s)', owned.guardian.id.pid);
 }
 
 /** Leaves without closing: the guardian (if tripod opened anything) closes it, holding the lock meanwhile. */
@@ -154,6 +161,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
   main.onClose(markGone);
   void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
   const closer = owned.guardian ? new Closer(main) : undefined;
+  debug('route: %s (pid %s, node %s)', info.route, info.pid, info.node);
   return {
     ...info,
     main,
@@ -169,7 +177,8 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
     },
     async holdLease(waitMs) {
       if (!closer) return;
-      await withDeadline(closer.holdLease(), waitMs);
+      const lease = await withDeadline(closer.holdLease(), waitMs);
+      debug('lease armed: %s (waited up to %s ms)', lease.answered, waitMs);
     },
     async detach(wait = true) {
       const guardian = owned.guardian;
@@ -182,6 +191,7 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       if (wait && !loopTurned && !main.closed) loopTurned = await loopTurnsWithin(main, LOOP_TURN_WAIT_MS).catch(() => false);
       const closed = wait && !main.closed && port !== undefined && closer !== undefined && (await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS));
       main.close();
+      debug('native close: %s', closed ? 'the inspector is closed' : 'not done; handed to the guardian');
       if (!closed) return guardian.handOver();
       // Closed before the event loop turned, SIGUSR1's second wake-up will open it again: the guardian watches for that.
       guardian.closed(!loopTurned);

@@ -36,27 +36,34 @@ export function socketInodes(pid: number): Set<string> {
 
 /** TCP sockets in LISTEN state that belong to `pid`. */
 export function tcpListeners(pid: number, inodes = socketInodes(pid)): TcpListener[] {
-  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].filter((row) => inodes.has(row.inode)).map(({ host, port }) => ({ host, port }));
+  return [...tcpTable(pid, 'tcp'), ...tcpTable(pid, 'tcp6')].filter((row) => inodes.has(row.inode)).map(({ host, port }) => ({ host, port }));
 }
 
 /** The socket inode of `pid`'s listener on `port` (its fds then tell, cheaply, when it closes). */
 export function listenerInode(pid: number, port: number, inodes = socketInodes(pid)): string | undefined {
-  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].find((row) => row.port === port && inodes.has(row.inode))?.inode;
+  return [...tcpTable(pid, 'tcp'), ...tcpTable(pid, 'tcp6')].find((row) => row.port === port && inodes.has(row.inode))?.inode;
 }
 
 /** Every TCP listener in the process's network namespace, whoever owns it. */
 export function portListened(pid: number, port: number): boolean {
-  return [...tcpTable(pid, 'tcp', ipv4), ...tcpTable(pid, 'tcp6', ipv6)].some((row) => row.port === port);
+  return [...tcpTable(pid, 'tcp'), ...tcpTable(pid, 'tcp6')].some((row) => row.port === port);
 }
 
 /** Paths of the Unix sockets `pid` listens on. */
 export function unixListeners(pid: number, inodes = socketInodes(pid)): string[] {
-  const paths: string[] = [];
-  for (const line of readTable(`/proc/${pid}/net/unix`)) {
+  return listeningUnixRows(readTable(`/proc/${pid}/net/unix`))
+    .filter((row) => inodes.has(row.inode))
+    .map((row) => row.path);
+}
+
+/** The listening sockets of /proc/net/unix rows (its header left out): path and inode. */
+export function listeningUnixRows(lines: string[]): Array<{ path: string; inode: string }> {
+  const rows: Array<{ path: string; inode: string }> = [];
+  for (const line of lines) {
     const [, , , flags, , , inode, path] = line.trim().split(/\s+/);
-    if (path && inodes.has(inode) && (parseInt(flags, 16) & UNIX_ACCEPTING) !== 0) paths.push(path);
+    if (path && (parseInt(flags, 16) & UNIX_ACCEPTING) !== 0) rows.push({ path, inode });
   }
-  return paths;
+  return rows;
 }
 
 const LOOPBACK = new BlockList();
@@ -75,9 +82,15 @@ export function isLoopback(host: string): boolean {
   return false;
 }
 
-function tcpTable(pid: number, name: 'tcp' | 'tcp6', decode: (hex: string) => string) {
+function tcpTable(pid: number, name: 'tcp' | 'tcp6') {
+  return listeningTcpRows(readTable(`/proc/${pid}/net/${name}`), name);
+}
+
+/** The LISTEN rows of /proc/net/tcp or tcp6 (its header left out), addresses decoded: host, port, inode. */
+export function listeningTcpRows(lines: string[], table: 'tcp' | 'tcp6'): Array<TcpListener & { inode: string }> {
+  const decode = table === 'tcp' ? ipv4 : ipv6;
   const rows: Array<TcpListener & { inode: string }> = [];
-  for (const line of readTable(`/proc/${pid}/net/${name}`)) {
+  for (const line of lines) {
     const fields = line.trim().split(/\s+/);
     if (fields[3] !== TCP_LISTEN) continue;
     const [hexHost, hexPort] = fields[1].split(':');

@@ -10,6 +10,9 @@ import { type CaptureOptions, remoteCapturer, withoutUnaskedNote } from '../reco
 import { Recording } from '../recording/recording';
 import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
 import type { JsThread } from './threads';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('record');
 
 export interface RecordOptions extends CaptureOptions {
   intervalMs: number;
@@ -58,7 +61,10 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     argv: attachment.argv,
     attached: { pid: attachment.pid, via: attachment.route, durationMs: options.durationMs },
   });
-  const join = (thread: JsThread) => recording.join(thread, remoteCapturer(thread, attachment.pid, options));
+  const join = (thread: JsThread) => {
+    debug('thread %s joins (%s), sampled every %s ms', thread.name, thread.isMain ? 'main' : 'worker', options.intervalMs);
+    recording.join(thread, remoteCapturer(thread, attachment.pid, options));
+  };
   // Workers join as the main thread reports them, now and later.
   threads.list().forEach(join);
   threads.watch(join, (thread) => void recording.leave(thread));
@@ -69,6 +75,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   clearInterval(progress);
   await recording.stopSampling();
   hooks.progress?.(performance.now() - started, recording.samples);
+  debug('ended: %s samples, %s', recording.samples, detached);
   recording.end({}, { detached });
   return { samples: recording.samples, detached };
 }

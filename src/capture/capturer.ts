@@ -9,13 +9,16 @@ import { type CdpClient, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, visibleFrames } from './frames';
 import { stackText } from '../frames/frame-text';
 import { LocalsBudget } from './locals-budget';
-import { isAsleepInKernel, nativeWait } from './native-wait';
+import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
-import { type ProbeAnswer, StackProbe } from './probe';
+import { callerOfNativeCall, type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
 import type { SessionLease } from './capture-session';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('capture');
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
@@ -157,9 +160,12 @@ export class Capturer {
     clearTimeout(peek);
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
-      return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
+      const since = this.onMainThread ? nativeCallStart(native, started, this.options.pid) : started;
+      debug('probe not answered within %s ms: blocked (%s, in %s)', this.options.timeoutMs, this.onMainThread ? 'main' : 'worker', native?.wchan);
+      return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, since, answer, native)) };
     }
     const probeMs = elapsed(started);
+    debug.took(probeMs, 'probe answered (%s, %s frames)', this.onMainThread ? 'main' : 'worker', probed.value.total);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
@@ -228,7 +234,7 @@ export class Capturer {
 
   /** Built when a blocked thread answers: its frames are those that made the native call. */
   private blockedSample(time: number, started: number, answer: ProbeAnswer, native: NativeWait | undefined): CapturedSample {
-    const { frames, moreFrames } = this.probeFrames(answer);
+    const { frames, moreFrames } = this.probeFrames(callerOfNativeCall(answer));
     const blockedMs = elapsed(started);
     return {
       capturedAt: time,

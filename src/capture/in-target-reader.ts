@@ -351,12 +351,14 @@ function targetReader(options: ReaderOptions, global: object, holder: string): {
   }
 
   /**
-   * An id for a container, listed after this level if depth, size and room allow.
-   * Every container gets one: ValueReader checks depth and size itself, and marks them, before it asks.
+   * An id for a container, listed after this level if depth and room allow. An
+   * array, typed array, Map or Set of any size is listed: only its first
+   * --max-elements are read (listItems, listEntries). Every container gets an
+   * id: ValueReader checks depth itself, and marks it, before it asks.
    */
-  function later(value: object, depth: number, kind: string, size: number): string {
+  function later(value: object, depth: number, kind: string): string {
     const id = options.listed + next++;
-    if (depth < maxDepth && size <= largest && room > 0) {
+    if (depth < maxDepth && room > 0) {
       room--;
       queue[queue.length++] = { __proto__: null, id, value, depth, kind } as any;
     }
@@ -447,12 +449,12 @@ function targetReader(options: ReaderOptions, global: object, holder: string): {
     if (isArray(value) || isTypedArray(value)) {
       const length = isArray(value) ? (dataValue(value, 'length') as number) : (apply(typedLength, value, []) as number);
       const subtype = isArray(value) ? 'array' : 'typedarray';
-      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + length + ')') + ',"objectId":"' + later(value, depth, subtype, length) + '"}';
+      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + length + ')') + ',"objectId":"' + later(value, depth, subtype) + '"}';
     }
     if (isMap(value) || isSet(value)) {
       const subtype = isMap(value) ? 'map' : 'set';
       const size = apply(subtype === 'map' ? mapSize : setSize, value, []) as number;
-      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + size + ')') + ',"objectId":"' + later(value, depth, subtype, size) + '"}';
+      return objectHead(subtype, className) + ',"description":' + quote(className + '(' + size + ')') + ',"objectId":"' + later(value, depth, subtype) + '"}';
     }
     if (isNativeError(value)) return objectHead('error', className) + ',"description":' + quote(clip(errorText(value, className))) + '}';
     if (isDate(value)) return objectHead('date', className) + ',"description":' + quote(apply(dateText, value, [])) + '}';
@@ -484,7 +486,7 @@ function targetReader(options: ReaderOptions, global: object, holder: string): {
     if (isStringObject(value) || isNumberObject(value) || isBooleanObject(value) || isBigIntObject(value) || isSymbolObject(value)) return boxedRemote(value, className);
     // Its key count then is not known now (counting them is what is avoided): only that it was too large.
     if (apply(hugeHas, huge, [value])) return '{"type":"object","className":' + quote(className) + ',"huge":true}';
-    return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object', 0) + '"}';
+    return '{"type":"object","className":' + quote(className) + ',"objectId":"' + later(value, depth, isModuleNamespaceObject(value) ? 'namespace' : 'object') + '"}';
   }
 
   /**
@@ -553,11 +555,17 @@ function targetReader(options: ReaderOptions, global: object, holder: string): {
     return cut ? ',"cut":"' + cut + '"' : '';
   }
 
+  /**
+   * The first --max-elements items by index. A sparse array's holes are skipped,
+   * but only the first `largest + maxElements` indices are looked at: a
+   * 10-million-slot array of holes costs no more than a small one.
+   */
   function listItems(value: object, depth: number, length: number): string {
     let result = '';
     let kept = 0;
     let cut: string | undefined;
-    for (let i = 0; i < length && kept < maxElements; i++) {
+    const scanned = length < largest + maxElements ? length : largest + maxElements;
+    for (let i = 0; i < scanned && kept < maxElements; i++) {
       if ((cut = spent(result.length)) !== undefined) break;
       const d = describe(value, i);
       if (d) result += (kept++ > 0 ? ',' : '') + entry(i, d, depth + 1);

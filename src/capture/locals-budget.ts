@@ -9,6 +9,9 @@
  * A token bucket: credit accrues at `share` of the elapsed time, up to a cap; a
  * read is allowed while the credit is not negative, and its cost is taken off.
  */
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('sample');
 
 /** Credit saved up while idle is capped at this much elapsed time's worth, so a quiet spell cannot pay for a burst. */
 const CREDIT_WINDOW_MS = 10_000;
@@ -29,6 +32,7 @@ export class LocalsBudget {
   allows(now = performance.now()): boolean {
     this.credit = Math.min(this.credit + (now - this.since) * this.share, CREDIT_WINDOW_MS * this.share);
     this.since = now;
+    if (this.credit < 0) debug('locals skipped by --locals-budget: %s ms of main-thread time to earn back', -this.credit);
     return this.credit >= 0;
   }
 

@@ -16,7 +16,8 @@ export function parameterNames(text: string): string[] | undefined {
   if (arrow) return [arrow[1]];
   const open = text.indexOf('(');
   if (open < 0) return undefined;
-  const list = balancedList(text, open);
+  // Defaults may hold strings and comments with commas and brackets in them: blanked, they split nothing.
+  const list = balancedList(blanked(text), open);
   if (list === undefined) return undefined;
   return splitTopLevel(list).flatMap(bindingNames);
 }
@@ -40,6 +41,42 @@ function balancedList(text: string, open: number): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The text with what is inside string literals and comments replaced by spaces
+ * (quotes kept), so that only code is left to split; positions stay where they were.
+ */
+function blanked(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const end = c === '"' || c === "'" || c === '`' ? stringEnd(text, i) : text.startsWith('/*', i) ? text.indexOf('*/', i + 2) + 1 : text.startsWith('//', i) ? lineEnd(text, i) : -2;
+    if (end === -2) {
+      out += c;
+      continue;
+    }
+    const stop = end <= i ? text.length - 1 : end;
+    const keepQuotes = c === '"' || c === "'" || c === '`';
+    out += keepQuotes ? c + ' '.repeat(Math.max(0, stop - i - 1)) + (stop > i ? text[stop] : '') : text.slice(i, stop + 1).replace(/[^\n]/g, ' ');
+    i = stop;
+  }
+  return out;
+}
+
+/** Where the string literal opened at `open` closes (-1: it does not). */
+function stringEnd(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === text[open]) return i;
+  }
+  return -1;
+}
+
+/** The last character of the line comment at `at`, before its newline. */
+function lineEnd(text: string, at: number): number {
+  const newline = text.indexOf('\n', at);
+  return newline < 0 ? text.length - 1 : newline - 1;
 }
 
 function splitTopLevel(list: string): string[] {

@@ -15,6 +15,9 @@ import type { ScriptTable } from './scripts';
 import type { SourceCache } from './sources';
 import { InTargetListing, installReader, type ReaderInstall, readInTarget } from './in-target-reader';
 import { type ScopeRead, ValueReader, type Variables } from './values';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('capture');
 
 type CallFrame = Protocol.Debugger.CallFrame;
 type Scope = Protocol.Debugger.Scope;
@@ -76,7 +79,11 @@ export function isUncaughtPause(event: EventParams<'Debugger.paused'>): boolean 
 export function enableDebugger(ctx: PauseContext): Promise<unknown> {
   return ctx.released.then(() => {
     if (ctx.domainHeld) return undefined;
-    const enabled = ctx.cdp.post('Debugger.enable', {}).catch(() => {});
+    const asked = debug.enabled ? performance.now() : 0;
+    const enabled = ctx.cdp
+      .post('Debugger.enable', {})
+      .catch(() => {})
+      .then(() => debug.enabled && debug.took(performance.now() - asked, 'Debugger.enable answered'));
     void ctx.cdp.post('Debugger.setBreakpointsActive', { active: false }).catch(() => {});
     return enabled;
   });
@@ -91,6 +98,7 @@ export async function captureWithPause(ctx: PauseContext, enabled: Promise<unkno
   if (!(await withDeadline(enabled, timeoutMs)).answered) {
     // Queued behind the enable (or the previous release): the domain goes off again once the thread answers.
     ctx.released = enabled.then(() => disableDebugger(ctx));
+    debug('Debugger.enable not answered within %s ms: blocked', timeoutMs);
     return { kind: 'missed', why: 'blocked' };
   }
   const paused = nextEvent(cdp, 'Debugger.paused', timeoutMs, isRequestedPause);
@@ -104,9 +112,11 @@ export async function captureWithPause(ctx: PauseContext, enabled: Promise<unkno
   if (!event) {
     ctx.armed = true;
     ctx.released = letGoOfArmedPause(ctx);
+    debug('pause not reported within %s ms: %s', timeoutMs, answered ? 'idle' : 'blocked');
     return { kind: 'missed', why: answered ? 'idle' : 'blocked' };
   }
   const resumesAtPause = ctx.resumes;
+  if (debug.enabled) debug.took(performance.now() - started, 'paused (%s frames)', event.callFrames.length);
   let build: (() => Promise<PausedFrames>) | undefined;
   let failure: unknown;
   try {
@@ -115,8 +125,10 @@ export async function captureWithPause(ctx: PauseContext, enabled: Promise<unkno
     failure = error;
   }
   const resumedElsewhere = ctx.resumes !== resumesAtPause;
+  if (debug.enabled) debug.took(performance.now() - started, 'scopes read%s', failure ? ` (failed: ${(failure as Error)?.message})` : '');
   await letGo(ctx, resumedElsewhere);
   const stoppedMs = performance.now() - started;
+  debug.took(stoppedMs, 'resumed%s: main thread stopped this long for the pause', resumedElsewhere ? ' (by the program\'s own debugger)' : '');
   // What was read after someone else resumed the thread is not the paused state: none of it is kept.
   if (resumedElsewhere) return { kind: 'missed', why: 'resumed' };
   if (!build) throw failure;

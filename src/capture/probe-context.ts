@@ -33,6 +33,8 @@ export interface ProbeReply {
   total: number;
   /** What an idle event loop waits on (process.getActiveResourcesInfo()). */
   waitingOn?: string[];
+  /** The top frame stands at its function's entry: it was called just now (see enteredJustNow). */
+  entered?: boolean;
 }
 
 /**
@@ -106,6 +108,23 @@ function makeStackProbe(activeResources: unknown, proc: unknown) {
   const scriptName = site.getScriptNameOrSourceURL;
   const lineNumber = site.getLineNumber;
   const columnNumber = site.getColumnNumber;
+  const enclosingLine = site.getEnclosingLineNumber;
+  const enclosingColumn = site.getEnclosingColumnNumber;
+  /**
+   * Whether a frame stands in its function's head (between the `function` or
+   * name token and the parameters' parenthesis), where V8 checks interrupts on
+   * entry: the probe then runs as the function is entered. A thread back from a
+   * native call answers at its first function entry or loop back-edge, so such a
+   * top frame is the first call made after the native call returned.
+   */
+  const enteredJustNow = (s: unknown): boolean => {
+    if (typeof enclosingLine !== 'function' || typeof enclosingColumn !== 'function') return false;
+    if (apply(lineNumber, s, []) !== apply(enclosingLine, s, [])) return false;
+    const into = (apply(columnNumber, s, []) as number) - (apply(enclosingColumn, s, []) as number);
+    const name = (apply(functionName, s, []) as string | null) || '';
+    // The longest head before the parenthesis: `async function* ` and the name.
+    return into >= 0 && into <= name.length + 16;
+  };
   const describe = (s: unknown) => [apply(functionName, s, []) || '', apply(scriptName, s, []) || '', apply(lineNumber, s, []) || 0, apply(columnNumber, s, []) || 0];
   const waitingOn = () => {
     if (typeof activeResources !== 'function') return undefined;
@@ -128,6 +147,6 @@ function makeStackProbe(activeResources: unknown, proc: unknown) {
     for (let i = skip; i < headEnd; i++) top[i - skip] = describe(sites[i]);
     const bottom: unknown[] = [];
     for (let i = tailStart; i < sites.length; i++) bottom[i - tailStart] = describe(sites[i]);
-    return stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined });
+    return stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined, entered: total > 0 ? enteredJustNow(sites[skip]) : undefined });
   };
 }

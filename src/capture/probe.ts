@@ -26,6 +26,20 @@ export interface ProbeAnswer {
   total: number;
   /** What an idle event loop waits on (process.getActiveResourcesInfo()). */
   waitingOn?: string[];
+  /** The top frame was entered just now: the probe ran at its function's entry. */
+  entered?: boolean;
+}
+
+/**
+ * The stack as the native call left it: a thread back from one answers the probe
+ * at the first function it calls after the call returned (V8 checks interrupts at
+ * function entries and loop back-edges), so that function is dropped and the
+ * frame that made the call is on top. Its line is where it stands now, just past
+ * the call.
+ */
+export function callerOfNativeCall(answer: ProbeAnswer): ProbeAnswer {
+  if (!answer.entered || answer.frames.length < 2) return answer;
+  return { ...answer, frames: answer.frames.slice(1), total: answer.total - 1, entered: false };
 }
 
 /**
@@ -74,5 +88,11 @@ export class StackProbe {
 
 function answerOf(reply: ProbeReply): ProbeAnswer {
   const frame = ([fn, url, line, column]: [string, string, number, number]): Frame => ({ function: fn, url: scriptUrl(url), line, column });
-  return { frames: reply.head.map(frame), tail: reply.tail.map(frame), total: reply.total, ...(reply.waitingOn ? { waitingOn: reply.waitingOn } : {}) };
+  return {
+    frames: reply.head.map(frame),
+    tail: reply.tail.map(frame),
+    total: reply.total,
+    ...(reply.waitingOn ? { waitingOn: reply.waitingOn } : {}),
+    ...(reply.entered ? { entered: true } : {}),
+  };
 }

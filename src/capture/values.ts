@@ -51,7 +51,11 @@ export function getPropertiesOf(cdp: CdpClient): PropertySource {
 
 /** getProperties calls one sample may make; beyond it containers are left unread. */
 export const OBJECT_BUDGET = 300;
-/** Containers with more elements than this are summarised: listing them would cost too much. */
+/**
+ * Objects with more own keys than this are summarised: no built-in lists only
+ * the first N keys of an object, so listing one costs all its keys. Arrays,
+ * typed arrays, Maps and Sets of any size show their first --max-elements.
+ */
 export const LARGEST_LISTED_CONTAINER = 1000;
 
 interface Job {
@@ -193,7 +197,6 @@ export class ValueReader {
     if (!remote.objectId) return tv;
     if (depth >= this.limits.depth) return { ...tv, truncated: 'depth' };
     if (this.budget <= 0) return { ...tv, truncated: 'budget' };
-    if ((tv.length ?? 0) > LARGEST_LISTED_CONTAINER) return { ...tv, truncated: 'size' };
     this.budget--;
     next.push({
       objectId: remote.objectId,
@@ -258,7 +261,8 @@ export class ValueReader {
       return;
     }
     const keyValue = key ? this.remoteValue(key, depth + 1, next) : null;
-    const secret = typeof keyValue === 'string' && this.isSecret(keyValue);
+    // A function under a secret key is code, not a secret, as for properties.
+    const secret = typeof keyValue === 'string' && this.isSecret(keyValue) && value.type !== 'function';
     tv.entries!.push([keyValue, secret || (value as RemoteObject).redacted ? REDACTED : this.remoteValue(value, depth + 1, next)]);
   }
 

@@ -11,9 +11,13 @@ import { stackText } from '../frames/frame-text';
 import { redactCredentials, type SecretTest } from '../capture/redact';
 import type { CrashConfig } from '../config';
 import type { RecordSink } from '../record/sink';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('crash');
 
 export async function startCrashCapture(cdp: CdpClient, capturer: Capturer, config: CrashConfig, sink: RecordSink, isSecret: SecretTest): Promise<void> {
   capturer.handleExceptions((event, frames, moreFrames) => {
+    debug('paused at an uncaught %s (%s frames read)', event.reason, frames.length);
     const origin = event.reason === 'promiseRejection' ? 'rejection' : 'exception';
     if (origin === 'rejection' && !config.rejections) return;
     const error = thrownValue(event.data as Protocol.Runtime.RemoteObject | undefined);

@@ -7,6 +7,9 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from
 import * as path from 'node:path';
 import * as tmp from 'tmp';
 import { UserError } from '../errors';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('log');
 
 export interface LogFile {
   fd: number;
@@ -14,7 +17,9 @@ export interface LogFile {
 }
 
 export function openLogFile(scriptPath: string, requested?: string): LogFile {
-  return requested ? openNamed(requested) : openTemp(scriptPath);
+  const log = requested ? openNamed(requested) : openTemp(scriptPath);
+  debug('opened %s (%s, fd %s)', log.path, requested ? 'named by --log or TRIPOD_LOG' : 'a new temp file', log.fd);
+  return log;
 }
 
 /**

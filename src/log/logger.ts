@@ -10,6 +10,9 @@ import pino from 'pino';
 import { UserError } from '../errors';
 import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
 import type { Fields, RecordSink } from '../record/sink';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('log');
 
 export interface LogFailure {
   /** The errno code of the write that failed (ENOSPC, EIO, ...). */
@@ -42,6 +45,7 @@ class RecordWriter {
       this.records++;
     } catch (error) {
       this.failed = true;
+      debug('write failed (%s) after %s records, %s bytes: the log is given up', (error as NodeJS.ErrnoException).code, this.records, this.bytes);
       this.onFailure({ code: (error as NodeJS.ErrnoException).code ?? 'error', records: this.records, bytes: this.bytes });
     }
   }

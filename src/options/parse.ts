@@ -9,6 +9,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_REDACT_KEYS } from '../capture/redact';
 import type { TimeBound } from '../config';
+import { tracesWanted } from '../diagnostics/debug-log';
 import { UserError } from '../errors';
 import { type Command, type CommandOption, optionsOf } from './table';
 
@@ -111,6 +112,11 @@ export class OptionValues {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new UserError(`tripod: ${option.env}=${JSON.stringify(raw)} is not a switch; use 1 or 0`);
+  }
+
+  /** --debug, or TRIPOD_DEBUG=1 or *: stack traces on tripod's errors (a list of debug sections alone does not ask for them). */
+  debugTraces(): boolean {
+    return this.has('debug') || tracesWanted(this.env.TRIPOD_DEBUG);
   }
 
   /** A number in the option's own unit, or its default. */

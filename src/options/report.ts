@@ -26,6 +26,6 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     limit: values.number('limit'),
     // Absent when not given: the flame graph then picks its width from the profile's size.
     minWidth: values.optionalNumber('min-width'),
-    debug: values.switch('debug'),
+    debug: values.debugTraces(),
   };
 }

@@ -5,13 +5,15 @@
  */
 import type { CaptureLimits, CrashConfig, ProfileConfig, RunConfig, WatchdogConfig } from '../config';
 import { UserError } from '../errors';
+import { tracesWanted } from '../diagnostics/debug-log';
 import { type Env, OptionValues, parseArgsOptions, parseCommandLine, takesStringValue } from './parse';
 import { optionsOf } from './table';
 
 export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'agent-path' } | { kind: 'run'; config: RunConfig };
 
+/** Stack traces on tripod's errors: --debug, or TRIPOD_DEBUG=1 or * (a list of sections only turns on their debug lines). */
 export function isDebug(argv: string[], env: Env): boolean {
-  return env.TRIPOD_DEBUG === '1' || argv.includes('--debug');
+  return tracesWanted(env.TRIPOD_DEBUG) || argv.includes('--debug');
 }
 
 const RUN_ARGS = parseArgsOptions(optionsOf('run'));
@@ -101,7 +103,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       logPath: values.text('log'),
       limits: captureLimits(values),
       quiet: values.switch('quiet'),
-      debug: values.switch('debug'),
+      debug: values.debugTraces(),
     },
   };
 }

@@ -21,7 +21,7 @@ export function parseShowCommand(argv: string[], env: Env, stdoutIsTTY: boolean)
     events: values.choices('event'),
     last,
     color: colour(values, env, stdoutIsTTY),
-    debug: values.switch('debug'),
+    debug: values.debugTraces(),
   };
 }
 

@@ -120,7 +120,7 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: SAMPLING,
     per: { record: { help: 'no banner or progress on stderr' } },
   },
-  { flag: 'debug', env: 'TRIPOD_DEBUG', kind: 'switch', default: false, help: "stack traces on tripod's own errors", commands: EVERY },
+  { flag: 'debug', env: 'TRIPOD_DEBUG', kind: 'switch', default: false, help: "stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=capture,attach: those lines only)", commands: EVERY },
   { flag: 'help', short: 'h', kind: 'switch', default: false, help: 'this text', commands: EVERY },
   { flag: 'version', short: 'v', kind: 'switch', default: false, help: "tripod's version", commands: ['run'] },
 ];

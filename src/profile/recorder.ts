@@ -13,6 +13,9 @@ import type { RecordSink } from '../record/sink';
 import { ProfileFrames } from './profile-frames';
 import { ThreadStates } from './thread-states';
 import { profileWindows, type WindowClock } from './windows';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('profile');
 
 /**
  * How often the profile is collected. Each stop/start stops the main thread for
@@ -65,6 +68,7 @@ export class ProfileRecorder {
     const stopped = this.cdp.post('Profiler.stop');
     const started = restart ? this.cdp.post('Profiler.start') : undefined;
     const { profile } = await stopped;
+    debug('profile collected: %s samples%s', profile.samples?.length ?? 0, restart ? ', profiler restarted' : ', profiler stopped');
     for (const window of profileWindows(profile, this.clock(), this.frames)) {
       this.sink.profile({ seq: ++this.seq, rateHz: this.config.rateHz, ...window });
       this.samples += window.samples;

@@ -6,6 +6,9 @@ import { type Capture, type Capturer, stillBlockedSample } from '../capture/capt
 import { withDeadline } from '../capture/cdp';
 import { failedSample } from '../capture/unanswered';
 import type { CapturedSample } from '../record/sample';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('sample');
 
 /** How long a stop waits for a blocked thread's answer that is already on its way. */
 const LATE_ANSWER_GRACE_MS = 100;
@@ -53,6 +56,7 @@ export class PeriodicSampler {
 
   private readonly tick = (): void => {
     if (this.stopping) return;
+    debug('tick %s%s', this.ticks, this.inFlight ? ': skipped, the previous capture is still in flight' : '');
     if (!this.inFlight) this.inFlight = this.sampleOnce().finally(() => (this.inFlight = undefined));
     this.timer = this.schedule();
   };

@@ -10,6 +10,7 @@ import type { RunConfig } from '../config';
 import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
+import { debugSetting } from '../diagnostics/debug-log';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -45,6 +46,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     localsBudget: config.localsBudget,
     limits: config.limits,
     version,
+    debug: debugSetting(),
     control,
     endBuffer,
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),

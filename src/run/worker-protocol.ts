@@ -27,6 +27,8 @@ export interface SamplerData {
   localsBudget: number;
   limits: CaptureLimits;
   version: string;
+  /** tripod's debug sections on (diagnostics/debug-log), so this thread writes them too. */
+  debug?: string;
   watchdog?: {
     config: WatchdogConfig;
     /** The main thread's heartbeat (see watchdog/heartbeat): a histogram, shared by cloning. */

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureSession } from '../capture/capture-session';
+import { enableDebugLog } from '../diagnostics/debug-log';
 import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
 import { redactCredentials, secretNameTest } from '../capture/redact';
@@ -21,6 +22,7 @@ import { StallWatch } from '../watchdog/stall-watch';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
 
 const data = workerData as SamplerData;
+enableDebugLog(data.debug);
 const isSecret = secretNameTest(data.limits.redactKeys);
 
 /** What runs once the main thread has handed over the log and the script. */

@@ -7,6 +7,9 @@
 import type { WatchdogConfig } from '../config';
 import type { StallEnd, StallNotice } from '../record/records';
 import type { Heartbeat } from './heartbeat';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('watchdog');
 
 export interface StallListener {
   stalled(notice: StallNotice): void;
@@ -66,6 +69,7 @@ export class StallWatch {
     if (silent < this.config.thresholdMs + this.periodMs) return;
     const stall = { id: ++this.stalls, lastBeatAt: this.lastBeatAt, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
     this.stall = stall;
+    debug('stall %s: no event-loop turn for %s ms', stall.id, Math.round(silent));
     this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: Math.round(silent) });
   };
 

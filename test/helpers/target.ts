@@ -3,8 +3,9 @@
  * them from outside (their inspector port, their sockets, their liveness).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
+import { tcpListeners, unixListeners } from '../../src/attach/proc-sockets';
 import { childEnv, ROOT } from './cli';
 
 export interface Target {
@@ -92,41 +93,16 @@ export async function waitUntilClosed(port: number, ms: number): Promise<boolean
   return connectionRefused(port);
 }
 
-/** Inodes of the sockets among `pid`'s open files. */
-function socketInodes(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // gone
-    }
-  }
-  return inodes;
-}
-
 /** The path of the agent's socket that `pid` listens on, from /proc/<pid>/net/unix. */
 export function agentSocket(pid: number): string | undefined {
-  const inodes = socketInodes(pid);
-  for (const line of readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
-    if (f[7] && inodes.has(f[6]) && f[7].endsWith(`tripod-agent-${pid}.sock`)) return f[7];
-  }
-  return undefined;
+  return unixListeners(pid).find((socketPath) => socketPath.endsWith(`tripod-agent-${pid}.sock`));
 }
 
-/** TCP ports `pid` listens on, from /proc (its fds' socket inodes in /proc/<pid>/net/tcp*). */
+/** TCP ports `pid` listens on, from /proc (its fds' socket inodes in /proc/<pid>/net/tcp*); throws once the process is gone. */
 export function listeningPorts(pid: number): number[] {
-  const inodes = socketInodes(pid);
-  const ports: number[] = [];
-  for (const table of ['tcp', 'tcp6']) {
-    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === '0A' && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
-    }
-  }
-  return ports;
+  // tripod's reader answers [] for a process it cannot see: callers here tell a gone process from one with no port.
+  statSync(`/proc/${pid}/fd`);
+  return tcpListeners(pid).map((listener) => listener.port);
 }
 
 /** A port that something (this test) holds, so a target cannot open its inspector there. */
