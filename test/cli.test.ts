@@ -161,7 +161,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or dump \(or a comma list\)\n$/);
     const minWidth = await tripod(bin, ['report', '--min-width', 'wide', '-o', 'x.svg']);
     expect(minWidth.code).toBe(2);
-    expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 0.1\n');
+    expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 1\n');
   });
 
   it('colours tripod show by FORCE_COLOR, as node reads it, unless --no-color', async () => {

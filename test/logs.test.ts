@@ -67,7 +67,7 @@ describe.each(nodes)('tripod logs and show --last, $label', ({ bin }) => {
     expect(result.stderr).toBe(`tripod: showed ${newer}\n`);
     const both = await tripod(bin, ['show', '--last', older], { env: { TMPDIR: dir } });
     expect(both.code).toBe(2);
-    expect(both.stderr).toBe(`tripod show: --last picks the log itself; give either --last or ${JSON.stringify(older)}, not both\n`);
+    expect(both.stderr).toBe(`tripod show: --last shows the newest tripod log in $TMPDIR, and ${JSON.stringify(older)} names a log too; give one of them\n`);
   });
 
   it('--clean DAYS removes only the caller\'s logs last written over DAYS days ago, and says what it removed', async () => {
@@ -85,7 +85,7 @@ describe.each(nodes)('tripod logs and show --last, $label', ({ bin }) => {
     expect(existsSync(path.join(dir, 'tripod-folder-DDDDDD.log'))).toBe(true);
     const bad = await tripod(bin, ['logs', '--clean', 'soon'], { env: { TMPDIR: dir } });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('tripod: --clean="soon" is not a number of days from 0 to 36500; use e.g. 7\n');
+    expect(bad.stderr).toBe('tripod: --clean="soon" is not a number of days from 0 to 36500; use e.g. 30\n');
   });
 });
 

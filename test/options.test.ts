@@ -82,10 +82,11 @@ describe('numbers', () => {
     expect(run(['--locals-budget', '100']).localsBudget).toBe(1);
     expect(run(['--locals-budget', '0.01']).localsBudget).toBeCloseTo(0.0001);
     expect(refusal(() => run(['--locals-budget', '0']))).toBe('tripod: --locals-budget="0" is not a percentage from 0.01 to 100; use e.g. 1');
-    expect(report(['-o', 'f.svg']).minWidth).toBe(0.1);
+    // Absent: the flame graph picks it from the profile's size.
+    expect(report(['-o', 'f.svg']).minWidth).toBeUndefined();
     expect(report(['-f', 'svg', '--min-width', '0']).minWidth).toBe(0);
     expect(report(['-f', 'svg', '--min-width', '1000']).minWidth).toBe(1000);
-    expect(refusal(() => report(['-f', 'svg', '--min-width', '1000.5']))).toBe('tripod: --min-width="1000.5" is not a number of pixels from 0 to 1000; use e.g. 0.1');
+    expect(refusal(() => report(['-f', 'svg', '--min-width', '1000.5']))).toBe('tripod: --min-width="1000.5" is not a number of pixels from 0 to 1000; use e.g. 1');
     expect(refusal(() => report(['--min-width', '1']))).toBe(
       'tripod report: --min-width sets the narrowest frame of the svg flame graph, and this report is table; drop it or use --format svg',
     );

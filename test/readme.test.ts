@@ -47,7 +47,8 @@ function exitCodeTable(markdown: string): Map<number, string> {
 
 const quotedMessages = codeBlocks(README)
   .flat()
-  .filter((line) => line.startsWith('tripod:'));
+  // tripod's messages; `tripod:capture …` lines are TRIPOD_DEBUG's output, not messages.
+  .filter((line) => line.startsWith('tripod: '));
 
 // ---- reading the source ----
 
