@@ -35,6 +35,8 @@ function run(argv: string[]): void {
   const command = parseRunCommand(argv, process.env);
   if (command.kind === 'help') return void process.stdout.write(`${RUN_HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
+  // For `node --require "$(tripod --agent-path)" app.js`: a global install is not on the program's require path.
+  if (command.kind === 'agent-path') return void process.stdout.write(`${require.resolve('./attach/agent')}\n`);
   const prepared = prepareRun(command.config);
   // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.

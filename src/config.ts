@@ -134,6 +134,7 @@ const RUN_OPTIONS = {
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  'agent-path': { type: 'boolean' },
 } as const;
 
 export function isDebug(argv: string[], env: Env): boolean {
@@ -166,6 +167,7 @@ function takesValue(flag: string): boolean {
 export type RunCommand =
   | { kind: 'help' }
   | { kind: 'version' }
+  | { kind: 'agent-path' }
   | { kind: 'run'; config: RunConfig };
 
 export function parseRunCommand(argv: string[], env: Env): RunCommand {
@@ -173,6 +175,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   const { values } = parseStrict(own, RUN_OPTIONS);
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  if (values['agent-path']) return { kind: 'agent-path' };
   if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
   // 0 turns periodic sampling off; anything else is floored as `tripod record` is: 1e-9 meant ~640 samples a second.
   const interval = seconds('interval', values.interval, env.TRIPOD_INTERVAL, 5, { min: 0.01, max: 86_400, orZero: 'no periodic samples' });

@@ -29,6 +29,7 @@ options (each also an environment variable):
   --debug             stack traces on tripod's own errors (TRIPOD_DEBUG=1)
   -h, --help          this text
   -v, --version       tripod's version
+  --agent-path        print the preload agent's file, for node --require "$(tripod --agent-path)" app.js
 Options go before the script; everything after it is the script's (\`--\` also ends them).`;
 
 export const SHOW_HELP = `usage: tripod show [--color|--no-color] [LOG]
