@@ -84,14 +84,14 @@ async function dump(argv: string[]): Promise<void> {
 async function record(argv: string[]): Promise<void> {
   const config = parseRecordCommand(argv, process.env);
   if (config === 'help') return void process.stdout.write(`${RECORD_HELP}\n`);
-  const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
+  const [{ recordProcess }, { openLogFile }, { SampleLog }, { checkAttachable }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
     import('./log/logger'),
-    import('./attach/target-process'),
+    import('./attach/attachment'),
   ]);
-  // A process tripod may not attach to gets no banner and no log.
-  findTarget(config.pid);
+  // A process tripod may not attach to, or that is not Node, gets no banner and no log.
+  checkAttachable(config.pid);
   const log = openLogFile(String(config.pid), config.logPath);
   if (!config.quiet) process.stderr.write(recordBanner(config, log.path));
   const abort = abortOnSignals();

@@ -188,7 +188,16 @@ export class Capturer {
       const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
       return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
     }
-    return this.runningSample(time, started, frames, moreFrames, probeMs, MISSED_PAUSE[outcome.why]);
+    return this.runningSample(time, started, frames, moreFrames, probeMs, this.missedPauseReason(outcome.why));
+  }
+
+  /**
+   * A pause (or the enable before it) that missed --timeout is a native call only if the thread sleeps in the
+   * kernel: a main thread still running (state R) ran JS all along, and the timeout was shorter than its answer.
+   */
+  private missedPauseReason(why: keyof typeof MISSED_PAUSE): string {
+    if (why !== 'blocked' || !this.onMainThread || isAsleepInKernel(this.options.pid)) return MISSED_PAUSE[why];
+    return `the sample timed out (--timeout ${this.options.timeoutMs / 1000} s) before the main thread answered; it was running JavaScript, not in a native call`;
   }
 
   /** Why this running sample goes without locals; undefined when it reads them. */
