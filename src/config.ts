@@ -176,7 +176,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (values['agent-path']) return { kind: 'agent-path' };
-  if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
+  if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args], or a Node program by name (tripod tsc -p .) (tripod --help)');
   // 0 turns periodic sampling off; anything else is floored as `tripod record` is: 1e-9 meant ~640 samples a second.
   const interval = seconds('interval', values.interval, env.TRIPOD_INTERVAL, 5, { min: 0.01, max: 86_400, orZero: 'no periodic samples' });
   const watchdog = watchdogConfig(values.watchdog, values['watchdog-repeat'], env);
