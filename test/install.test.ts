@@ -25,9 +25,27 @@ interface Npm {
   stderr: string;
 }
 
+/**
+ * npm's settings for these runs: the loopback registry, and every other host through a proxy that is not there
+ * (the discard port, closed), so a request that would leave the machine fails the install instead.
+ */
+function offlineNpmEnv(registry: LockfileRegistry, cache?: string): Record<string, string> {
+  const deadProxy = 'http://127.0.0.1:9';
+  return {
+    npm_config_registry: registry.url,
+    npm_config_proxy: deadProxy,
+    npm_config_https_proxy: deadProxy,
+    npm_config_noproxy: '127.0.0.1',
+    npm_config_update_notifier: 'false',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    ...(cache ? { npm_config_cache: cache } : {}),
+  };
+}
+
 /** npm as a user runs it, against the loopback registry and a cache of its own, under this machine's node. */
-async function npm(args: string[], cwd: string, registry: LockfileRegistry, cache: string, extraEnv: Record<string, string> = {}): Promise<Npm> {
-  const env = childEnv({ npm_config_registry: registry.url, npm_config_cache: cache, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', ...extraEnv });
+async function npm(args: string[], cwd: string, registry: LockfileRegistry, cache: string): Promise<Npm> {
+  const env = childEnv(offlineNpmEnv(registry, cache));
   delete env.TRIPOD_LOCALS_BUDGET;
   const { stdout, stderr } = await execFileAsync('npm', args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { stdout, stderr };
@@ -58,6 +76,7 @@ describe('the packed tarball', () => {
   let prefix: string;
   let project: string;
   const installs: Record<string, Npm> = {};
+  let packComplaints: string[] = [];
 
   beforeAll(async () => {
     registry = await startLockfileRegistry(ROOT);
@@ -67,6 +86,7 @@ describe('the packed tarball', () => {
     cleanCopy(checkout);
     const packed = await npm(['pack', '--pack-destination', work, '--json'], checkout, registry, path.join(work, 'pack-cache'));
     tarball = path.join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
+    packComplaints = npmComplaints(packed.stderr);
     prefix = path.join(work, 'global');
     installs.global = await npm(['install', '--global', '--prefix', prefix, tarball], work, registry, path.join(work, 'global-cache'));
     project = path.join(work, 'app');
@@ -79,6 +99,14 @@ describe('the packed tarball', () => {
   afterAll(async () => {
     stopAllTargets();
     await registry?.close();
+  });
+
+  it('is built by npm pack from a copy without dist/, and by npm ci in the checkout through a script that is not an install script', () => {
+    expect(packComplaints).toEqual([]);
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    // npm ci and npm install run these for the checkout itself, never for the package installed elsewhere.
+    expect(scripts.preprepare).toMatch(/^tsc /);
+    expect(scripts.prepack).toMatch(/^tsc /);
   });
 
   it('holds the built CLI and agent, and no install script', () => {
@@ -111,7 +139,7 @@ describe('the packed tarball', () => {
     });
 
     it('runs from the dev dependency through npx and an npm script', async () => {
-      const env = { PATH: pathFor(bin), TRIPOD_LOG: path.join(tempDir(), 'd.log'), npm_config_registry: registry.url, npm_config_update_notifier: 'false' };
+      const env = { PATH: pathFor(bin), TRIPOD_LOG: path.join(tempDir(), 'd.log'), ...offlineNpmEnv(registry) };
       const viaNpx = await run('npx', ['tripod', '-q', 'app.js', 'x'], { cwd: project, env });
       expect(viaNpx.stderr).toBe('');
       expect(viaNpx.stdout).toBe('app x\n');
