@@ -19,6 +19,9 @@ import type { SessionLease } from '../sample/capture-session';
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
 
+/** How long past --timeout a main thread seen running in user space may take to answer the probe before it is called blocked. */
+const RUNNING_GRACE_MS = 250;
+
 /**
  * The most one sample's record may take, in bytes of JSON: the in-target reader
  * stops listing at 200,000 characters (READ_SIZE_BUDGET); a record still over
@@ -156,6 +159,8 @@ export class Capturer {
     clearTimeout(peek);
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
+      const timedOut = native?.syscall === 'running' ? await this.answerWhileRunning(probed.late, time, started) : undefined;
+      if (timedOut) return { kind: 'sample', sample: timedOut };
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, started, answer, native)) };
     }
     const probeMs = elapsed(started);
@@ -164,6 +169,19 @@ export class Capturer {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
     return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, stalled) };
+  }
+
+  /**
+   * A main thread in user space (/proc's syscall "running") when --timeout ran out is in no native wait: it
+   * ran JS that had not yet taken the probe's interrupt (a --timeout of 1 ms), or CPU-bound native code. The
+   * first answers within RUNNING_GRACE_MS, as a stack-only running sample that says the sample timed out;
+   * the second stays blocked.
+   */
+  private async answerWhileRunning(late: Promise<ProbeAnswer>, time: number, started: number): Promise<Omit<Sample, 'seq'> | undefined> {
+    const grace = await withDeadline(late, RUNNING_GRACE_MS);
+    if (!grace.answered) return undefined;
+    const { frames, moreFrames } = this.probeFrames(grace.value);
+    return this.runningSample(time, started, frames, moreFrames, elapsed(started), this.missedPauseReason('blocked'));
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
