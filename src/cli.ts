@@ -118,15 +118,19 @@ async function record(argv: string[]): Promise<void> {
   const config = parseRecordCommand(argv, process.env);
   if (config === 'help') return printHelp('record');
   debugOn(config.debug);
-  const [{ recordProcess }, { openLogFile }, { SampleLog }, { findTarget }] = await Promise.all([
+  const [{ recordProcess }, { openExistingLog, openLogFile }, { SampleLog }, { findTarget }, { refuseUnlessNode }] = await Promise.all([
     import('./attach/record'),
     import('./log/log-file'),
     import('./log/logger'),
     import('./attach/target-process'),
+    import('./attach/attachment'),
   ]);
-  // A process tripod may not attach to gets no banner and no log.
-  findTarget(config.pid);
-  const log = openLogFile(String(config.pid), config.logPath);
+  // A process tripod may not attach to, or that is not Node, gets no banner and no log; a bad log is
+  // refused first, and a new one is made only once the process passed.
+  const target = findTarget(config.pid);
+  const existing = openExistingLog(config.logPath);
+  refuseUnlessNode(target);
+  const log = existing ?? openLogFile(String(config.pid), config.logPath);
   if (!config.quiet) process.stderr.write(recordBanner(config, log.path));
   const abort = abortOnSignals();
   const showProgress = !config.quiet && process.stderr.isTTY;

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { childEnv, FIXTURES, finish, start, TRIPOD, tripod } from './helpers/cli';
+import { childEnv, FIXTURES, finish, start, tempDir, TRIPOD, tripod } from './helpers/cli';
 import { holdPort, listeningPorts, startTarget, stopAllTargets, waitUntilClosed } from './helpers/target';
 
 const nodes = inject('nodes');
@@ -32,6 +33,24 @@ describe.each(nodes)('tripod dump errors, $label', ({ bin }) => {
       expect(notNode.code).toBe(4);
       expect(oneLine(notNode.stderr)).toMatch(/is not a Node\.js process, so tripod sent it nothing/);
       // SIGUSR1 would have killed it.
+      expect(sleeper.exitCode).toBe(null);
+      expect(sleeper.signalCode).toBe(null);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('refuses to record a process that is not Node.js before its banner, leaving no log', async () => {
+    const tmp = tempDir();
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const unnamed = await tripod(bin, ['record', String(sleeper.pid)], { env: { TMPDIR: tmp } });
+      expect(unnamed.code).toBe(4);
+      expect(oneLine(unnamed.stderr)).toMatch(/^tripod: process \d+ \(sleep\) is not a Node\.js process, so tripod sent it nothing/);
+      const named = await tripod(bin, ['record', '--log', path.join(tmp, 'named.log'), String(sleeper.pid)], { env: { TMPDIR: tmp } });
+      expect(named.code).toBe(4);
+      expect(oneLine(named.stderr)).toMatch(/is not a Node\.js process/);
+      expect(readdirSync(tmp)).toEqual([]);
       expect(sleeper.exitCode).toBe(null);
       expect(sleeper.signalCode).toBe(null);
     } finally {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { FIXTURES, run, tempDir, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, readLog, run, samplesOf, tempDir, tempLog, tripod } from './helpers/cli';
 
 const nodes = inject('nodes');
 
@@ -80,6 +80,19 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot write the log .*missing-dir\/x\.log \(ENOENT\); choose a writable path with --log or TRIPOD_LOG/);
     expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+  });
+
+  it('says a sample timed out, not that a thread running JS entered a native call, when --timeout is too short', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--timeout', '0.001', '--interval', '0.05', '--log', log, path.join(FIXTURES, 'process-busy.js')], { env: { BUSY_SECONDS: '1.5' } });
+    expect(result.code).toBe(0);
+    const samples = samplesOf(readLog(log));
+    // A probe that missed 1 ms while the loop ran JS is no native call either: the thread was in user space.
+    expect(samples.filter((sample) => sample.state === 'blocked')).toEqual([]);
+    const reasons = samples.map((sample) => sample.localsSkipped).filter(Boolean);
+    // Switching the debugger on takes longer than 1 ms, so the pause misses the timeout while the loop runs JS.
+    expect(reasons.some((reason) => /^the sample timed out \(--timeout 0\.001 s\) before the main thread answered; it was running JavaScript/.test(reason))).toBe(true);
+    expect(reasons.filter((reason) => /native call/.test(reason) && !/not in a native call/.test(reason))).toEqual([]);
   });
 
   it('shows a stack trace for its own errors only with --debug', async () => {

@@ -170,7 +170,7 @@ describe('the script and its arguments', () => {
     expect(splitRunArgv(['-q', '--', '--odd.js', 'a'])).toEqual({ own: ['-q'], script: '--odd.js', scriptArgs: ['a'] });
     expect(splitRunArgv(['--interval=2', 'app.js'])).toEqual({ own: ['--interval=2'], script: 'app.js', scriptArgs: [] });
     expect(splitRunArgv(['-'])).toEqual({ own: [], script: '-', scriptArgs: [] });
-    expect(refusal(() => parseRunCommand(['-q'], {}))).toBe('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
+    expect(refusal(() => parseRunCommand(['-q'], {}))).toBe('tripod: no script given; usage: tripod [options] script.js [args], or a Node program by name (tripod tsc -p .) (tripod --help)');
   });
 
   it('takes `-- node app.js` as `app.js`', () => {

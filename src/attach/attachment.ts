@@ -94,6 +94,16 @@ export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   }
 }
 
+/**
+ * The refusal an attach makes before it sends or opens anything, for a command to make before it prints or
+ * writes anything: the process is Node (by its executable's name) unless it loaded the agent, the one route
+ * that serves any executable (a single-executable application).
+ */
+export function refuseUnlessNode(target: TargetProcess): void {
+  const { pid } = target;
+  if (!looksLikeNode(target) && !unixListeners(pid).some((socket) => isAgentSocketOf(socket, pid))) throw notNodeError(target);
+}
+
 /** The agent, when the process loaded it (and has no inspector open, nor one tripod left behind). */
 async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number): Promise<Attachment | undefined> {
   const { pid } = target;

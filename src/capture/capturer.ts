@@ -23,6 +23,9 @@ const debug = debugLog('capture');
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
 
+/** How long past --timeout a main thread seen running in user space may take to answer the probe before it is called blocked. */
+const RUNNING_GRACE_MS = 250;
+
 /**
  * The most one sample's record may take, in bytes of JSON: the in-target reader
  * stops listing at 200,000 characters (READ_SIZE_BUDGET); a record still over
@@ -160,6 +163,8 @@ export class Capturer {
     clearTimeout(peek);
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
+      const timedOut = native?.syscall === 'running' ? await this.answerWhileRunning(probed.late, time, started) : undefined;
+      if (timedOut) return { kind: 'sample', sample: timedOut };
       const since = this.onMainThread ? nativeCallStart(native, started, this.options.pid) : started;
       debug('probe not answered within %s ms: blocked (%s, in %s)', this.options.timeoutMs, this.onMainThread ? 'main' : 'worker', native?.wchan);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, since, answer, native)) };
@@ -171,6 +176,19 @@ export class Capturer {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
     return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, stalled) };
+  }
+
+  /**
+   * A main thread in user space (/proc's syscall "running") when --timeout ran out is in no native wait: it
+   * ran JS that had not yet taken the probe's interrupt (a --timeout of 1 ms), or CPU-bound native code. The
+   * first answers within RUNNING_GRACE_MS, as a stack-only running sample that says the sample timed out;
+   * the second stays blocked.
+   */
+  private async answerWhileRunning(late: Promise<ProbeAnswer>, time: number, started: number): Promise<CapturedSample | undefined> {
+    const grace = await withDeadline(late, RUNNING_GRACE_MS);
+    if (!grace.answered) return undefined;
+    const { frames, moreFrames } = this.probeFrames(grace.value);
+    return this.runningSample(time, started, frames, moreFrames, elapsed(started), this.missedPauseReason('blocked'));
   }
 
   /** `probeMs` counts toward the stop: the probe ran on the main thread too. */
@@ -197,7 +215,16 @@ export class Capturer {
       const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
       return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
     }
-    return this.runningSample(time, started, frames, moreFrames, probeMs, MISSED_PAUSE[outcome.why]);
+    return this.runningSample(time, started, frames, moreFrames, probeMs, this.missedPauseReason(outcome.why));
+  }
+
+  /**
+   * A pause (or the enable before it) that missed --timeout is a native call only if the thread sleeps in the
+   * kernel: a main thread still running (state R) ran JS all along, and the timeout was shorter than its answer.
+   */
+  private missedPauseReason(why: keyof typeof MISSED_PAUSE): string {
+    if (why !== 'blocked' || !this.onMainThread || isAsleepInKernel(this.options.pid)) return MISSED_PAUSE[why];
+    return `the sample timed out (--timeout ${this.options.timeoutMs / 1000} s) before the main thread answered; it was running JavaScript, not in a native call`;
   }
 
   /** Why this running sample goes without locals; undefined when it reads them. */

@@ -23,6 +23,21 @@ export function openLogFile(scriptPath: string, requested?: string): LogFile {
 }
 
 /**
+ * A named log that is there already, opened and checked as openLogFile does; undefined for a temp log or
+ * a path with nothing at it yet, so that a command can refuse a bad log first and still make no file
+ * before it knows the rest of its input is good.
+ */
+export function openExistingLog(requested: string | undefined): LogFile | undefined {
+  if (!requested) return undefined;
+  try {
+    lstatSync(path.resolve(requested));
+  } catch {
+    return undefined;
+  }
+  return openNamed(requested);
+}
+
+/**
  * O_NOFOLLOW: a symlink planted at the path is refused, not followed to a file of its maker's choosing.
  * O_NONBLOCK: opening a FIFO nobody reads fails at once (ENXIO) instead of hanging before the script runs.
  */

@@ -78,7 +78,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   if (values.has('help')) return { kind: 'help' };
   if (values.has('version')) return { kind: 'version' };
   if (values.has('agent-path')) return { kind: 'agent-path' };
-  if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args] (tripod --help)');
+  if (!script) throw new UserError('tripod: no script given; usage: tripod [options] script.js [args], or a Node program by name (tripod tsc -p .) (tripod --help)');
   // 0 turns periodic sampling off; anything else is floored as `tripod record` is: 1e-9 meant ~640 samples a second.
   const interval = values.number('interval');
   const watchdog = watchdogConfig(values);
