@@ -4,8 +4,6 @@
 import * as path from 'node:path';
 import { filePath } from '../frames/frame-text';
 
-// re-export kept until the merge
-export { filePath, frameLocation, scriptUrl, stackText } from '../frames/frame-text';
 
 /** tripod's own code: dist/ (compiled) and bin/ of this package. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');

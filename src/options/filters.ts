@@ -3,7 +3,7 @@
  * --grep): one group of options, read the same way for both.
  */
 import type { LogFilters } from '../config';
-import type { SampleState } from '../sample/types';
+import type { SampleState } from '../record/sample';
 import type { OptionValues } from './parse';
 
 export function logFilters(values: OptionValues): LogFilters {

@@ -6,8 +6,8 @@
  * no stack (start, end) is left out by --state and --grep.
  */
 import type { ShowConfig } from '../config';
-import type { DumpRecord, ProfileRecord, SampleRecord, StallEndRecord } from '../log/records';
-import type { Frame, SampleState } from '../sample/types';
+import type { DumpRecord, ProfileRecord, SampleRecord, StallEndRecord } from '../record/records';
+import type { Frame, SampleState } from '../record/sample';
 import { SampleFilter } from './filters';
 import type { ReportFrames } from './report-frames';
 

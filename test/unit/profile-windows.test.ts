@@ -4,7 +4,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { describe, expect, it } from 'vitest';
-import { SourceMaps } from '../../src/capture/source-maps';
+import { SourceMaps } from '../../src/frames/source-maps';
 import { PROBE_FUNCTION, PROBE_SCRIPT } from '../../src/capture/probe';
 import { ProfileFrames } from '../../src/profile/profile-frames';
 import { profileWindows, type WindowClock } from '../../src/profile/windows';

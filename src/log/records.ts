@@ -1,2 +1,0 @@
-// re-export kept until the merge
-export * from '../record/records';
