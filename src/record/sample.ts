@@ -23,7 +23,7 @@ export interface TaggedValue {
   more?: number;
   /**
    * Why the contents were not read: "depth" (deeper than --depth), "budget" (the
-   * sample's 300 objects), "size" (over 1000 elements or keys), "time" or "record"
+   * sample's 300 objects), "size" (an object of over 1000 keys), "time" or "record"
    * (the sample's read reached its time or size ceiling), "state" (a Promise),
    * "unreadable" (a built-in refused it, e.g. a view of a detached buffer).
    */
