@@ -5,16 +5,21 @@
  */
 import type { CaptureLimits } from '../config';
 import type { CapturedSample, Frame, NativeWait } from '../record/sample';
+
+export type { Capture } from './unanswered';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
-import { isTripodFrame, visibleFrames } from './frames';
+import { isTripodFrame, visibleStack } from './frames';
 import { stackText } from '../frames/frame-text';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, prepareReader, readPausedFrames } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext } from './pause';
+import { prepareReader, readPausedFrames } from './paused-frames';
 import { callerOfNativeCall, type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
+import { framesWithinCeiling, withinRecordCeiling } from './record-ceiling';
+import type { Capture } from './unanswered';
 import type { SessionLease } from './capture-session';
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -26,14 +31,6 @@ const SLOW_ANSWER_MS = 50;
 /** How long past --timeout a main thread seen running in user space may take to answer the probe before it is called blocked. */
 const RUNNING_GRACE_MS = 250;
 
-/**
- * The most one sample's record may take, in bytes of JSON: the in-target reader
- * stops listing at 200,000 characters (READ_SIZE_BUDGET); a record still over
- * this (long non-ASCII strings under a large --max-string) is written without
- * variables.
- */
-export const RECORD_SIZE_CEILING = 256 * 1024;
-
 /** Frames the probe describes beyond --max-frames at the top (tripod's own, to be hidden) and at the bottom (tripod's launcher, Node's loader). */
 const HIDDEN_FRAME_ALLOWANCE = 40;
 
@@ -43,11 +40,6 @@ const MISSED_PAUSE = {
   blocked: 'the main thread entered a native call before it could be paused',
   resumed: "the program's own debugger resumed the pause before locals were read",
 } as const;
-
-export type Capture =
-  | { kind: 'sample'; sample: CapturedSample }
-  /** The main thread did not answer in time; `late` settles when it does. */
-  | { kind: 'blocked'; started: number; native?: NativeWait; late: Promise<CapturedSample> };
 
 export interface CapturerOptions {
   timeoutMs: number;
@@ -314,61 +306,10 @@ export class Capturer {
   }
 }
 
-/**
- * The frames a person sees from the top of the probed stack, and how many there
- * are in all. A stack deeper than what the probe described is counted from its
- * total: hidden frames sit at the top (tripod's own) and the bottom (its launcher,
- * Node's loader), both of which the probe described.
- */
-function visibleStack(answer: ProbeAnswer): { top: Frame[]; count: number } {
-  const described = answer.frames.length + answer.tail.length;
-  if (described >= answer.total) {
-    const visible = visibleFrames([...answer.frames, ...answer.tail]);
-    return { top: visible, count: visible.length };
-  }
-  const top = answer.frames.filter((frame) => !isTripodFrame(frame.url));
-  const hiddenAtBottom = answer.tail.length - visibleFrames(answer.tail).length;
-  return { top, count: answer.total - (answer.frames.length - top.length) - hiddenAtBottom };
-}
-
-/** A blocked sample for a thread still blocked when tripod stops. */
-export function stillBlockedSample(capture: Extract<Capture, { kind: 'blocked' }>): CapturedSample {
-  const blockedMs = Date.now() - capture.started;
-  return {
-    capturedAt: capture.started,
-    state: 'blocked',
-    stoppedMs: 0,
-    captureMs: blockedMs,
-    blockedMs,
-    stillBlocked: true,
-    ...(capture.native ? { native: capture.native } : {}),
-    frames: [],
-    stack: '    (blocked in a native call)',
-  };
-}
-
 function elapsed(since: number): number {
   return round(performance.now() - since);
 }
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/** The sample as it is, or without its variables if its record would exceed RECORD_SIZE_CEILING. */
-function withinRecordCeiling(sample: CapturedSample): CapturedSample {
-  const size = Buffer.byteLength(JSON.stringify(sample));
-  if (size <= RECORD_SIZE_CEILING) return sample;
-  const { sharedScopes, ...rest } = sample;
-  const localsSkipped = `its variables came to ${Math.ceil(size / 1024)} KB, over the record's ${RECORD_SIZE_CEILING / 1024} KB ceiling`;
-  return { ...rest, frames: withoutVariables(rest.frames), localsSkipped };
-}
-
-/** A crash capture's frames (every variable in its frame, none shared), without variables if they exceed RECORD_SIZE_CEILING. */
-function framesWithinCeiling(frames: Frame[]): Frame[] {
-  return Buffer.byteLength(JSON.stringify(frames)) <= RECORD_SIZE_CEILING ? frames : withoutVariables(frames);
-}
-
-function withoutVariables(frames: Frame[]): Frame[] {
-  return frames.map(({ args, locals, closure, moreLocals, moreClosure, sharedClosure, truncated, ...frame }) => frame);
 }

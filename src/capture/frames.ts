@@ -3,6 +3,7 @@
  */
 import * as path from 'node:path';
 import { filePath } from '../frames/frame-text';
+import type { Frame } from '../record/sample';
 
 
 /** tripod's own code: dist/ (compiled) and bin/ of this package. */
@@ -27,4 +28,21 @@ export function visibleFrames<T extends { url: string }>(frames: T[]): T[] {
   let end = theirs.length;
   while (end > 0 && isNodeInternal(theirs[end - 1].url)) end--;
   return end === 0 ? theirs : theirs.slice(0, end);
+}
+
+/**
+ * The frames a person sees from the top of the probed stack, and how many there
+ * are in all. A stack deeper than what the probe described is counted from its
+ * total: hidden frames sit at the top (tripod's own) and the bottom (its launcher,
+ * Node's loader), both of which the probe described.
+ */
+export function visibleStack(answer: { frames: Frame[]; tail: Frame[]; total: number }): { top: Frame[]; count: number } {
+  const described = answer.frames.length + answer.tail.length;
+  if (described >= answer.total) {
+    const visible = visibleFrames([...answer.frames, ...answer.tail]);
+    return { top: visible, count: visible.length };
+  }
+  const top = answer.frames.filter((frame) => !isTripodFrame(frame.url));
+  const hiddenAtBottom = answer.tail.length - visibleFrames(answer.tail).length;
+  return { top, count: answer.total - (answer.frames.length - top.length) - hiddenAtBottom };
 }

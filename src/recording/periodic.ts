@@ -2,9 +2,9 @@
  * Periodic sampling: one capture every interval, at a fixed rate. A main thread
  * blocked in native code holds its sample open until it answers.
  */
-import { type Capture, type Capturer, stillBlockedSample } from '../capture/capturer';
+import type { Capturer } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
-import { failedSample } from '../capture/unanswered';
+import { type Capture, failedSample, stillBlockedSample } from '../capture/unanswered';
 import type { CapturedSample } from '../record/sample';
 import { debugLog } from '../diagnostics/debug-log';
 
