@@ -179,6 +179,11 @@ function producibleExitCodes(): Set<number> {
       if (code === undefined) codes.add(Number(defaultCode![1]));
       else if (/^\d+$/.test(code)) codes.add(Number(code));
       else if (code.startsWith('ATTACH_EXIT.') && code.slice('ATTACH_EXIT.'.length) in attach) codes.add(attach[code.slice('ATTACH_EXIT.'.length)]);
+      else {
+        // A constant of the same file: `const CANNOT_EXECUTE = 126;`.
+        const constant = new RegExp(`const ${code} = (\\d+);`).exec(text);
+        if (constant) codes.add(Number(constant[1]));
+      }
     }
     for (const match of text.matchAll(/process\.exitCode = (\d+);/g)) codes.add(Number(match[1]));
   }

@@ -15,6 +15,8 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
   const filters = logFilters(values);
   const output = values.text('output');
   const format = (values.choice('format') as ReportFormat | undefined) ?? formatForOutput(output) ?? 'table';
+  // Absent when not given: the flame graph then picks its width from the profile's size.
+  const minWidth = values.optionalNumber('min-width');
   if (values.has('min-width') && format !== 'svg') {
     throw new UserError(`tripod report: --min-width sets the narrowest frame of the svg flame graph, and this report is ${format}; drop it or use --format svg`);
   }
@@ -24,8 +26,7 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     output,
     ...filters,
     limit: values.number('limit'),
-    // Absent when not given: the flame graph then picks its width from the profile's size.
-    minWidth: values.optionalNumber('min-width'),
+    minWidth,
     debug: values.debugTraces(),
   };
 }
