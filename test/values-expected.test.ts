@@ -64,7 +64,8 @@ describe.each(nodes)('values people expect to see, $label', ({ bin }) => {
     const blocked = samplesOf(readLog(log)).filter((s) => s.state === 'blocked');
     expect(blocked).toHaveLength(1);
     expect(blocked[0].blockedMs).toBeLessThanOrEqual(callMs + 20);
-    expect(blocked[0].blockedMs).toBeGreaterThan(callMs - 1000 - 100);
+    // At most one interval short of the call, plus what a loaded machine makes the sampler's tick late (seen: 245 ms).
+    expect(blocked[0].blockedMs).toBeGreaterThan(callMs - 1000 - 750);
     expect(blocked[0].frames[0].function).not.toBe('toString');
   });
 });
