@@ -11,6 +11,7 @@ import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 import { debugSetting } from '../diagnostics/debug-log';
+import { SAMPLER_WORKER_NAME } from '../threads/own-workers';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -52,12 +53,13 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.threads ? { threads: true } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
   // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
   // own fs.writeSync(1, ...) then fails with EAGAIN. The worker writes nothing to them.
   // Never frozen intrinsics in the sampler: pino assigns Error.prepareStackTrace.
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: true, stderr: true, ...samplerExecArgv() });
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: SAMPLER_WORKER_NAME, stdout: true, stderr: true, ...samplerExecArgv() });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});
