@@ -11,7 +11,6 @@ import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 import { debugSetting } from '../diagnostics/debug-log';
-import { SAMPLER_WORKER_NAME } from '../threads/own-workers';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -22,6 +21,12 @@ import { SAMPLER_WORKER_NAME } from '../threads/own-workers';
 function samplerExecArgv(): { execArgv?: string[] } {
   return Object.isFrozen(Array.prototype) ? { execArgv: ['--no-frozen-intrinsics'] } : {};
 }
+
+/**
+ * threads/own-workers.ts's SAMPLER_WORKER_NAME, by which every list of the target's threads skips this
+ * worker; written out here so that the script's start loads no module more for it.
+ */
+const SAMPLER_WORKER_NAME = 'tripod-sampler';
 
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
