@@ -15,7 +15,8 @@ describe.each(nodes)('tripod --threads, $label', ({ bin }) => {
     const plain = await run(bin, [POOL]);
     expect(plain.code).toBe(3);
     const log = tempLog();
-    const result = await tripod(bin, ['--threads', '--interval', '0.2', '--log', log, POOL]);
+    // The default budget: a worker's reads of locals are its own, and so is the note when they are skipped.
+    const result = await tripod(bin, ['--threads', '--interval', '0.2', '--log', log, POOL], { env: { TRIPOD_LOCALS_BUDGET: '1' } });
     expect(result.code, result.stderr).toBe(plain.code);
     expect(result.stdout).toBe(plain.stdout);
     expect(result.stderr).toContain('[tripod] Sampling every 0.200000 seconds, worker threads included');
@@ -32,6 +33,7 @@ describe.each(nodes)('tripod --threads, $label', ({ bin }) => {
     }
     expect(byName('busy').some((s) => s.state === 'running' && s.frames[0]?.function === 'hashInWorker')).toBe(true);
     expect(byName('idle').some((s) => s.state === 'idle')).toBe(true);
+    expect(byName('busy').some((s) => /^over --locals-budget 1%: reading locals last stopped the thread [\d.]+ ms$/.test(s.localsSkipped))).toBe(true);
     // "late" ends 1.8 s into the 3 s program: it leaves the recording then, while the others are sampled on.
     const lastOf = (list: typeof samples) => Math.max(...list.map((s) => s.capturedAt));
     expect(lastOf(byName('late'))).toBeLessThan(lastOf(byName('idle')) - 500);
