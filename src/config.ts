@@ -51,6 +51,8 @@ export interface RunConfig {
   watchdog?: WatchdogConfig;
   crash?: CrashConfig;
   profile?: ProfileConfig;
+  /** --threads: every worker_threads Worker is sampled too, on the main thread's schedule. */
+  threads?: boolean;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */

@@ -1,7 +1,8 @@
 /**
  * The one-way imports of the recording core, read from the sources: the data
- * model imports nothing else of tripod, frames only the model, and the log no
- * options or watchdog types (its header fields are its own).
+ * model imports nothing else of tripod, frames only the model, the log no
+ * options or watchdog types (its header fields are its own), and the target's
+ * threads none of the commands that share them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -35,6 +36,11 @@ describe('layering', () => {
 
   it('lets frame text and source maps import only the model', () => {
     expect(outside('frames', ['frames', 'record'])).toEqual([]);
+  });
+
+  it('keeps the threads both the runner and record PID reach free of either: src/threads/ imports neither run/ nor attach/', () => {
+    expect(importsOf('threads').length).toBeGreaterThan(0);
+    expect(importsOf('threads').filter(({ target }) => target.startsWith('run/') || target.startsWith('attach/'))).toEqual([]);
   });
 
   it('keeps options and the watchdog out of the log', () => {

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CdpConnection } from '../src/attach/cdp-connection';
+import { CdpConnection } from '../src/capture/cdp-connection';
 import { openWebSocket } from '../src/attach/websocket-transport';
 import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../src/record/records';
 import type { Fields, RecordSink } from '../src/record/sink';

@@ -7,7 +7,7 @@
 import { connect, type Socket } from 'node:net';
 import { UserError } from '../errors';
 import type { AgentReply, AgentRequest } from './agent-protocol';
-import type { Transport } from './cdp-connection';
+import type { Transport } from '../capture/cdp-connection';
 import { ATTACH_EXIT } from './exit-codes';
 import { lineTransport } from './line-transport';
 

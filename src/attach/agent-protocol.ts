@@ -18,7 +18,7 @@ export type AgentReply =
   | { ok: false; error: string; noInspector?: boolean };
 
 /** The agent's relay worker; tripod never captures it. */
-export const AGENT_WORKER_NAME = 'tripod-agent';
+export { AGENT_WORKER_NAME } from '../threads/own-workers';
 /** How long a relay waits for tripod to connect before it goes away. */
 export const SESSION_CONNECT_WAIT_MS = 10_000;
 

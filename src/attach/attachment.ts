@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openAgentSession } from './agent-client';
 import { isAgentSocketOf } from './agent-protocol';
 import { withDeadline } from '../capture/cdp';
-import { CdpConnection } from './cdp-connection';
+import { CdpConnection } from '../capture/cdp-connection';
 import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
 import { armLease, type Lease, LEASE_RENEW_MS } from './lease';

@@ -10,10 +10,10 @@ import { dumpRecord } from '../log/header';
 import type { DumpRecord, ThreadCapture } from '../record/records';
 import type { CapturedSample } from '../record/sample';
 import { type CaptureOptions, remoteCapturer, tagged, withoutUnaskedNote } from '../recording/capturers';
-import { ConnectionClosed } from './cdp-connection';
+import { ConnectionClosed } from '../capture/cdp-connection';
 import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
-import type { JsThread } from './threads';
+import type { JsThread } from '../threads/target-threads';
 
 export type Dump = Omit<DumpRecord, 'event'>;
 

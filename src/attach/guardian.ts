@@ -117,7 +117,7 @@ async function closeAt(target: ProcessId, listener: TcpListener): Promise<void> 
 /** The modules that connect are loaded only when there is something to close: most guardians just hear "released" and exit. */
 async function closeOnce(listener: TcpListener): Promise<boolean> {
   const [{ CdpConnection }, { describeEndpoint }, { callNativeClose, findNativeClose }, { openWebSocket }] = await Promise.all([
-    import('./cdp-connection'),
+    import('../capture/cdp-connection'),
     import('./inspector-endpoint'),
     import('./native-close'),
     import('./websocket-transport'),

@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { Transport } from './cdp-connection';
+import type { Transport } from '../capture/cdp-connection';
 
 export function lineTransport(socket: Socket): Transport {
   return {

@@ -9,7 +9,7 @@ import type { RecordSink } from '../record/sink';
 import { type CaptureOptions, remoteCapturer, withoutUnaskedNote } from '../recording/capturers';
 import { Recording } from '../recording/recording';
 import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
-import type { JsThread } from './threads';
+import { joinThreads } from '../threads/join-threads';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('record');
@@ -61,13 +61,11 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
     argv: attachment.argv,
     attached: { pid: attachment.pid, via: attachment.route, durationMs: options.durationMs },
   });
-  const join = (thread: JsThread) => {
-    debug('thread %s joins (%s), sampled every %s ms', thread.name, thread.isMain ? 'main' : 'worker', options.intervalMs);
-    recording.join(thread, remoteCapturer(thread, attachment.pid, options));
-  };
   // Workers join as the main thread reports them, now and later.
-  threads.list().forEach(join);
-  threads.watch(join, (thread) => void recording.leave(thread));
+  joinThreads(threads, recording, (thread) => {
+    debug('thread %s joins (%s), sampled every %s ms', thread.name, thread.isMain ? 'main' : 'worker', options.intervalMs);
+    return remoteCapturer(thread, attachment.pid, options);
+  }, 'all');
 
   const started = performance.now();
   const progress = setInterval(() => hooks.progress?.(performance.now() - started, recording.samples), PROGRESS_MS);

@@ -4,10 +4,10 @@
  */
 import { UserError } from '../errors';
 import { type Attachment, attach } from './attachment';
-import { ConnectionClosed } from './cdp-connection';
+import { ConnectionClosed } from '../capture/cdp-connection';
 import { ATTACH_EXIT } from './exit-codes';
 import { exitedError, isAlive } from './target-process';
-import { TargetThreads } from './threads';
+import { TargetThreads } from '../threads/target-threads';
 
 export interface AttachedProcess {
   attachment: Attachment;

@@ -3,7 +3,7 @@
  * addresses are ever dialled.
  */
 import WebSocket from 'ws';
-import type { Transport } from './cdp-connection';
+import type { Transport } from '../capture/cdp-connection';
 import { isLoopback } from './proc-sockets';
 
 /** How long a graceful close may take before the socket is cut. */

@@ -36,8 +36,8 @@ const HIDDEN_FRAME_ALLOWANCE = 40;
 
 /** Why a sample that meant to read locals has none. */
 const MISSED_PAUSE = {
-  idle: 'the main thread went idle before it could be paused',
-  blocked: 'the main thread entered a native call before it could be paused',
+  idle: 'went idle before it could be paused',
+  blocked: 'entered a native call before it could be paused',
   resumed: "the program's own debugger resumed the pause before locals were read",
 } as const;
 
@@ -215,7 +215,8 @@ export class Capturer {
    * kernel: a main thread still running (state R) ran JS all along, and the timeout was shorter than its answer.
    */
   private missedPauseReason(why: keyof typeof MISSED_PAUSE): string {
-    if (why !== 'blocked' || !this.onMainThread || isAsleepInKernel(this.options.pid)) return MISSED_PAUSE[why];
+    if (why === 'resumed') return MISSED_PAUSE.resumed;
+    if (why !== 'blocked' || !this.onMainThread || isAsleepInKernel(this.options.pid)) return `${this.threadWords} ${MISSED_PAUSE[why]}`;
     return `the sample timed out (--timeout ${this.options.timeoutMs / 1000} s) before the main thread answered; it was running JavaScript, not in a native call`;
   }
 
@@ -223,8 +224,13 @@ export class Capturer {
   private whyNoLocals(deep: boolean, stalled: boolean): string | undefined {
     if (!this.options.limits.locals) return 'turned off (--no-locals)';
     if (deep) return `stack deeper than --max-frames ${this.options.limits.maxFrames}`;
-    if (this.budget && !this.budget.allows() && !stalled) return this.budget.refusal();
+    if (this.budget && !this.budget.allows() && !stalled) return this.budget.refusal(this.threadWords);
     return undefined;
+  }
+
+  /** How this capturer's thread is named in a sample's notes: a worker's are its own (the record names it). */
+  private get threadWords(): string {
+    return this.onMainThread ? 'the main thread' : 'the thread';
   }
 
   private probeFrames(answer: ProbeAnswer): { frames: Frame[]; moreFrames: number; deep: boolean } {

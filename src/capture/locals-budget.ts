@@ -42,9 +42,9 @@ export class LocalsBudget {
     this.lastCostMs = costMs;
   }
 
-  /** Why a sample goes without locals, for its record. */
-  refusal(): string {
-    return `over --locals-budget ${formatPercent(this.share)}: reading locals last stopped the main thread ${this.lastCostMs.toFixed(1)} ms`;
+  /** Why a sample goes without locals, for its record; `thread` names the thread the budget is for. */
+  refusal(thread = 'the main thread'): string {
+    return `over --locals-budget ${formatPercent(this.share)}: reading locals last stopped ${thread} ${this.lastCostMs.toFixed(1)} ms`;
   }
 }
 

@@ -84,10 +84,14 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   const watchdog = watchdogConfig(values);
   const crash = crashConfig(values);
   const profile = profileConfig(values);
+  const threads = values.switch('threads');
   if (interval === 0 && !watchdog && !crash && !profile) {
     throw new UserError(
       'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5, or add --watchdog MS or --crash, or --profile',
     );
+  }
+  if (interval === 0 && threads) {
+    throw new UserError('tripod: --threads samples worker threads every --interval, and an interval of 0 turns that off; use a positive number of seconds such as 5');
   }
   return {
     kind: 'run',
@@ -98,6 +102,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(watchdog ? { watchdog } : {}),
       ...(crash ? { crash } : {}),
       ...(profile ? { profile } : {}),
+      ...(threads ? { threads } : {}),
       timeoutMs: values.number('timeout') * 1000,
       localsBudget: values.number('locals-budget') / 100,
       logPath: values.text('log'),

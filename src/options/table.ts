@@ -95,6 +95,10 @@ export const OPTIONS: readonly OptionRow[] = [
     help: 'share of the time (in %, {range}) that reading locals may stop the program; a sample over it goes without locals', commands: SAMPLING,
   },
   { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: CAPTURING },
+  {
+    flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
+    help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run'],
+  },
   { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
   { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
   { flag: 'crash', env: 'TRIPOD_CRASH', kind: 'switch', default: false, help: 'log the stack and locals at the throw of an uncaught exception', commands: ['run'] },

@@ -22,6 +22,12 @@ function samplerExecArgv(): { execArgv?: string[] } {
   return Object.isFrozen(Array.prototype) ? { execArgv: ['--no-frozen-intrinsics'] } : {};
 }
 
+/**
+ * threads/own-workers.ts's SAMPLER_WORKER_NAME, by which every list of the target's threads skips this
+ * worker; written out here so that the script's start loads no module more for it.
+ */
+const SAMPLER_WORKER_NAME = 'tripod-sampler';
+
 /** How long the script waits for the watchdog, crash capture or profiler to be armed before it starts anyway. */
 const ARMING_WAIT_MS = 5000;
 
@@ -52,12 +58,13 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.watchdog ? { watchdog: startWatchdogHeartbeat(config.watchdog) } : {}),
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.threads ? { threads: true } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
   // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
   // own fs.writeSync(1, ...) then fails with EAGAIN. The worker writes nothing to them.
   // Never frozen intrinsics in the sampler: pino assigns Error.prepareStackTrace.
-  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: 'tripod-sampler', stdout: true, stderr: true, ...samplerExecArgv() });
+  const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: data, name: SAMPLER_WORKER_NAME, stdout: true, stderr: true, ...samplerExecArgv() });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});

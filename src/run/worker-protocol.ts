@@ -37,6 +37,8 @@ export interface SamplerData {
   };
   crash?: CrashConfig;
   profile?: ProfileConfig;
+  /** --threads: the program's worker threads are sampled too. */
+  threads?: true;
   /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does. */
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */

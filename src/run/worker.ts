@@ -13,6 +13,7 @@ import { redactCredentials, secretNameTest } from '../capture/redact';
 import { startCrashCapture } from '../crash/crash-capture';
 import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
+import type { SampledWorkers } from './sampled-workers';
 import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
@@ -34,6 +35,7 @@ interface Run {
   crashReady: Promise<void>;
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
+  workers?: SampledWorkers;
 }
 
 const MAIN_THREAD = { threadId: 0, name: 'main', isMain: true } as const;
@@ -81,6 +83,7 @@ function begin(target: SamplerTarget): Run {
   const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
+  const workers = data.threads ? startSampledWorkers(recording) : undefined;
 
   const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
@@ -95,7 +98,7 @@ function begin(target: SamplerTarget): Run {
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
   void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling };
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -108,6 +111,8 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
   recording.end({ ...end, ...error }, profiler ? { profileSamples: profiler.samples } : {});
   run.client.disconnect();
+  // Before DONE: a worker session left attached could hold the exit.
+  await run.workers?.stop();
   signal(data.control, DONE);
   // The worker stays up until the process ends and stops it: a worker that ended on its own while
   // the main thread was still handling the disconnect made Node abort (seen with the profiler on).
@@ -128,6 +133,12 @@ function connectedClient(): InspectorClient {
   const client = new InspectorClient();
   client.connectToMainThread();
   return client;
+}
+
+/** Loaded only with --threads, as the profiler is. */
+function startSampledWorkers(recording: Recording): SampledWorkers {
+  const { sampleWorkers } = require('./sampled-workers') as typeof import('./sampled-workers');
+  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget });
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */

@@ -15,6 +15,7 @@ describe('LocalsBudget', () => {
     expect(budget.allows(1999)).toBe(false);
     expect(budget.allows(2000)).toBe(true);
     expect(budget.refusal()).toBe('over --locals-budget 1%: reading locals last stopped the main thread 20.0 ms');
+    expect(budget.refusal('the thread')).toBe('over --locals-budget 1%: reading locals last stopped the thread 20.0 ms');
   });
 
   it('caps the credit saved while idle at 10 s worth, so a quiet spell cannot pay for a burst', () => {

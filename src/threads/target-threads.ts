@@ -1,22 +1,21 @@
 /**
  * The target's JavaScript threads: its main thread, and every worker_threads
  * Worker reached through the NodeWorker domain, each with a session of its own.
- * tripod's own workers (the runner's sampler, the agent's relay) are detached at
- * once and never captured: pausing them would deadlock the target.
+ * Shared by `tripod record PID` (over the target's inspector) and the runner's
+ * --threads (over an in-process session). tripod's own workers (the runner's
+ * sampler, the agent's relay) are detached at once and never captured: pausing
+ * them would deadlock the target.
  */
 import type { RecordedThread } from '../recording/capturers';
-import { AGENT_WORKER_NAME } from './agent-protocol';
-import { CdpConnection } from './cdp-connection';
-import type { NodeEvents } from './node-domains';
+import { CdpConnection } from '../capture/cdp-connection';
+import type { NodeEvents } from '../capture/node-domains';
+import { isTripodWorker } from './own-workers';
 import { workerTransport } from './worker-transport';
 
 /** A thread of the target, reached over its own session of the target's inspector. */
 export interface JsThread extends RecordedThread {
   client: CdpConnection;
 }
-
-/** The runner's sampler worker (src/run/sampler.ts) and the agent's relay. */
-const TRIPOD_WORKER_NAMES = new Set(['tripod-sampler', AGENT_WORKER_NAME]);
 
 export class TargetThreads {
   private readonly workers = new Map<string, JsThread>();
@@ -58,7 +57,7 @@ export class TargetThreads {
 
   private readonly onAttached = ({ sessionId, workerInfo }: NodeEvents['NodeWorker.attachedToWorker']) => {
     const { threadId, name } = parseTitle(workerInfo.title);
-    if (TRIPOD_WORKER_NAMES.has(name)) {
+    if (isTripodWorker(name)) {
       void this.main.node('NodeWorker.detach', { sessionId }).catch(() => {});
       return;
     }

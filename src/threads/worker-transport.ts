@@ -3,8 +3,8 @@
  * session's NodeWorker.sendMessageToWorker / receivedMessageFromWorker. The main
  * thread relays them, so a worker answers only while the main thread can.
  */
-import type { CdpConnection, Transport } from './cdp-connection';
-import type { NodeEvents } from './node-domains';
+import type { CdpConnection, Transport } from '../capture/cdp-connection';
+import type { NodeEvents } from '../capture/node-domains';
 
 export function workerTransport(main: CdpConnection, sessionId: string): Transport {
   let onMessage: ((params: NodeEvents['NodeWorker.receivedMessageFromWorker']) => void) | undefined;

@@ -1,10 +1,11 @@
 /**
  * A CdpClient over any message transport: a WebSocket to the target's inspector,
- * the agent's Unix socket, or a worker session carried by NodeWorker messages.
+ * the agent's Unix socket, an in-process inspector session, or a worker session
+ * carried by NodeWorker messages.
  * Calls are matched to answers by id; when the transport closes, every pending
  * call fails with ConnectionClosed.
  */
-import type { CdpClient, EventName, EventParams, Method, Params, Result } from '../capture/cdp';
+import type { CdpClient, EventName, EventParams, Method, Params, Result } from './cdp';
 import type { NodeCommands, NodeEvents } from './node-domains';
 
 export interface Transport {
