@@ -50,7 +50,7 @@ export async function collectStacks(
   const profiledPids = new Set<unknown>();
   const count: Count = (stack, state, samples, at, from = at, to = at) => {
     summary.seen += samples;
-    if (stack.length === 0) stack = [frames.forState(state)];
+    stack = frames.stackOrState(stack, state);
     if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return;
     summary.tree.add(stack, samples);
     summary.samples += samples;

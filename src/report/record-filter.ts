@@ -59,8 +59,8 @@ export class RecordFilter {
     const grep = Boolean(this.config.grep);
     const ids = (frames: Frame[] | undefined, state?: SampleState) => {
       if (!grep) return [];
-      if (!frames || frames.length === 0) return state ? [this.frames.forState(state)] : [];
-      return frames.map((f) => this.frames.fromSample(f));
+      const stack = (frames ?? []).map((f) => this.frames.fromSample(f));
+      return state ? this.frames.stackOrState(stack, state) : stack;
     };
     switch (record.event) {
       case 'sample':
@@ -78,7 +78,7 @@ export class RecordFilter {
       case 'profile': {
         const profile = record as unknown as ProfileRecord;
         const local = grep ? profile.frames.map((f) => this.frames.fromProfile(f)) : [];
-        return profile.stacks.map((stack, i) => ({ state: profile.states[i], frames: grep ? stackOrState(stack.map((f) => local[f]), profile.states[i], this.frames) : [] }));
+        return profile.stacks.map((stack, i) => ({ state: profile.states[i], frames: grep ? this.frames.stackOrState(stack.map((f) => local[f]), profile.states[i]) : [] }));
       }
       case 'dump':
         return (record as unknown as DumpRecord).threads.map((thread) => ({ state: thread.state, frames: ids(thread.frames, thread.state) }));
@@ -86,10 +86,6 @@ export class RecordFilter {
         return [];
     }
   }
-}
-
-function stackOrState(frames: number[], state: SampleState, reportFrames: ReportFrames): number[] {
-  return frames.length > 0 ? frames : [reportFrames.forState(state)];
 }
 
 /** When a record's moment was: a capture's start, a profile second's middle (as report counts it), else when it was written. */

@@ -51,6 +51,11 @@ export class ReportFrames {
     return this.fromProfile([STATE_FRAMES[state], '']);
   }
 
+  /** The stack as it is, or, when it holds no JS frame, the one frame named for its state. */
+  stackOrState(stack: number[], state: SampleState): number[] {
+    return stack.length > 0 ? stack : [this.forState(state)];
+  }
+
   private intern(key: string, make: () => ReportFrame): number {
     let id = this.ids.get(key);
     if (id === undefined) {
