@@ -7,7 +7,7 @@
  */
 import { REPORT_FORMATS } from '../report/formats/format-names';
 import { RECORD_EVENTS } from '../record/records';
-import type { SampleState } from '../record/sample';
+import { SAMPLE_STATES } from '../record/sample';
 
 export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -56,7 +56,6 @@ export interface OptionRow {
   per?: Partial<Record<Command, Partial<Omit<OptionRow, 'per' | 'commands'>>>>;
 }
 
-export const SAMPLE_STATES: readonly SampleState[] = ['running', 'idle', 'blocked'];
 
 const SAMPLING: Command[] = ['run', 'record'];
 const CAPTURING: Command[] = ['run', 'dump', 'record'];

@@ -32,7 +32,9 @@ export interface TaggedValue {
   message?: string;
 }
 
-export type SampleState = 'running' | 'idle' | 'blocked';
+/** The states a sample can be in, in the order reports list them. */
+export const SAMPLE_STATES = ['running', 'idle', 'blocked'] as const;
+export type SampleState = (typeof SAMPLE_STATES)[number];
 
 export interface Frame {
   function: string;

@@ -4,7 +4,7 @@
  * field of the wrong type must make its record a bad line, not an internal error.
  * Only what the renderers and the report read is checked; extra fields are free.
  */
-import type { SampleState } from '../record/sample';
+import { SAMPLE_STATES } from '../record/sample';
 
 type Check = (value: unknown) => boolean;
 
@@ -37,8 +37,7 @@ function recordOf(check: Check): Check {
   return (v) => isObject(v) && Object.values(v).every(check);
 }
 
-const STATES: SampleState[] = ['running', 'idle', 'blocked'];
-const state = oneOf(...STATES);
+const state = oneOf(...SAMPLE_STATES);
 
 /** A captured value (src/record/sample.ts Value): a JSON primitive, or tagged with `$type`. */
 const value: Check = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v) || taggedValue(v);

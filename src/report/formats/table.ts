@@ -4,6 +4,7 @@
  */
 import { functionStats } from '../function-stats';
 import { localTime } from '../local-time';
+import { SAMPLE_STATES } from '../../record/sample';
 import { frameLabel } from '../report-frames';
 import type { ReportData } from './report-data';
 
@@ -36,7 +37,7 @@ function rate(periodMs: number): string {
 }
 
 function states(s: ReportData['summary']): string {
-  return (['running', 'idle', 'blocked'] as const).map((state) => `${state} ${percent(s.byState[state], s.samples)}`).join(', ');
+  return SAMPLE_STATES.map((state) => `${state} ${percent(s.byState[state], s.samples)}`).join(', ');
 }
 
 function percent(part: number, whole: number): string {
