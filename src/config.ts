@@ -3,10 +3,10 @@
  * and TRIPOD_* variables, their kinds, ranges and defaults) are one table in
  * src/options/, which parses them into these shapes.
  */
-import type { ReportFormat } from './report/formats/format-names';
+import type { ReportFormat, ReportGrouping } from './report/formats/format-names';
 import type { SampleState } from './record/sample';
 
-export type { ReportFormat } from './report/formats/format-names';
+export type { ReportFormat, ReportGrouping } from './report/formats/format-names';
 
 /** A --since/--until bound: a moment, or an offset from the first record read. */
 export type TimeBound = { epochMs: number } | { offsetMs: number };
@@ -93,6 +93,8 @@ export interface ReportConfig extends LogFilters {
   limit: number;
   /** svg: frames narrower than this many pixels are merged into their parent. */
   minWidth?: number;
+  /** One table section, or flame graph root, per process, thread or route; absent: one for the whole log. */
+  by?: ReportGrouping;
   debug: boolean;
 }
 

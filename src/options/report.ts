@@ -2,7 +2,7 @@
  * `tripod report [options] [LOG]`: the output format (named, or guessed from the
  * output file's extension), the filters, and the table's and flame graph's bounds.
  */
-import type { ReportConfig, ReportFormat } from '../config';
+import type { ReportConfig, ReportFormat, ReportGrouping } from '../config';
 import { UserError } from '../errors';
 import { formatForOutput } from '../report/formats/format-names';
 import { logFilters } from './filters';
@@ -27,6 +27,7 @@ export function parseReportCommand(argv: string[], env: Env): ReportConfig | 'he
     ...filters,
     limit: values.number('limit'),
     minWidth,
+    by: values.choice('by') as ReportGrouping | undefined,
     debug: values.debugTraces(),
   };
 }

@@ -5,7 +5,7 @@
  * option tables to it all read this table; a row with `per` differs in some
  * command (record samples every second by default, the runner every five).
  */
-import { REPORT_FORMATS } from '../report/formats/format-names';
+import { REPORT_FORMATS, REPORT_GROUPINGS } from '../report/formats/format-names';
 import { RECORD_EVENTS } from '../record/records';
 import { SAMPLE_STATES } from '../record/sample';
 
@@ -118,6 +118,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'output', short: 'o', value: 'FILE', kind: 'string', help: 'write to FILE instead of standard output', commands: ['report'] },
   { flag: 'limit', value: 'N', kind: 'whole', unit: 'rows', range: { min: 1, max: 100_000 }, default: 25, help: 'rows of the table, {range}', commands: ['report'] },
   { flag: 'min-width', value: 'PX', kind: 'decimal', unit: 'pixels', range: { min: 0, max: 1000 }, example: 1, defaultText: '1, wider when the graph would hold over 20,000 frames', help: 'svg: frames narrower than PX pixels are merged into their caller, {range}', commands: ['report'] },
+  { flag: 'by', value: 'KEY', kind: 'choice', noun: 'grouping', choices: REPORT_GROUPINGS, help: `${REPORT_GROUPINGS.join(', ')}: a table section, or a flame graph root frame, per process, per thread or per route`, commands: ['report'] },
   { flag: 'clean', value: 'DAYS', kind: 'decimal', unit: 'days', range: { min: 0, max: 36_500 }, example: 30, help: 'remove the logs older than DAYS days, {range}', commands: ['logs'] },
   {
     flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: SAMPLING,
