@@ -24,6 +24,11 @@ export function main(argv: string[]): void {
       void (argv[0] === 'dump' ? dump : record)(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
+    if (argv[0] === 'flags') {
+      // Its --debug names debug namespaces: tripod's own traces come with TRIPOD_DEBUG there.
+      void flags(argv.slice(1)).catch((error) => fail(error, isDebug([], env)));
+      return;
+    }
     if (argv[0] === 'logs') {
       void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
@@ -107,10 +112,34 @@ async function dump(argv: string[]): Promise<void> {
   debugOn(config.debug);
   const { dumpProcess } = await import('./attach/dump');
   const abort = abortOnSignals();
+  const started = performance.now();
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
-  if (!config.json) return void process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
-  const { SampleLog } = await import('./log/logger');
-  new SampleLog(1, config.pid).dump(result);
+  if (!config.json) process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
+  else new (await import('./log/logger')).SampleLog(1, config.pid).dump(result);
+  // What the main thread's capture stopped it (the workers' captures stop their own threads).
+  const main = result.threads.find((thread) => thread.threadId === 0);
+  if (!config.quiet) await timing(started, main && main.stoppedMs > 0 ? main.stoppedMs : undefined);
+}
+
+/** The line every attach command ends with, on stderr. */
+async function timing(startedAt: number, stoppedMs: number | undefined): Promise<void> {
+  const { timingLine } = await import('./report/command-timing');
+  process.stderr.write(`${timingLine({ wallMs: performance.now() - startedAt, stoppedMs })}\n`);
+}
+
+// ---- tripod flags PID ----
+
+async function flags(argv: string[]): Promise<void> {
+  const { parseFlagsCommand } = await import('./options/flags');
+  const config = parseFlagsCommand(argv, process.env);
+  if (config === 'help') return printHelp('flags');
+  debugOn(config.debug);
+  const { flagsCommand } = await import('./controls/flags-command');
+  const started = performance.now();
+  const result = await flagsCommand(config, abortOnSignals().signal).catch(interruptedAsUserError(config.pid));
+  if (result.lines.length > 0) process.stdout.write(`${terminalSafe(result.lines.join('\n'))}\n`);
+  for (const warning of result.warnings) process.stderr.write(`${terminalSafe(warning)}\n`);
+  if (!config.quiet) await timing(started, result.stoppedMs);
 }
 
 async function record(argv: string[]): Promise<void> {
@@ -133,6 +162,7 @@ async function record(argv: string[]): Promise<void> {
   const log = existing ?? openLogFile(String(config.pid), config.logPath);
   if (!config.quiet) process.stderr.write(recordBanner(config, log.path));
   const abort = abortOnSignals();
+  const started = performance.now();
   const showProgress = !config.quiet && process.stderr.isTTY;
   const progress = (elapsedMs: number, samples: number) =>
     showProgress && process.stderr.write(`\r[tripod] ${(elapsedMs / 1000).toFixed(1)} s${config.duration ? ` of ${config.duration} s` : ''}, ${samples} samples `);
@@ -145,6 +175,7 @@ async function record(argv: string[]): Promise<void> {
   ).catch(interruptedAsUserError(config.pid));
   if (showProgress) process.stderr.write('\n');
   if (!config.quiet) process.stderr.write(`[tripod] ${result.samples} samples (${result.detached}) in ${log.path}\n`);
+  if (!config.quiet) await timing(started, result.mainStoppedMs > 0 ? result.mainStoppedMs : undefined);
 }
 
 function recordBanner(config: RecordConfig, logPath: string): string {

@@ -113,6 +113,8 @@ export interface AttachConfig {
 
 export interface DumpConfig extends AttachConfig {
   json: boolean;
+  /** No timing line on stderr. */
+  quiet: boolean;
 }
 
 export interface RecordConfig extends AttachConfig {
@@ -126,3 +128,19 @@ export interface RecordConfig extends AttachConfig {
   quiet: boolean;
 }
 
+
+/** `tripod flags PID`: what to list or change in a running process. */
+export interface FlagsConfig {
+  pid: number;
+  timeoutMs: number;
+  /** --ls: list; a glob narrows the flags listed. */
+  list?: { glob?: string };
+  /** --set NAME=VALUE, in order. */
+  sets: string[];
+  /** --clear: the names given, or all that tripod changed (an empty list). */
+  clear?: string[];
+  /** --debug PATTERNS (debug namespaces). */
+  debugNamespaces?: string;
+  quiet: boolean;
+  debug: boolean;
+}

@@ -32,6 +32,8 @@ export type Detached = NonNullable<EndRecord['detached']>;
 export interface RecordResult {
   samples: number;
   detached: Detached;
+  /** What the samples stopped the main thread, in ms (their stoppedMs summed). */
+  mainStoppedMs: number;
 }
 
 const PROGRESS_MS = 250;
@@ -46,11 +48,13 @@ const LEASE_WAIT_MS = 1000;
 async function recordAttached({ attachment, threads }: AttachedProcess, options: RecordOptions, sink: RecordSink, version: string, hooks: RecordHooks): Promise<RecordResult> {
   // Before the samplers start, so its reads never fall inside a sample's stop.
   await attachment.holdLease(LEASE_WAIT_MS);
+  let mainStoppedMs = 0;
   const recording = new Recording(sink, options, {
     admit(thread, captured) {
       // A capture cut short by the target's exit is not a sample.
       if (attachment.gone) return undefined;
       if (thread.isMain && captured.state === 'idle') attachment.noteIdle();
+      if (thread.isMain) mainStoppedMs += captured.stoppedMs;
       return withoutUnaskedNote(captured, options.limits);
     },
   });
@@ -75,7 +79,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   hooks.progress?.(performance.now() - started, recording.samples);
   debug('ended: %s samples, %s', recording.samples, detached);
   recording.end({}, { detached });
-  return { samples: recording.samples, detached };
+  return { samples: recording.samples, detached, mainStoppedMs };
 }
 
 function until(durationMs: number | undefined, attachment: AttachedProcess['attachment'], abort?: AbortSignal): Promise<Detached> {

@@ -10,7 +10,7 @@ import { captureLimits } from './run';
 export function parseDumpCommand(argv: string[], env: Env): DumpConfig | 'help' {
   const { values, positionals } = parseCommandLine('dump', argv, env, true);
   if (values.has('help')) return 'help';
-  return { ...attachConfig('dump', values, positionals), json: values.switch('json') };
+  return { ...attachConfig('dump', values, positionals), json: values.switch('json'), quiet: values.switch('quiet') };
 }
 
 export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'help' {
@@ -29,7 +29,7 @@ export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'he
 
 function attachConfig(command: 'dump' | 'record', values: OptionValues, positionals: string[]): AttachConfig {
   return {
-    pid: processId(command, positionals),
+    pid: processIdOf(command, positionals),
     timeoutMs: values.number('timeout') * 1000,
     // Off unless asked (the table's default): reading locals pauses the target and copies its data out.
     limits: captureLimits(values),
@@ -38,7 +38,7 @@ function attachConfig(command: 'dump' | 'record', values: OptionValues, position
 }
 
 /** Linux pids run from 1 to 4194304 (pid_max's ceiling). */
-function processId(command: string, positionals: string[]): number {
+export function processIdOf(command: string, positionals: string[]): number {
   if (positionals.length !== 1) {
     throw new UserError(`tripod ${command}: give exactly one process id, got ${positionals.length}; e.g. tripod ${command} 4242 (pgrep -a node lists them)`);
   }

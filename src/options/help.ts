@@ -12,6 +12,7 @@ const ABOUT: Record<Command, string> = {
        tripod record PID          sample a running process into a log
        tripod report [LOG]        hottest functions, flame graphs and profile files from a log
        tripod logs                the logs tripod left in $TMPDIR
+       tripod flags PID --ls      list and set a running process's flags and log levels
        tripod help [COMMAND]      this text, or a command's (also tripod COMMAND --help)
 
 Runs script.js in this process, exactly as \`node script.js\` would, while a worker
@@ -34,6 +35,13 @@ process's owner or root may dump it: the right to send it SIGUSR1.`,
 Samples every JavaScript thread of the running Node.js process PID into a log in
 the format of \`tripod script.js\` (tripod show reads it), until --duration ends,
 Ctrl-C, or the process exits; then lets it go on. Reached as tripod dump reaches it.`,
+  flags: `usage: tripod flags PID --ls [GLOB]
+       tripod flags PID --set NAME=VALUE... [--debug PATTERNS]
+       tripod flags PID --clear [NAME...]
+Lists and changes, while the process runs, the flags its modules registered with
+tripod/flags (flag('debugCache', 0, 'help')), the levels of its pino loggers, and
+its debug namespaces. Each change prints \`set NAME OLD -> NEW (module)\` and is
+written to the process's tripod log when it has one. Reached as tripod dump reaches it.`,
   report: `usage: tripod report [options] [LOG]
 Folds the stacks of a log (profile records of --profile, periodic samples, stall
 captures) and prints the hottest functions, or writes a file for a profile viewer.

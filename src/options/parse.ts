@@ -15,15 +15,16 @@ import { type Command, type CommandOption, optionsOf } from './table';
 
 export type Env = Record<string, string | undefined>;
 type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
-type Given = Record<string, string | boolean | undefined>;
+type Given = Record<string, string | boolean | string[] | undefined>;
 
 /** parseArgs' view of a command's options: each flag, alias and short form. */
 export function parseArgsOptions(options: CommandOption[]): ParseArgsOptions {
   const config: ParseArgsOptions = {};
   for (const option of options) {
     const type = option.kind === 'switch' ? 'boolean' : 'string';
-    config[option.flag] = option.short ? { type, short: option.short } : { type };
-    if (option.alias) config[option.alias] = { type };
+    const multiple = option.multiple ? { multiple: true } : {};
+    config[option.flag] = option.short ? { type, short: option.short, ...multiple } : { type, ...multiple };
+    if (option.alias) config[option.alias] = { type, ...multiple };
   }
   return config;
 }
@@ -148,6 +149,15 @@ export class OptionValues {
     return chosen?.raw;
   }
 
+  /** A repeatable option: every value its flag was given, else its variable's comma list. */
+  list(key: string): string[] {
+    const option = this.option(key);
+    const given = this.flagValue(option);
+    if (Array.isArray(given)) return given;
+    const raw = option.env === undefined ? undefined : this.env[option.env];
+    return raw === undefined || raw.trim() === '' ? [] : raw.split(',').map((item) => item.trim()).filter(Boolean);
+  }
+
   /** One of the option's choices, or undefined when not given. */
   choice(key: string): string | undefined {
     const option = this.option(key);
@@ -222,12 +232,13 @@ export class OptionValues {
     return option;
   }
 
-  private flagValue(option: CommandOption): string | boolean | undefined {
+  private flagValue(option: CommandOption): string | boolean | string[] | undefined {
     return this.given[option.flag] ?? (option.alias === undefined ? undefined : this.given[option.alias]);
   }
 
   private pick(option: CommandOption): { raw: string; source: string } | undefined {
-    const flagValue = this.flagValue(option);
+    const given = this.flagValue(option);
+    const flagValue = Array.isArray(given) ? given.at(-1) : given;
     if (typeof flagValue === 'string') return { raw: flagValue, source: `--${option.flag}` };
     const envValue = option.env === undefined ? undefined : this.env[option.env];
     if (envValue !== undefined && envValue !== '') return { raw: envValue, source: option.env! };

@@ -9,7 +9,7 @@ import { REPORT_FORMATS, REPORT_GROUPINGS } from '../report/formats/format-names
 import { RECORD_EVENTS } from '../record/records';
 import { SAMPLE_STATES } from '../record/sample';
 
-export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs'] as const;
+export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs', 'flags'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
@@ -52,6 +52,8 @@ export interface OptionRow {
   /** Help text; `{range}` is replaced by the range ("0.01-86400"), else the range follows the text. */
   help: string;
   commands: readonly Command[];
+  /** May be given more than once (--set a=1 --set b=2); read with OptionValues.list. */
+  multiple?: boolean;
   /** What differs in one command. */
   per?: Partial<Record<Command, Partial<Omit<OptionRow, 'per' | 'commands'>>>>;
 }
@@ -73,8 +75,12 @@ export const OPTIONS: readonly OptionRow[] = [
   },
   {
     flag: 'timeout', value: 'S', env: 'TRIPOD_TIMEOUT', kind: 'seconds', range: { min: 0.001, max: 3600 }, default: 1,
-    help: 'how long a sample waits for the main thread before calling it blocked, {range}', commands: CAPTURING,
-    per: { dump: { help: 'how long a thread may take to answer before it is called blocked, {range}' }, record: { help: 'how long a sample waits for a thread, {range}' } },
+    help: 'how long a sample waits for the main thread before calling it blocked, {range}', commands: [...CAPTURING, 'flags'],
+    per: {
+      dump: { help: 'how long a thread may take to answer before it is called blocked, {range}' },
+      record: { help: 'how long a sample waits for a thread, {range}' },
+      flags: { default: 2, help: 'how long the main thread may take to answer, {range}' },
+    },
   },
   { flag: 'duration', value: 'S', env: 'TRIPOD_DURATION', kind: 'seconds', range: { min: 0, max: 604_800 }, default: 0, defaultText: 'until Ctrl-C', help: 'seconds to record, {range}; 0: until Ctrl-C or the process exits', commands: ['record'] },
   {
@@ -121,10 +127,25 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'by', value: 'KEY', kind: 'choice', noun: 'grouping', choices: REPORT_GROUPINGS, help: `${REPORT_GROUPINGS.join(', ')}: a table section, or a flame graph root frame, per process, per thread or per route`, commands: ['report'] },
   { flag: 'clean', value: 'DAYS', kind: 'decimal', unit: 'days', range: { min: 0, max: 36_500 }, example: 30, help: 'remove the logs older than DAYS days, {range}', commands: ['logs'] },
   {
-    flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: SAMPLING,
-    per: { record: { help: 'no banner or progress on stderr' } },
+    flag: 'flag', value: 'NAME=VALUE', env: 'TRIPOD_FLAGS', kind: 'string', multiple: true,
+    help: 'set a tripod/flags flag as the program registers it (repeatable; TRIPOD_FLAGS="a=1,b=true")', commands: ['run'],
   },
-  { flag: 'debug', env: 'TRIPOD_DEBUG', kind: 'switch', default: false, help: "stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=capture,attach: those lines only)", commands: EVERY },
+  { flag: 'ls', kind: 'switch', default: false, help: 'list the flags, pino loggers and debug namespaces (a GLOB after the pid narrows the flags)', commands: ['flags'] },
+  { flag: 'set', value: 'NAME=VALUE', kind: 'string', multiple: true, help: 'set a flag, pino=LEVEL, or pino{module:"db"}=LEVEL (repeatable: all or none)', commands: ['flags'] },
+  { flag: 'clear', kind: 'switch', default: false, help: 'back to the default: the flags named after the pid, or alone everything tripod changed', commands: ['flags'] },
+  {
+    flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: [...SAMPLING, 'dump', 'flags'],
+    per: { record: { help: 'no banner, progress or timing line on stderr' }, dump: { help: 'no timing line on stderr' }, flags: { help: 'no timing line on stderr' } },
+  },
+  {
+    flag: 'debug', env: 'TRIPOD_DEBUG', kind: 'switch', default: false, help: "stack traces on tripod's own errors, and all its debug lines (TRIPOD_DEBUG=capture,attach: those lines only)", commands: EVERY,
+    per: {
+      flags: {
+        kind: 'string', value: 'PATTERNS', env: undefined,
+        help: "turn debug namespaces on, added to those on; =PATTERNS replaces them, - turns all off (tripod's own traces: TRIPOD_DEBUG=1)",
+      },
+    },
+  },
   { flag: 'help', short: 'h', kind: 'switch', default: false, help: 'this text', commands: EVERY },
   { flag: 'version', short: 'v', kind: 'switch', default: false, help: "tripod's version", commands: ['run'] },
 ];

@@ -9,7 +9,7 @@ import type { CapturedSample, Frame, Sample, SampleState } from './sample';
 export const LOG_FORMAT = 1;
 
 /** The `event` of every record kind, as the log writes them. */
-export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump'] as const;
+export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump', 'control'] as const;
 
 /** The bounds and redaction the captures of a log were taken with. */
 export interface LimitsHeader {
@@ -181,4 +181,19 @@ export interface EndRecord extends EndInfo {
   profileSamples?: number;
 }
 
-export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord;
+/** A change `tripod flags` made in the running program: a flag, a pino logger's level, debug's namespaces. */
+export interface ControlRecord {
+  event: 'control';
+  /** What was changed: "flag", "pino", "debug". */
+  kind: string;
+  name: string;
+  old: string | number | boolean;
+  new: string | number | boolean;
+  /** The module that registered the flag, or the logger package's folder. */
+  module?: string;
+  /** What the program's code (a flag's onChange) threw on the change; the value stayed set. */
+  errors?: string[];
+  by: string;
+}
+
+export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord | ControlRecord;

@@ -6,7 +6,7 @@
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../frames/frame-text';
-import type { CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
+import type { ControlRecord, CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
 import type { CapturedSample, Frame, Sample, SharedScope, Value } from '../record/sample';
 import { renderValue } from './render-value';
 import { plain, terminalSafe } from './terminal-text';
@@ -31,6 +31,8 @@ function recordText(record: TripodRecord | Record<string, unknown>): string {
       return renderStart(record as StartRecord);
     case 'end':
       return renderEnd(record as EndRecord);
+    case 'control':
+      return renderControl(record as ControlRecord);
     default:
       return stringify(record);
   }
@@ -46,6 +48,11 @@ function renderStart(r: StartRecord): string {
   const argv = plain(r.argv.slice(1).join(' '));
   if (r.attached) return `tripod ${plain(r.tripod)} attached to process ${r.attached.pid} (${argv}) on Node ${plain(r.node ?? 'unknown')} via ${plain(r.attached.via)}, ${watching.join(', ')}`;
   return `tripod ${plain(r.tripod)} started ${argv} on Node ${plain(r.node)}, ${watching.join(', ')}`;
+}
+
+function renderControl(r: ControlRecord): string {
+  const errors = r.errors?.length ? `; onChange threw ${r.errors.map(plain).join('; ')}` : '';
+  return `${plain(r.by)}: set ${plain(r.name)} ${plain(String(r.old))} -> ${plain(String(r.new))}${r.module ? ` (${plain(r.module)})` : ''}${errors}`;
 }
 
 function renderEnd(r: EndRecord): string {

@@ -1,0 +1,184 @@
+/**
+ * `tripod flags PID`: list, set and clear a running program's flags and log
+ * levels, over one attach. Every change is checked before any is made (several
+ * --set: all or none). The functions take an attached process, so the monitor
+ * console's flags/set/clear/level commands share them.
+ */
+import { readlinkSync } from 'node:fs';
+import type { FlagsConfig } from '../config';
+import { UserError } from '../errors';
+import { type AttachedProcess, withAttached } from '../attach/session';
+import { parseFlagValue, type FlagValue } from '../flags/values';
+import { appendableLogOf, appendToLog, controlLines } from './control-log';
+import { debugAdapter } from './debug';
+import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';
+import { ModuleCache } from './module-cache';
+import { pinoAdapter } from './pino';
+import { ensureRegistry, type FlagChange, findRegistry, globalObject, logThroughRegistry, readRegistry, type RegistryView, setFlags } from './registry-access';
+import { renderChanges, renderListing } from './render';
+import { TimedCdp } from './timed-cdp';
+
+/** Every logger kind tripod knows; winston would be one more file and one more entry. */
+export const ADAPTERS: readonly LoggerAdapter[] = [pinoAdapter, debugAdapter];
+
+export interface ControlsRequest {
+  list?: { glob?: string };
+  sets: string[];
+  clear?: string[];
+  debugNamespaces?: string;
+}
+
+export interface ControlsResult {
+  /** What to print on stdout, line by line. */
+  lines: string[];
+  /** What to print on stderr (an onChange that threw). */
+  warnings: string[];
+  changes: ControlChange[];
+  /** Where the changes were logged, if anywhere. */
+  loggedTo?: string;
+  /** How long the command's calls kept the main thread busy (see timed-cdp.ts). */
+  stoppedMs: number;
+}
+
+export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<ControlsResult> {
+  return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort);
+}
+
+/** The console's `flags`, `set`, `clear` and `level` commands call this with their arguments as a request. */
+export async function controlsOf(target: AttachedProcess, request: ControlsRequest): Promise<ControlsResult> {
+  const cdp = new TimedCdp(target.attachment.main);
+  try {
+    const globalId = await globalObject(cdp);
+    const registryId = await findRegistry(cdp, globalId);
+    const view = await readRegistry(cdp, registryId);
+    const controls = needsLoggers(request) ? await findControls(cdp) : [];
+    const planned = planAll(request, view, controls);
+    const lines = request.list ? renderListing(view, controls, request.list.glob, cwdOf(target.attachment.pid)) : [];
+    if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
+      return { lines, warnings: [], changes: [], stoppedMs: cdp.stoppedMs };
+    }
+    const writable = await ensureRegistry(cdp, globalId, registryId);
+    const changes = await applyAll(cdp, writable, view, planned);
+    const loggedTo = await logChanges(cdp, writable, view, target.attachment.pid, changes);
+    const warnings = changes.flatMap((c) => (c.errors ?? []).map((e) => `tripod flags: ${c.kind === 'flag' ? `the onChange of ${c.name}` : c.name} threw ${e}; the value stays set`));
+    return { lines: [...lines, ...renderChanges(changes, cwdOf(target.attachment.pid))], warnings, changes, ...(loggedTo ? { loggedTo } : {}), stoppedMs: cdp.stoppedMs };
+  } finally {
+    await cdp.release();
+  }
+}
+
+function needsLoggers(request: ControlsRequest): boolean {
+  return Boolean(request.list) || request.debugNamespaces !== undefined || (request.clear !== undefined && request.clear.length === 0) || request.sets.some((s) => isLoggerName(s) !== undefined) || Boolean(request.clear?.some((n) => n === 'pino' || n === 'debug'));
+}
+
+async function findControls(cdp: TimedCdp): Promise<LoggerControl[]> {
+  const modules = await ModuleCache.read(cdp);
+  const found = await Promise.all(ADAPTERS.map((adapter) => adapter.find(cdp, modules)));
+  return found.filter((control): control is LoggerControl => control !== undefined);
+}
+
+/** "pino=debug" / 'pino{module:"db"}=trace' -> the adapter's name and the selector; undefined for a flag. */
+function isLoggerName(set: string): { name: string; selector: string } | undefined {
+  const match = /^(pino|debug)(\{.*\})?=/s.exec(set);
+  return match ? { name: match[1], selector: match[2] ?? '' } : undefined;
+}
+
+interface Plan {
+  flagChanges: FlagChange[];
+  loggerChanges: PlannedChange[];
+  restores: LoggerControl[];
+}
+
+function planAll(request: ControlsRequest, view: RegistryView, controls: LoggerControl[]): Plan {
+  const plan: Plan = { flagChanges: [], loggerChanges: [], restores: [] };
+  for (const set of request.sets) planSet(set, view, controls, plan);
+  if (request.debugNamespaces !== undefined) plan.loggerChanges.push(loggerPlan(controls, 'debug', '', request.debugNamespaces, `--debug ${request.debugNamespaces}`));
+  if (request.clear) planClear(request.clear, view, controls, plan);
+  return plan;
+}
+
+function planSet(set: string, view: RegistryView, controls: LoggerControl[], plan: Plan): void {
+  const logger = isLoggerName(set);
+  if (logger) {
+    plan.loggerChanges.push(loggerPlan(controls, logger.name, logger.selector, set.slice(set.indexOf('=', logger.name.length + logger.selector.length) + 1), `--set ${set}`));
+    return;
+  }
+  const at = set.indexOf('=');
+  if (at <= 0) throw new UserError(`tripod flags: --set ${JSON.stringify(set)} is not NAME=VALUE; e.g. --set debugCache=2`);
+  const name = set.slice(0, at);
+  const flag = view.flags.find((f) => f.name === name);
+  if (!flag) throw new UserError(`tripod flags: no flag ${JSON.stringify(name)} in this process; ${existing(view)}`);
+  const parsed = parseFlagValue(flag.meta, set.slice(at + 1));
+  if (!parsed.ok) throw new UserError(`tripod flags: ${JSON.stringify(set.slice(at + 1))} is not a value of ${name}, a ${flag.meta.type}: give ${parsed.allowed}; nothing was changed`);
+  plan.flagChanges.push({ name, value: parsed.value });
+}
+
+function loggerPlan(controls: LoggerControl[], name: string, selector: string, value: string, what: string): PlannedChange {
+  const control = controls.find((c) => c.name === name);
+  if (!control) throw new UserError(`tripod flags: ${what}: this process has not loaded ${name} (looked for it in require.cache); nothing was changed`);
+  const planned = control.plan(selector, value);
+  if (typeof planned === 'string') throw new UserError(`tripod flags: ${what}: ${planned}; nothing was changed`);
+  return planned;
+}
+
+function planClear(names: string[], view: RegistryView, controls: LoggerControl[], plan: Plan): void {
+  const everything = names.length === 0;
+  for (const name of names) {
+    if ((name === 'pino' || name === 'debug') && !view.flags.some((f) => f.name === name)) {
+      const control = controls.find((c) => c.name === name);
+      if (!control) throw new UserError(`tripod flags: --clear ${name}: this process has not loaded ${name}; nothing was changed`);
+      plan.restores.push(control);
+      continue;
+    }
+    const flag = view.flags.find((f) => f.name === name);
+    if (!flag) throw new UserError(`tripod flags: --clear: no flag ${JSON.stringify(name)} in this process; ${existing(view)}`);
+    plan.flagChanges.push({ name, value: flag.default, forget: true });
+  }
+  if (!everything) return;
+  for (const flag of view.flags) if (flag.original !== undefined) plan.flagChanges.push({ name: flag.name, value: flag.original, forget: true });
+  plan.restores.push(...controls);
+}
+
+function existing(view: RegistryView): string {
+  if (view.flags.length === 0) return 'it registers none (flag() of tripod/flags); pino and debug are set with --set pino=LEVEL and --debug PATTERNS';
+  const names = view.flags.map((f) => f.name);
+  return `its flags: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length} in all; tripod flags PID --ls GLOB)` : ''}`;
+}
+
+async function applyAll(cdp: TimedCdp, registryId: string, view: RegistryView, plan: Plan): Promise<ControlChange[]> {
+  const changes: ControlChange[] = [];
+  if (plan.flagChanges.length > 0) {
+    for (const outcome of await setFlags(cdp, registryId, plan.flagChanges)) {
+      const flag = view.flags.find((f) => f.name === outcome.name)!;
+      changes.push({ kind: 'flag', name: outcome.name, old: text(outcome.old), new: text(outcome.value), module: flag.meta.module, ...(outcome.errors.length ? { errors: outcome.errors } : {}) });
+    }
+  }
+  for (const planned of plan.loggerChanges) changes.push(...(await planned.apply(registryId)));
+  for (const control of plan.restores) changes.push(...(await control.restore(registryId)));
+  return changes;
+}
+
+function text(value: FlagValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** The runner's log through its hook, else a tripod log the process appends to; undefined when it has neither. */
+async function logChanges(cdp: TimedCdp, registryId: string, view: RegistryView, pid: number, changes: ControlChange[]): Promise<string | undefined> {
+  if (changes.length === 0) return undefined;
+  const lines = controlLines(pid, changes);
+  if (view.logsControls) {
+    await logThroughRegistry(cdp, registryId, lines);
+    return 'the log of tripod running it';
+  }
+  const log = appendableLogOf(pid);
+  if (log) appendToLog(log, lines);
+  return log;
+}
+
+function cwdOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The main thread's CDP calls of one controls command, timed: every call
+ * (getProperties, callFunctionOn, queryObjects) is served by the program's main
+ * thread between two of its JS instructions, so the time while at least one is
+ * outstanding bounds how long the command stopped it (transport latency included:
+ * the figure errs high).
+ */
+import type { CdpClient, Method, Params, Result } from '../capture/cdp';
+
+export const CONTROLS_GROUP = 'tripod-controls';
+
+export class TimedCdp {
+  private inFlight = 0;
+  private since = 0;
+  stoppedMs = 0;
+
+  constructor(private readonly cdp: Pick<CdpClient, 'post'>) {}
+
+  async post<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
+    if (this.inFlight++ === 0) this.since = performance.now();
+    try {
+      return await this.cdp.post(method, params);
+    } finally {
+      if (--this.inFlight === 0) this.stoppedMs += performance.now() - this.since;
+    }
+  }
+
+  /** Own properties of an object, getters not run. */
+  async own(objectId: string, generatePreview = false) {
+    const { result, internalProperties } = await this.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview });
+    return { properties: result, internal: internalProperties ?? [] };
+  }
+
+  release(): Promise<unknown> {
+    return this.post('Runtime.releaseObjectGroup', { objectGroup: CONTROLS_GROUP }).catch(() => undefined);
+  }
+}
