@@ -62,6 +62,8 @@ export interface RunConfig {
   limits: CaptureLimits;
   quiet: boolean;
   debug: boolean;
+  /** --flag NAME=VALUE / TRIPOD_FLAGS: values for tripod/flags flags, taken as they register. */
+  flags?: Record<string, string>;
 }
 
 /** The filters `tripod show` and `tripod report` share. */

@@ -17,7 +17,7 @@ export function controlRecord(pid: number, change: ControlChange): ControlRecord
     hostname: hostname(),
     event: 'control',
     kind: change.kind,
-    name: change.name,
+    control: change.name,
     old: change.old,
     new: change.new,
     ...(change.module ? { module: change.module } : {}),

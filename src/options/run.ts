@@ -108,6 +108,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       logPath: values.text('log'),
       limits: captureLimits(values),
       quiet: values.switch('quiet'),
+      ...startFlags(values.list('flag')),
       debug: values.debugTraces(),
     },
   };
@@ -147,4 +148,15 @@ function profileConfig(values: OptionValues): ProfileConfig | undefined {
     return undefined;
   }
   return { rateHz: values.number('rate') };
+}
+
+/** --flag NAME=VALUE / TRIPOD_FLAGS="a=1,b=true": read by each flag's type when it registers; only the form is checked here. */
+function startFlags(given: string[]): { flags?: Record<string, string> } {
+  const flags: Record<string, string> = {};
+  for (const item of given) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new UserError(`tripod: --flag ${JSON.stringify(item)} is not NAME=VALUE; e.g. --flag debugCache=2 (or TRIPOD_FLAGS="debugCache=2,retryVerbose=true")`);
+    flags[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return given.length > 0 ? { flags } : {};
 }

@@ -186,7 +186,8 @@ export interface ControlRecord {
   event: 'control';
   /** What was changed: "flag", "pino", "debug". */
   kind: string;
-  name: string;
+  /** The flag's name, or the logger changed (`pino{module:"db"}`, `debug`); not `name`, which log viewers take for the logger's. */
+  control: string;
   old: string | number | boolean;
   new: string | number | boolean;
   /** The module that registered the flag, or the logger package's folder. */

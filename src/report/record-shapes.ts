@@ -160,7 +160,7 @@ const SHAPES: Record<string, Check[]> = {
     }),
     profileTables,
   ],
-  control: [shape({ kind: string, name: string, by: string, module: optional(string), errors: optional(arrayOf(string)) })],
+  control: [shape({ kind: string, control: string, by: string, module: optional(string), errors: optional(arrayOf(string)) })],
   dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
 };
 

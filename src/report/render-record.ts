@@ -52,7 +52,7 @@ function renderStart(r: StartRecord): string {
 
 function renderControl(r: ControlRecord): string {
   const errors = r.errors?.length ? `; onChange threw ${r.errors.map(plain).join('; ')}` : '';
-  return `${plain(r.by)}: set ${plain(r.name)} ${plain(String(r.old))} -> ${plain(String(r.new))}${r.module ? ` (${plain(r.module)})` : ''}${errors}`;
+  return `${plain(r.by)}: set ${plain(r.control)} ${plain(String(r.old))} -> ${plain(String(r.new))}${r.module ? ` (${plain(r.module)})` : ''}${errors}`;
 }
 
 function renderEnd(r: EndRecord): string {

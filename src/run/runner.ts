@@ -11,6 +11,21 @@ import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
+import { processRegistry } from '../flags/registry';
+import { sayOnStderr } from './stderr-line';
+import { writeSync } from 'node:fs';
+
+/**
+ * Before the script: the values of --flag wait in the registry for their flags to register,
+ * a value that does not read is said on stderr, and `tripod flags` writes its control records
+ * to this log through the hook (whole lines, on the fd the sampler appends to).
+ */
+function seedFlags(flags: Record<string, string>, fd: number): void {
+  const registry = processRegistry();
+  for (const [name, value] of Object.entries(flags)) registry.pending[name] = value;
+  registry.warn = (line) => sayOnStderr(`${line}\n`);
+  registry.control = (lines) => void writeSync(fd, lines);
+}
 
 export interface PreparedRun {
   config: RunConfig;
@@ -44,6 +59,7 @@ function openLog(scriptPath: string, requested: string | undefined): LogFile {
 
 export function startRun(run: PreparedRun): void {
   const { sampler } = run;
+  seedFlags(run.config.flags ?? {}, run.fd);
   sampler.begin({ fd: run.fd, logPath: run.logPath, script: run.scriptPath, argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs] });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // From a fresh stack, as the first thing the event loop does: tripod's own frames and a second set of
