@@ -15,7 +15,7 @@ import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from 
 import { ModuleCache } from './module-cache';
 import { pinoAdapter } from './pino';
 import { ensureRegistry, type FlagChange, findRegistry, globalObject, logThroughRegistry, readRegistry, type RegistryView, setFlags } from './registry-access';
-import { renderChanges, renderListing } from './render';
+import { globRegex, renderChanges, renderListing } from './render';
 import { TimedCdp } from './timed-cdp';
 
 /** Every logger kind tripod knows; winston would be one more file and one more entry. */
@@ -51,7 +51,7 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
     const globalId = await globalObject(cdp);
     const registryId = await findRegistry(cdp, globalId);
     const view = await readRegistry(cdp, registryId);
-    const controls = needsLoggers(request) ? await findControls(cdp) : [];
+    const controls = await findControls(cdp, loggersWanted(request, view));
     const planned = planAll(request, view, controls);
     const lines = request.list ? renderListing(view, controls, request.list.glob, cwdOf(target.attachment.pid)) : [];
     if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
@@ -67,13 +67,29 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
   }
 }
 
-function needsLoggers(request: ControlsRequest): boolean {
-  return Boolean(request.list) || request.debugNamespaces !== undefined || (request.clear !== undefined && request.clear.length === 0) || request.sets.some((s) => isLoggerName(s) !== undefined) || Boolean(request.clear?.some((n) => n === 'pino' || n === 'debug'));
+/**
+ * The logger kinds a request needs found, and no more: finding pino's loggers walks the heap
+ * (Runtime.queryObjects), which stops the main thread for a while (BENCHMARKS.md). A flag's
+ * --set finds none; --clear alone finds those tripod changed before.
+ */
+function loggersWanted(request: ControlsRequest, view: RegistryView): Set<string> {
+  const wanted = new Set<string>();
+  const glob = request.list?.glob;
+  if (request.list) for (const adapter of ADAPTERS) if (glob === undefined || globRegex(glob).test(adapter.name)) wanted.add(adapter.name);
+  for (const set of request.sets) {
+    const logger = isLoggerName(set);
+    if (logger) wanted.add(logger.name);
+  }
+  if (request.debugNamespaces !== undefined) wanted.add('debug');
+  for (const name of request.clear ?? []) if (name === 'pino' || name === 'debug') wanted.add(name);
+  if (request.clear?.length === 0) for (const name of view.loggersChanged) wanted.add(name);
+  return wanted;
 }
 
-async function findControls(cdp: TimedCdp): Promise<LoggerControl[]> {
+async function findControls(cdp: TimedCdp, wanted: Set<string>): Promise<LoggerControl[]> {
+  if (wanted.size === 0) return [];
   const modules = await ModuleCache.read(cdp);
-  const found = await Promise.all(ADAPTERS.map((adapter) => adapter.find(cdp, modules)));
+  const found = await Promise.all(ADAPTERS.filter((adapter) => wanted.has(adapter.name)).map((adapter) => adapter.find(cdp, modules)));
   return found.filter((control): control is LoggerControl => control !== undefined);
 }
 

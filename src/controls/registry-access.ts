@@ -26,6 +26,8 @@ export interface RegistryView {
   flags: RemoteFlag[];
   /** The runner's hook that writes control records to its log. */
   logsControls: boolean;
+  /** The logger kinds tripod changed before (their originals are kept): what --clear alone puts back. */
+  loggersChanged: string[];
 }
 
 export interface FlagChange {
@@ -54,7 +56,7 @@ export async function findRegistry(cdp: TimedCdp, globalId: string): Promise<str
 }
 
 export async function readRegistry(cdp: TimedCdp, registryId: string | undefined): Promise<RegistryView> {
-  if (!registryId) return { flags: [], logsControls: false };
+  if (!registryId) return { flags: [], logsControls: false, loggersChanged: [] };
   const parts = byName((await cdp.own(registryId)).properties);
   const [handles, meta, originals] = await Promise.all([
     idOf(parts.handles) ? cdp.own(idOf(parts.handles)!, true) : undefined,
@@ -72,7 +74,8 @@ export async function readRegistry(cdp: TimedCdp, registryId: string | undefined
     const original = originalOf[handle.name]?.value;
     flags.push({ name: handle.name, ...values, meta: parsedMeta, ...(original && 'value' in original ? { original: original.value as FlagValue } : {}) });
   }
-  return { id: registryId, flags, logsControls: parts.control?.value?.type === 'function' };
+  const loggersChanged = [parts.pinoOriginals ? 'pino' : '', parts.debugOriginals ? 'debug' : ''].filter(Boolean);
+  return { id: registryId, flags, logsControls: parts.control?.value?.type === 'function', loggersChanged };
 }
 
 /** From the handle's preview; a long string is cut there ("…"), and read whole from the handle. */

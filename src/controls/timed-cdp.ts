@@ -6,6 +6,9 @@
  * the figure errs high).
  */
 import type { CdpClient, Method, Params, Result } from '../capture/cdp';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('controls');
 
 export const CONTROLS_GROUP = 'tripod-controls';
 
@@ -18,9 +21,11 @@ export class TimedCdp {
 
   async post<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
     if (this.inFlight++ === 0) this.since = performance.now();
+    const sent = performance.now();
     try {
       return await this.cdp.post(method, params);
     } finally {
+      debug('%s answered in %s ms', method, (performance.now() - sent).toFixed(2));
       if (--this.inFlight === 0) this.stoppedMs += performance.now() - this.since;
     }
   }
