@@ -56,7 +56,7 @@ async function npm(args: string[], cwd: string, registry: LockfileRegistry, cach
  * is left alone while other test files run tripod from it.
  */
 function cleanCopy(into: string): void {
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'agent.mjs', 'bin', 'src']) cpSync(path.join(ROOT, entry), path.join(into, entry), { recursive: true });
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'agent.mjs', 'flags.mjs', 'bin', 'src']) cpSync(path.join(ROOT, entry), path.join(into, entry), { recursive: true });
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(into, 'node_modules'));
 }
 
@@ -146,6 +146,16 @@ describe('the packed tarball', () => {
       const viaScript = await run('npm', ['run', '--silent', 'diag', '--', 'y'], { cwd: project, env });
       expect(viaScript.code).toBe(0);
       expect(viaScript.stdout).toBe('app y\n');
+    });
+
+    it('gives programs tripod/flags, by require and by a named import, with its types', async () => {
+      writeFileSync(path.join(project, 'flags.cjs'), "const { flag } = require('tripod/flags'); console.log(flag('a', 2).value);\n");
+      writeFileSync(path.join(project, 'flags.mjs'), "import { flag } from 'tripod/flags'; console.log(flag('mode', 'x', { choices: ['x', 'y'] }).value);\n");
+      const required = await run(bin, ['flags.cjs'], { cwd: project });
+      expect(required.stdout, required.stderr).toBe('2\n');
+      const imported = await run(bin, ['flags.mjs'], { cwd: project });
+      expect(imported.stdout, imported.stderr).toBe('x\n');
+      expect(existsSync(path.join(project, 'node_modules', 'tripod', 'dist', 'flags', 'index.d.ts'))).toBe(true);
     });
 
     it('gives the agent to node --require "$(tripod --agent-path)", and dumps through it', async () => {
