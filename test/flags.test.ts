@@ -152,6 +152,22 @@ describe.each(nodes)('tripod flags, $label', ({ bin }) => {
     expect(shown.stdout).toMatch(/tripod flags: set mode fast -> safe \(.*flags-cjs\.js\)/);
   });
 
+  it('ends dump and record with the timing line on stderr, and --quiet hides it', async () => {
+    const target = await started(fixture('flags-cjs.js'));
+    const timing = /^ \*\* took \d+\.\d{3} s, main thread (stopped [\d.<]+ ms|not stopped)$/m;
+    const dumped = await tripod(bin, ['dump', String(target.pid)]);
+    expect(dumped.code, dumped.stderr).toBe(0);
+    expect(dumped.stderr).toMatch(timing);
+    expect(dumped.stdout).not.toMatch(timing);
+    const quiet = await tripod(bin, ['dump', '-q', '--json', String(target.pid)]);
+    expect(quiet.stderr).toBe('');
+    const recorded = await tripod(bin, ['record', '--duration', '0.5', '--interval', '0.1', '-o', tempLog(), String(target.pid)]);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.stderr.trim().split('\n').at(-1)).toMatch(timing);
+    const flagsQuiet = await tripod(bin, ['flags', String(target.pid), '--set', 'debugCache=1', '--quiet']);
+    expect(flagsQuiet.stderr).toBe('');
+  });
+
   it('refuses bad input in one line: no action, a bad pid, a process that is not Node', async () => {
     const none = await tripod(bin, ['flags', '4242']);
     expect(none.code).toBe(2);
