@@ -111,7 +111,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(record.stdout).toBe((await tripod(bin, ['record', '--help'])).stdout);
     const unknown = await tripod(bin, ['help', 'shwo']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs (tripod help COMMAND)\n');
+    expect(unknown.stderr).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs, flags (tripod help COMMAND)\n');
     const dir = tempDir();
     writeFileSync(path.join(dir, 'help'), 'console.log("the script named help ran")');
     const script = await tripod(bin, ['-q', '--log', path.join(dir, 'run.log'), './help'], { cwd: dir });
@@ -171,7 +171,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(last.stderr).toBe('tripod show: --last shows the newest tripod log in $TMPDIR, and "a.log" names a log too; give one of them\n');
     const event = await tripod(bin, ['show', '--event', 'stalls'], { input: '' });
     expect(event.code).toBe(2);
-    expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or dump \(or a comma list\)\n$/);
+    expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or control \(or a comma list\)\n$/);
     const minWidth = await tripod(bin, ['report', '--min-width', 'wide', '-o', 'x.svg']);
     expect(minWidth.code).toBe(2);
     expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 1\n');

@@ -198,3 +198,23 @@ function cwdOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The console's words as a request: `flags [GLOB]`, `set NAME=VALUE...`, `clear [NAME...]`,
+ * `level pino=LEVEL | pino{...}=LEVEL | debug PATTERNS`. undefined: not one of these commands.
+ */
+export function consoleRequest(command: string, args: string[]): ControlsRequest | undefined {
+  switch (command) {
+    case 'flags':
+      return { list: args[0] === undefined ? {} : { glob: args[0] }, sets: [] };
+    case 'set':
+      return { sets: args };
+    case 'clear':
+      return { sets: [], clear: args };
+    case 'level':
+      if (args[0] === 'debug') return { sets: [], debugNamespaces: args.slice(1).join(',') };
+      return { sets: args.map((arg) => (/^(pino)(\{.*\})?=/s.test(arg) ? arg : `pino=${arg}`)) };
+    default:
+      return undefined;
+  }
+}

@@ -8,7 +8,7 @@
 import type { CdpClient, Method, Params, Result } from '../capture/cdp';
 import { debugLog } from '../diagnostics/debug-log';
 
-const debug = debugLog('controls');
+const debug = debugLog('attach');
 
 export const CONTROLS_GROUP = 'tripod-controls';
 

@@ -17,7 +17,7 @@ import { terminalSafe } from '../report/terminal-text';
 import { sayOnStderr } from '../run/stderr-line';
 
 /** The sections tripod's parts write to. */
-export const DEBUG_SECTIONS = ['capture', 'attach', 'record', 'sample', 'log', 'profile', 'watchdog', 'crash', 'controls'] as const;
+export const DEBUG_SECTIONS = ['capture', 'attach', 'record', 'sample', 'log', 'profile', 'watchdog', 'crash'] as const;
 export type DebugSection = (typeof DEBUG_SECTIONS)[number];
 
 /** Which sections are on: a list of names, `*` for all, "" for none. Plain text, so it can travel in workerData. */
