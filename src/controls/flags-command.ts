@@ -14,9 +14,12 @@ import { debugAdapter } from './debug';
 import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';
 import { ModuleCache } from './module-cache';
 import { pinoAdapter } from './pino';
-import { ensureRegistry, type FlagChange, findRegistry, globalObject, logThroughRegistry, readRegistry, type RegistryView, setFlags } from './registry-access';
+import { globalAccess, registryOf } from './global-registry';
+import { ensureRegistry, type FlagChange, logThroughRegistry, readRegistry, type RegistryView, setFlags } from './registry-access';
 import { globRegex, renderChanges, renderListing } from './render';
 import { TimedCdp } from './timed-cdp';
+
+export const UNREADABLE = 'it replaced Object.getOwnPropertyDescriptor, defineProperty or getOwnPropertySymbols, and tripod calls none of its code to read them';
 
 /** Every logger kind tripod knows; winston would be one more file and one more entry. */
 export const ADAPTERS: readonly LoggerAdapter[] = [pinoAdapter, debugAdapter];
@@ -48,16 +51,16 @@ export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<
 export async function controlsOf(target: AttachedProcess, request: ControlsRequest): Promise<ControlsResult> {
   const cdp = new TimedCdp(target.attachment.main);
   try {
-    const globalId = await globalObject(cdp);
-    const registryId = await findRegistry(cdp, globalId);
-    const view = await readRegistry(cdp, registryId);
+    const { access, describe } = await globalAccess(cdp);
+    const registryId = access && describe ? await registryOf(cdp, access, describe) : undefined;
+    const view = access ? await readRegistry(cdp, registryId) : { ...(await readRegistry(cdp, undefined)), unreadable: true };
     const controls = await findControls(cdp, loggersWanted(request, view));
     const planned = planAll(request, view, controls);
     const lines = request.list ? renderListing(view, controls, request.list.glob, cwdOf(target.attachment.pid)) : [];
     if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
       return { lines, warnings: [], changes: [], stoppedMs: cdp.stoppedMs };
     }
-    const writable = await ensureRegistry(cdp, globalId, registryId);
+    const writable = await ensureRegistry(cdp, access, registryId);
     const changes = await applyAll(cdp, writable, view, planned);
     const loggedTo = await logChanges(cdp, writable, view, target.attachment.pid, changes);
     const warnings = changes.flatMap((c) => (c.errors ?? []).map((e) => `tripod flags: ${c.kind === 'flag' ? `the onChange of ${c.name}` : c.name} threw ${e}; the value stays set`));
@@ -156,6 +159,7 @@ function planClear(names: string[], view: RegistryView, controls: LoggerControl[
 }
 
 function existing(view: RegistryView): string {
+  if (view.unreadable) return `tripod could not read its flags: ${UNREADABLE}`;
   if (view.flags.length === 0) return 'it registers none (flag() of tripod/flags); pino and debug are set with --set pino=LEVEL and --debug PATTERNS';
   const names = view.flags.map((f) => f.name);
   return `its flags: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length} in all; tripod flags PID --ls GLOB)` : ''}`;

@@ -7,7 +7,9 @@
  * and keeps each flag's value from before tripod's first change for --clear.
  */
 import type Protocol from 'devtools-protocol';
-import { newRegistry, REGISTRY_KEY } from '../flags/registry';
+import { UserError } from '../errors';
+import { newRegistry } from '../flags/registry';
+import { defineRegistry, type GlobalAccess } from './global-registry';
 import type { FlagMeta, FlagValue } from '../flags/values';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
@@ -28,6 +30,8 @@ export interface RegistryView {
   logsControls: boolean;
   /** The logger kinds tripod changed before (their originals are kept): what --clear alone puts back. */
   loggersChanged: string[];
+  /** The global object could not be read through verified natives (the program replaced them): no registry was looked for. */
+  unreadable?: boolean;
 }
 
 export interface FlagChange {
@@ -43,16 +47,6 @@ export interface FlagChangeOutcome {
   value: FlagValue;
   /** What the flag's onChange listeners threw. */
   errors: string[];
-}
-
-export async function globalObject(cdp: TimedCdp): Promise<string> {
-  const { result } = await cdp.post('Runtime.evaluate', { expression: 'globalThis', objectGroup: CONTROLS_GROUP, silent: true });
-  return result.objectId!;
-}
-
-export async function findRegistry(cdp: TimedCdp, globalId: string): Promise<string | undefined> {
-  const { properties } = await cdp.own(globalId);
-  return properties.find((p) => p.symbol?.description === `Symbol(${REGISTRY_KEY})`)?.value?.objectId;
 }
 
 export async function readRegistry(cdp: TimedCdp, registryId: string | undefined): Promise<RegistryView> {
@@ -97,16 +91,11 @@ function fromPreview(property: Protocol.Runtime.PropertyPreview): FlagValue {
 }
 
 /** The program has no registry (it never required tripod/flags): tripod makes the same one, to keep what it changes. */
-export async function ensureRegistry(cdp: TimedCdp, globalId: string, registryId: string | undefined): Promise<string> {
+export async function ensureRegistry(cdp: TimedCdp, access: GlobalAccess | undefined, registryId: string | undefined): Promise<string> {
   if (registryId) return registryId;
-  const { result } = await cdp.post('Runtime.callFunctionOn', {
-    objectId: globalId,
-    functionDeclaration: `function tripodMakeRegistry(key) { var made = (${newRegistry.toString()})(); Object.defineProperty(this, Symbol.for(key), { value: made, configurable: true }); return made; }`,
-    arguments: [{ value: REGISTRY_KEY }],
-    objectGroup: CONTROLS_GROUP,
-    silent: true,
-  });
-  return result.objectId!;
+  if (!access) throw new UserError('tripod flags: cannot reach the global object of this process through its own natives (replaced?); nothing was changed', 1);
+  const { result } = await cdp.post('Runtime.evaluate', { expression: `(${newRegistry.toString()})()`, objectGroup: CONTROLS_GROUP, silent: true });
+  return defineRegistry(cdp, access, result.objectId!);
 }
 
 /**
@@ -131,8 +120,8 @@ const SET_FLAGS = `function tripodSetFlags(changes, lines) {
         if (answer && typeof answer.then === 'function') answer.then(undefined, function () {});
       } catch (error) {
         var text;
-        try { text = error instanceof Error ? error.name + ': ' + error.message : String(error); } catch (_) { text = 'an error that cannot be shown'; }
-        errors[errors.length] = String(text).slice(0, 500);
+        try { text = error !== null && typeof error === 'object' && typeof error.message === 'string' ? error.name + ': ' + error.message : '' + error; } catch (_) { text = 'an error that cannot be shown'; }
+        errors[errors.length] = typeof text === 'string' && text.length <= 500 ? text : 'an error too long to show';
       }
     }
     out[out.length] = { name: name, old: old, value: value, errors: errors };

@@ -13,7 +13,8 @@ export function renderListing(view: RegistryView, controls: LoggerControl[], glo
   const pattern = glob === undefined ? undefined : globRegex(glob);
   const flags = view.flags.filter((f) => !pattern || pattern.test(f.name)).sort((a, b) => a.name.localeCompare(b.name));
   const lines = [' -- flags --'];
-  if (flags.length === 0) lines.push(glob === undefined ? '   (none registered: flag() of tripod/flags)' : `   (none matches ${glob}; ${view.flags.length} in all)`);
+  if (view.unreadable) lines.push('   (not read: the process replaced the natives tripod reads its global object with)');
+  else if (flags.length === 0) lines.push(glob === undefined ? '   (none registered: flag() of tripod/flags)' : `   (none matches ${glob}; ${view.flags.length} in all)`);
   for (const flag of flags.slice(0, MAX_FLAG_LINES)) {
     const value = `${flag.name} = ${shown(flag.value)}`;
     const help = flag.meta.help ? `     ${flag.meta.help}` : '';

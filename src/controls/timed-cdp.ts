@@ -5,19 +5,27 @@
  * outstanding bounds how long the command stopped it (transport latency included:
  * the figure errs high).
  */
-import type { CdpClient, Method, Params, Result } from '../capture/cdp';
+import type { CdpClient, EventName, EventParams, Method, Params, Result } from '../capture/cdp';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('attach');
 
 export const CONTROLS_GROUP = 'tripod-controls';
 
-export class TimedCdp {
+export class TimedCdp implements CdpClient {
   private inFlight = 0;
   private since = 0;
   stoppedMs = 0;
 
-  constructor(private readonly cdp: Pick<CdpClient, 'post'>) {}
+  constructor(private readonly cdp: CdpClient) {}
+
+  on<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): void {
+    this.cdp.on(event, listener);
+  }
+
+  off<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): void {
+    this.cdp.off(event, listener);
+  }
 
   async post<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
     if (this.inFlight++ === 0) this.since = performance.now();
