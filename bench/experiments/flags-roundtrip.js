@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `tripod flags PID` against a program of 1,000 modules (plus tripod/flags with 10 flags, pino with a
+// `tripod flags PID` (and, as a yardstick for the attach itself, a stack-only `tripod dump PID`) against a program of 1,000 modules (plus tripod/flags with 10 flags, pino with a
 // root and a child logger, and debug), through the agent and through SIGUSR1 (--inspect-port=0):
 // the wall time of each command as a process, the stop tripod reports on its timing line, and the
 // longest the program's main thread was away as the program saw it (the worst lateness of a 1 ms
@@ -65,8 +65,8 @@ function runTripod(args) {
   const { stderr, status } = spawnSync(process.execPath, [TRIPOD, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (status !== 0) throw new Error(`tripod ${args.join(' ')} failed: ${stderr}`);
   const wallMs = performance.now() - started;
-  const stopped = / \*\* took ([\d.]+) s, main thread stopped ([\d.<]+) ms/.exec(stderr);
-  return { wallMs, reportedWallMs: stopped ? Number(stopped[1]) * 1000 : NaN, reportedStopMs: stopped ? Number(stopped[2].replace('<', '')) : NaN };
+  const stopped = / \*\* took ([\d.]+) s, main thread (?:stopped ([\d.<]+) ms|not stopped)/.exec(stderr);
+  return { wallMs, reportedWallMs: stopped ? Number(stopped[1]) * 1000 : NaN, reportedStopMs: stopped ? Number((stopped[2] ?? '0').replace('<', '')) : NaN };
 }
 
 const median = (xs) => +xs.slice().sort((a, b) => a - b)[xs.length >> 1].toFixed(1);
@@ -74,7 +74,13 @@ const median = (xs) => +xs.slice().sort((a, b) => a - b)[xs.length >> 1].toFixed
 async function measure(route, nodeArgs, app) {
   const target = startTarget(app, nodeArgs);
   const pid = Number(await target.waitLine('ready '));
-  const commands = { 'ls flags': ['--ls', 'flag*'], 'set one flag': ['--set', 'flag1=5'], 'ls everything (pino heap walk)': ['--ls'] };
+  const commands = {
+    'ls flags': ['flags', String(pid), '--ls', 'flag*'],
+    'set one flag': ['flags', String(pid), '--set', 'flag1=5'],
+    'ls everything (pino heap walk)': ['flags', String(pid), '--ls'],
+    // The attach alone, as a yardstick: a stack-only dump reaches the process the same way.
+    'dump (yardstick)': ['dump', String(pid)],
+  };
   const results = {};
   runTripod(['flags', String(pid), '--ls', 'flag*']); // the first attach of SIGUSR1 opens the inspector
   for (const [name, args] of Object.entries(commands)) {
@@ -84,7 +90,7 @@ async function measure(route, nodeArgs, app) {
       const idle = await worstLateness(target);
       await new Promise((resolve) => setTimeout(resolve, 100));
       await worstLateness(target);
-      const run = runTripod(['flags', String(pid), ...args]);
+      const run = runTripod(args);
       rows.push({ ...run, lateMs: await worstLateness(target), idleLateMs: idle });
     }
     results[name] = {
