@@ -23,7 +23,7 @@ describe.each(nodes)('tripod/flags, $label', ({ bin }) => {
     const result = await run(bin, ['-e', script]);
     expect(result.code, result.stderr).toBe(0);
     const { loaded, handles } = JSON.parse(result.stdout);
-    expect(loaded.map((file: string) => path.relative(ROOT, file)).sort()).toEqual(['dist/flags/index.js', 'dist/flags/registry.js', 'dist/flags/values.js']);
+    expect(loaded.map((file: string) => path.relative(ROOT, file)).sort()).toEqual(['dist/flags/index.js']);
     expect(handles).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // What reading a tripod/flags flag's .value costs in a hot loop, against a plain object's property:
 // ns per read, medians of 15 interleaved rounds (ABBA order) of 50 million reads each. `npm run build` first.
 // Also what require('tripod/flags') takes in a fresh process (median of 15 processes; resolution
-// through the package's exports and the reading of its three files included).
+// through the package's exports and the reading of its one file included), beside a yardstick.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
@@ -39,12 +39,17 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
-// Each timed after a first require of an empty file, so the loader's own first-use costs are not counted.
-const timed = (what) => `require(${JSON.stringify(path.join(__dirname, 'empty.js'))}); const t = process.hrtime.bigint(); require(${JSON.stringify(what)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+// Each measured after a first require of an empty file, so the loader's own first-use costs are not counted.
+// CPU time (user + system, of this process): on a loaded machine wall time counts the waits for a core too.
+const timed = (what) =>
+  `require(${JSON.stringify(path.join(__dirname, 'empty.js'))}); const c = process.cpuUsage(); require(${JSON.stringify(what)}); const d = process.cpuUsage(c); process.stdout.write(String((d.user + d.system) / 1000));`;
 const root = path.resolve(__dirname, '..', '..');
 const requireMs = [];
 const fileMs = [];
+// A yardstick: `ms`, a one-file package of about the same size, required by name the same way.
+const yardstickMs = [];
 for (let i = 0; i < 15; i++) {
+  yardstickMs.push(Number(execFileSync(process.execPath, ['-e', timed('ms')], { cwd: root, encoding: 'utf8' })));
   requireMs.push(Number(execFileSync(process.execPath, ['-e', timed('tripod/flags')], { cwd: root, encoding: 'utf8' })));
   fileMs.push(Number(execFileSync(process.execPath, ['-e', timed(path.join(root, 'dist', 'flags', 'index.js'))], { cwd: root, encoding: 'utf8' })));
 }
@@ -54,6 +59,7 @@ console.log(JSON.stringify({
   flagNsPerRead: +median(flagNs).toFixed(3),
   ratio: +(median(flagNs) / median(plainNs)).toFixed(3),
   load: require('node:os').loadavg()[0],
-  requireMs: +median(requireMs).toFixed(3),
-  requireByPathMs: +median(fileMs).toFixed(3),
+  requireCpuMs: +median(requireMs).toFixed(3),
+  requireByPathCpuMs: +median(fileMs).toFixed(3),
+  requireMsPackageCpuMs: +median(yardstickMs).toFixed(3),
 }));

@@ -8,7 +8,7 @@ import { readlinkSync } from 'node:fs';
 import type { FlagsConfig } from '../config';
 import { UserError } from '../errors';
 import { type AttachedProcess, withAttached } from '../attach/session';
-import { parseFlagValue, type FlagValue } from '../flags/values';
+import { parseFlagValue, type FlagValue } from '../flags/index';
 import { appendableLogOf, appendToLog, controlLines } from './control-log';
 import { debugAdapter } from './debug';
 import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';

@@ -8,7 +8,7 @@
  * the global's own `Symbol`, each verified by V8's own description, and called by object id.
  */
 import { nativeIn, ownProperties, prototypeOfMade } from '../attach/native-close';
-import { REGISTRY_KEY } from '../flags/registry';
+import { REGISTRY_KEY } from '../flags/index';
 import { UserError } from '../errors';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 

@@ -1,5 +1,5 @@
 /**
- * The flag registry of a running process (src/flags/registry.ts), from outside:
+ * The flag registry of a running process (src/flags/index.ts), from outside:
  * read with Runtime.getProperties (no getter of the program runs; a handle's
  * value comes from its preview, so a thousand flags take four calls), and
  * changed by tripod's own function run on the registry (Runtime.callFunctionOn),
@@ -8,9 +8,8 @@
  */
 import type Protocol from 'devtools-protocol';
 import { UserError } from '../errors';
-import { newRegistry } from '../flags/registry';
 import { defineRegistry, type GlobalAccess } from './global-registry';
-import type { FlagMeta, FlagValue } from '../flags/values';
+import { type FlagMeta, type FlagValue, newRegistry } from '../flags/index';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
 export interface RemoteFlag {

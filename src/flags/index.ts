@@ -6,13 +6,113 @@
  *   const debugCache = flag('debugCache', 0, 'log cache hits and misses (2: with keys)');
  *   if (debugCache.value > 0) ...
  *
- * Loads nothing else of tripod: no thread, timer, socket or logger. A flag's
+ * Loads nothing else of tripod: no thread, timer, socket or logger, and is one
+ * file (each file more is a read and a compile at the program's start). A flag's
  * `.value` is a plain data property, read at the cost of any object property.
  */
-import { type FlagRegistry, type FlagHandleData, type Listener, processRegistry } from './registry';
-import { FLAG_NAME, type FlagMeta, type FlagType, type FlagValue, parseFlagValue } from './values';
+// ---- values: a flag's type, and reading a value for it from text (--set, --flag, TRIPOD_FLAGS), shared with
+// `tripod flags` so that both sides read "2", "true" or "safe" alike ----
 
-export type { FlagValue, FlagType } from './values';
+export type FlagValue = number | boolean | string;
+export type FlagType = 'number' | 'boolean' | 'string' | 'choice';
+
+/** What tripod needs to know of a flag besides its value; written once, at registration. */
+export interface FlagMeta {
+  type: FlagType;
+  /** The file that registered the flag (absolute path), or "" when it could not be told. */
+  module: string;
+  help?: string;
+  choices?: string[];
+}
+
+export type Parsed = { ok: true; value: FlagValue } | { ok: false; allowed: string };
+
+const TRUE = /^(true|1|yes|on)$/i;
+const FALSE = /^(false|0|no|off)$/i;
+/** Plain decimals, signed, with an exponent: Number() alone would also take "", "0x10" and "Infinity". */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+export function parseFlagValue(meta: Pick<FlagMeta, 'type' | 'choices'>, text: string): Parsed {
+  switch (meta.type) {
+    case 'number':
+      return NUMBER.test(text.trim()) ? { ok: true, value: Number(text) } : { ok: false, allowed: 'a number' };
+    case 'boolean':
+      if (TRUE.test(text.trim())) return { ok: true, value: true };
+      if (FALSE.test(text.trim())) return { ok: true, value: false };
+      return { ok: false, allowed: 'true or false' };
+    case 'choice':
+      return meta.choices?.includes(text) ? { ok: true, value: text } : { ok: false, allowed: `one of ${(meta.choices ?? []).join(', ')}` };
+    default:
+      return { ok: true, value: text };
+  }
+}
+
+/** A flag name is one word: no "=", no comma, no space (they would not survive --set NAME=VALUE or TRIPOD_FLAGS). */
+export const FLAG_NAME = /^[A-Za-z_$][\w$.:/-]{0,199}$/;
+
+// ---- the process-wide registry, on globalThis under Symbol.for("tripod.flags"): several copies of tripod
+// in one program, and tripod from outside through the inspector, meet on one set of flags. Its parts are
+// plain data that `tripod flags` reads with Runtime.getProperties, which runs no getter ----
+
+export const REGISTRY_KEY = 'tripod.flags';
+export const REGISTRY_VERSION = 1;
+
+export type Listener = (value: FlagValue, old: FlagValue) => void;
+
+/** Own data properties only (value first, for the inspector's preview): reading `.value` costs what a plain property costs. */
+export interface FlagHandleData {
+  value: FlagValue;
+  readonly default: FlagValue;
+  readonly name: string;
+}
+
+export interface FlagRegistry {
+  version: number;
+  handles: Record<string, FlagHandleData>;
+  /** JSON of each flag's FlagMeta: one string read per flag, however many flags there are. */
+  meta: Record<string, string>;
+  listeners: Record<string, Listener[]>;
+  /** A flag's value before tripod first changed it, kept by tripod from outside for --clear. */
+  originals: Record<string, FlagValue>;
+  /** Values given at start (--flag, TRIPOD_FLAGS) for flags not registered yet, as text. */
+  pending: Record<string, string>;
+  /** Where a start value that does not read for its flag is said (the runner's stderr); absent: nowhere. */
+  warn?: (line: string) => void;
+  /** The runner's hook that appends control records (whole lines) to its log. */
+  control?: (lines: string) => void;
+  /** The levels pino loggers had before tripod set them (logger -> level label). */
+  pinoOriginals?: WeakMap<object, string>;
+  /** The `debug` namespaces that were on before tripod changed them, per copy of debug. */
+  debugOriginals?: Record<string, string>;
+}
+
+/**
+ * A new, empty registry. Self-contained (tripod also sends its source to a process to
+ * make one there): object literals only, no call to an intrinsic the program could replace.
+ */
+export function newRegistry(): FlagRegistry {
+  return {
+    version: 1,
+    handles: { __proto__: null } as unknown as FlagRegistry['handles'],
+    meta: { __proto__: null } as unknown as FlagRegistry['meta'],
+    listeners: { __proto__: null } as unknown as FlagRegistry['listeners'],
+    originals: { __proto__: null } as unknown as FlagRegistry['originals'],
+    pending: { __proto__: null } as unknown as FlagRegistry['pending'],
+  };
+}
+
+/** This process's registry, made on first use. */
+export function processRegistry(): FlagRegistry {
+  const key = Symbol.for(REGISTRY_KEY);
+  const holder = globalThis as unknown as Record<symbol, FlagRegistry | undefined>;
+  const found = holder[key];
+  if (found && typeof found === 'object' && found.version === REGISTRY_VERSION) return found;
+  const made = newRegistry();
+  Object.defineProperty(globalThis, key, { value: made, writable: false, enumerable: false, configurable: true });
+  return made;
+}
+
+// ---- flag() ----
 
 export interface FlagOptions<T extends string = string> {
   help?: string;

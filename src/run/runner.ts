@@ -11,7 +11,7 @@ import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
-import { processRegistry } from '../flags/registry';
+import { processRegistry } from '../flags/index';
 import { sayOnStderr } from './stderr-line';
 import { writeSync } from 'node:fs';
 

@@ -1,12 +1,10 @@
 /**
- * Unit tests, in-process: reading flag values by type (flags/values.ts), the registry's
+ * Unit tests, in-process: reading flag values by type, the registry's
  * handles (flags/index.ts), and the pieces of `tripod flags` that are pure: pino's
  * bindings selector, --debug's namespaces, the --ls glob.
  */
 import { describe, expect, it } from 'vitest';
-import { flag } from '../../src/flags/index';
-import { processRegistry } from '../../src/flags/registry';
-import { parseFlagValue } from '../../src/flags/values';
+import { flag, parseFlagValue, processRegistry } from '../../src/flags/index';
 import { debugNamespaces } from '../../src/controls/debug';
 import { parseSelector } from '../../src/controls/pino';
 import { globRegex } from '../../src/controls/render';
