@@ -46,7 +46,7 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
       const stops = windows.map(([from, to]) => gaps.reduce((sum, gap, i) => (gapStarts[i] >= from - 0.5 && gapStarts[i] <= to ? sum + gap : sum), 0));
       const first = quantile(stops.slice(0, 10), 0.5);
       const last = quantile(stops.slice(-10), 0.5);
-      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: quantile(stops, 0.5), stopMsP99: quantile(stops, 0.99), first10: first, last10: last }));
+      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: quantile(stops, 0.5), stopMsP99: quantile(stops, 0.99), first10: first, last10: last, stops: stops.map((ms) => Number(ms.toFixed(3))) }));
       worker.terminate();
     });
   });
