@@ -32,15 +32,13 @@ async function run(ctx) {
     runOne: async (variant) => {
       if (variant.floor) return runFloor(ctx, variant);
       const log = ctx.logs.next(`stop-${variant.name}`);
-      const args = variant.script ? [path.join(path.dirname(SCRIPT), variant.script), ...scriptArgs.slice(1)] : scriptArgs;
-      const spec = spawnSpec(variant, args, { TRIPOD_LOG: log });
+      const spec = spawnSpec(variant, scriptArgs, { TRIPOD_LOG: log });
       const r = await runProcess(spec.file, spec.args, {
         env: spec.env,
         cwd: ctx.repoRoot,
         timeoutMs: ctx.duration * 3000 + 60_000,
       });
-      const samples = readRunningSamples(log);
-      const samplerStops = samples.map((s) => s.stoppedMs);
+      const logged = readRunningSamples(log);
       ctx.logs.remove(log);
       const reason = failureReason(r);
       if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
@@ -48,6 +46,9 @@ async function run(ctx) {
       if (!out || !Array.isArray(out.gaps)) {
         return { ok: false, error: 'no {"gaps":[...]} line on stdout', stderrTail: r.stderrTail };
       }
+      // The samples taken while the probe's loop ran (its start is on stdout).
+      const samples = logged.filter((s) => !(out.startedAt > s.capturedAt));
+      const samplerStops = samples.map((s) => s.stoppedMs);
       const perSample = stopsPerSample(samples, out.gaps, out.gapStarts);
       return { ok: true, gaps: out.gaps, iterations: out.iterations, elapsedMs: out.elapsedMs, samplerStops, perSample };
     },
