@@ -42,7 +42,13 @@ function stopsOf(logFile, out) {
     .readFileSync(logFile, 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return []; // a line cut short at exit
+      }
+    })
     // Samples taken while the probe's loop runs.
     .filter((r) => r.msg === 'sample' && r.state === 'running' && !r.localsSkipped && r.capturedAt >= out.startedAt);
   return samples.map(({ capturedAt, captureMs }) => {
