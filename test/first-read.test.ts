@@ -28,7 +28,7 @@ describe.each(nodes)('the first read of locals, $label', ({ bin }) => {
   it('has the debugger on and off once while the program is idle, before its first read of locals', async () => {
     const log = tempLog();
     const result = await tripod(bin, ['-q', '--interval', '0.4', '--log', log, path.join(FIXTURES, 'idle-then-busy.js')], {
-      env: { TRIPOD_DEBUG: 'capture', TRIPOD_LOCALS_BUDGET: '100', IDLE_MS: '1000', BUSY_MS: '1500' },
+      env: { TRIPOD_DEBUG: 'capture', TRIPOD_LOCALS_BUDGET: '100', IDLE_MS: '2000', BUSY_MS: '1200' },
     });
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stderr.split('\n').filter((line) => line.startsWith('tripod:capture'));
