@@ -189,7 +189,8 @@ export class Capturer {
   private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, stalled: boolean): Promise<CapturedSample> {
     // Only tripod's own code on the stack (its agent, its heartbeat): the program itself is idle.
     if (!answer.frames.some((frame) => !isTripodFrame(frame.url))) {
-      if (!this.warm && this.options.limits.locals) await this.warmUp();
+      // Periodic captures only (they carry a budget): a one-shot dump of an idle thread will read nothing later.
+      if (!this.warm && this.budget) await this.warmUp();
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
     const { frames, moreFrames, deep } = this.probeFrames(answer);
