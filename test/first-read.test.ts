@@ -12,7 +12,7 @@ const nodes = inject('nodes');
 describe.each(nodes)('the first read of locals, $label', ({ bin }) => {
   it('under a 1% budget (the default), the sample after the first read of a CPU-bound program still reads locals', async () => {
     const log = tempLog();
-    const result = await tripod(bin, ['-q', '--interval', '0.5', '--log', log, path.join(SAMPLES, 'busy_loop.js')], { env: { BUSY_SECONDS: '2.2', TRIPOD_LOCALS_BUDGET: '1' } });
+    const result = await tripod(bin, ['-q', '--interval', '0.5', '--log', log, path.join(SAMPLES, 'busy_loop.js')], { env: { BUSY_SECONDS: '3.5', TRIPOD_LOCALS_BUDGET: '1' } });
     expect(result.code, result.stderr).toBe(0);
     const records = readLog(log);
     expect(records[0].localsBudget).toBe(0.01);
