@@ -25,6 +25,15 @@ describe.each(nodes)('the first read of locals, $label', ({ bin }) => {
     expect(refused(running[1]), JSON.stringify(running.slice(0, 2).map((s) => [s.stoppedMs, s.localsSkipped]))).toBe(false);
   });
 
+  it('installs the in-target reader (which reads its own values once) without running what the program replaced', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.25', '--log', log, path.join(FIXTURES, 'hostile-iterator.js')], { env: { BUSY_MS: '1500' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('calls 0\n');
+    const read = samplesOf(readLog(log)).filter((s) => s.frames.some((f: any) => f.function === 'busy' && f.locals?.seen));
+    expect(read.length).toBeGreaterThan(0);
+  });
+
   it('has the debugger on and off once while the program is idle, before its first read of locals', async () => {
     const log = tempLog();
     const result = await tripod(bin, ['-q', '--interval', '0.4', '--log', log, path.join(FIXTURES, 'idle-then-busy.js')], {
