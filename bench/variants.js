@@ -45,6 +45,10 @@ function stopVariants({ node, tripod }) {
     { name: 'node (noise baseline)', baseline: true, cmd: [node], env: {} },
     // Every sample reads locals: the budget is lifted so the cost of one read shows.
     { name: 'tripod 0.1s, locals every sample', cmd: [node, tripod], env: { TRIPOD_INTERVAL: '0.1', TRIPOD_LOCALS_BUDGET: '100' } },
+    // The first read of locals pays V8's one-time work for every loaded script: 1,000 modules of the program's.
+    // Preloaded, so that the first read comes after them (Node runs a preload in every worker too: the sampler
+    // loads them as well, which delays its start by a second or two but not the main thread's reads).
+    { name: 'tripod 0.1s, 1,000 modules, locals every sample', cmd: [node, '--require', MANY_MODULES, tripod], env: { TRIPOD_INTERVAL: '0.1', TRIPOD_LOCALS_BUDGET: '100', BENCH_MODULES: '1000' } },
     // A 300 MB heap: each Debugger.enable walks it. Without a budget, and with the default 1%.
     { name: 'tripod 1s, 300 MB heap, locals every sample', cmd: [node, '--require', bigHeap, tripod], env: { TRIPOD_INTERVAL: '1', TRIPOD_LOCALS_BUDGET: '100' } },
     { name: 'tripod 1s, 300 MB heap, default --locals-budget 1%', cmd: [node, '--require', bigHeap, tripod], env: { TRIPOD_INTERVAL: '1' } },

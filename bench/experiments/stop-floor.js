@@ -17,8 +17,9 @@
  *                   collects it, so the stop grows cycle after cycle
  *
  * `node bench/experiments/stop-floor.js [seconds]` runs each variant in its own
- * process and prints the median and p99 of the stop per cycle, and the median of
- * the first and of the last ten cycles.
+ * process and prints the median and p99 of the stop per cycle, the median of
+ * the first and of the last ten cycles, and how many scripts the first and the
+ * last cycle's Debugger.enable replayed.
  */
 const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
@@ -42,11 +43,11 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
   worker.once('message', () => {
     const { gaps, gapStarts } = descend(1, durationMs);
     worker.postMessage('done');
-    worker.once('message', (windows) => {
+    worker.once('message', ({ windows, replayed }) => {
       const stops = windows.map(([from, to]) => gaps.reduce((sum, gap, i) => (gapStarts[i] >= from - 0.5 && gapStarts[i] <= to ? sum + gap : sum), 0));
       const first = quantile(stops.slice(0, 10), 0.5);
       const last = quantile(stops.slice(-10), 0.5);
-      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: quantile(stops, 0.5), stopMsP99: quantile(stops, 0.99), first10: first, last10: last }));
+      console.log(JSON.stringify({ node: process.version, variant, cycles: stops.length, stopMsP50: quantile(stops, 0.5), stopMsP99: quantile(stops, 0.99), first10: first, last10: last, scriptsReplayedFirst: replayed[0], scriptsReplayedLast: replayed.at(-1), stops: stops.map((ms) => Number(ms.toFixed(3))) }));
       worker.terminate();
     });
   });
@@ -58,6 +59,10 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
   const paused = () => new Promise((resolve) => session.once('Debugger.paused', (m) => resolve(m.params)));
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const windows = [];
+  // Scripts each Debugger.enable replays (scriptParsed events per cycle): those compiled for Runtime.callFunctionOn pile up.
+  const replayed = [];
+  let parsed = 0;
+  session.on('Debugger.scriptParsed', () => parsed++);
   let done = false;
   parentPort.once('message', () => (done = true));
   // Enable, pause, `whilePaused(callFrames)`, then disable, which also resumes.
@@ -90,11 +95,13 @@ if (require.main === module && !process.env.STOP_FLOOR_VARIANT) {
     await sleep(300);
     while (!done) {
       const from = performance.timeOrigin + performance.now();
+      parsed = 0;
       await cycle();
       windows.push([from, performance.timeOrigin + performance.now()]);
+      replayed.push(parsed);
       await sleep(100);
     }
-    parentPort.postMessage(windows.slice(1));
+    parentPort.postMessage({ windows: windows.slice(1), replayed: replayed.slice(1) });
   })();
 }
 

@@ -80,9 +80,68 @@ async function measureFlushGaps(ctx) {
   });
 }
 
+/*
+ * --profile's restarts on a large heap: each logs every code object again, hundreds of ms at 180-480 MB, so the
+ * recorder collects less often as a restart's cost grows. A 25 s tight loop after BIG_HEAP_MB of live objects
+ * (preloaded), under plain node and under tripod --profile, keeping every stop over 30 ms.
+ */
+const LONG_GAPS = path.join(__dirname, '..', 'workloads', 'long_gaps.js');
+const BIG_HEAP = path.join(__dirname, '..', 'workloads', 'big_heap.js');
+const LARGE_HEAPS_MB = [180, 480];
+const LARGE_HEAP_SECONDS = 25;
+
+async function measureLargeHeapGaps(ctx) {
+  const variants = LARGE_HEAPS_MB.flatMap((mb) => [
+    { name: `node, ${mb} MB heap`, mb, cmd: [ctx.node, '--require', BIG_HEAP], env: { BIG_HEAP_MB: String(mb) } },
+    { name: `tripod --profile 100 Hz, ${mb} MB heap`, mb, cmd: [ctx.node, '--require', BIG_HEAP, ctx.tripod, '--profile', '--interval', '0'], env: { BIG_HEAP_MB: String(mb) } },
+  ]);
+  return interleave({
+    suite: 'profile-large-heap',
+    runs: Math.min(ctx.runs, 3),
+    variants,
+    progress: ctx.progress,
+    describe: (r) => `stops over 30 ms: ${r.gaps.map(([at, ms]) => `${ms} ms at ${at} s`).join(', ') || 'none'} (${r.share}% of the run)`,
+    runOne: async (variant) => {
+      const log = ctx.logs.next(`large-heap-${variant.mb}`);
+      const spec = spawnSpec(variant, [LONG_GAPS, String(LARGE_HEAP_SECONDS)], { TRIPOD_LOG: log });
+      const r = await runProcess(spec.file, spec.args, { env: spec.env, cwd: ctx.repoRoot, timeoutMs: LARGE_HEAP_SECONDS * 4000 + 120_000 });
+      ctx.logs.remove(log);
+      const reason = failureReason(r);
+      if (reason) return { ok: false, error: reason, stderrTail: r.stderrTail };
+      const out = lastJsonLine(r.stdout);
+      if (!out || !Array.isArray(out.gaps)) return { ok: false, error: 'no {"gaps":[...]} line on stdout', stderrTail: r.stderrTail };
+      return { ok: true, ...out };
+    },
+  });
+}
+
+function renderLargeHeap(results) {
+  const rows = results.map((entry) => {
+    const ok = entry.runs.filter((r) => r.ok);
+    const gaps = ok.flatMap((r) => r.gaps.map(([, ms]) => ms));
+    return [
+      entry.variant.name,
+      report.runCount(entry, ok),
+      ok.map((r) => r.gaps.map(([at, ms]) => `${report.num(ms, 0)}@${report.num(at, 1)}s`).join(' ') || '—').join('; '),
+      gaps.length ? report.num(max(gaps), 1) : '—',
+      report.num(median(ok.map((r) => r.share)), 2),
+    ];
+  });
+  return [
+    `## profile: restarts on a large heap, ${LARGE_HEAP_SECONDS} s tight loop (stops over 30 ms)`,
+    report.table(['variant', 'runs', 'each run\'s stops over 30 ms (ms@s from the loop\'s start)', 'longest', 'share of the run in those stops, median %'], rows),
+    'A restart\'s cost sets when the next collection comes (src/profile/recorder.ts nextFlushMs): every 5 s while cheap, later as it grows, at most 60 s apart; the last stop is the collection at exit.',
+    report.variantCommands(results, [LONG_GAPS, String(LARGE_HEAP_SECONDS)]),
+    report.failureNotes(results),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
 async function run(ctx) {
   const data = {};
   data.gaps = await measureFlushGaps(ctx);
+  data.largeHeap = await measureLargeHeapGaps(ctx);
   for (const workload of WORKLOADS) {
     const variants = profileVariants(ctx);
     data[workload.name] = {
@@ -133,7 +192,7 @@ function renderGaps(results) {
 }
 
 function render(data) {
-  return [renderGaps(data.gaps), ...WORKLOADS.map((workload) => {
+  return [renderGaps(data.gaps), renderLargeHeap(data.largeHeap), ...WORKLOADS.map((workload) => {
     const { scriptArgs, results } = data[workload.name];
     const cpuProf = results.find((e) => e.variant.name === 'node --cpu-prof');
     const rows = summarize(results, workload.pick, { higherIsBetter: true }).map((s) => {

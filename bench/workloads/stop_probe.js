@@ -30,7 +30,7 @@ function spin() {
     iterations++;
     if (now >= deadline) break;
   }
-  return { gaps, gapStarts, iterations, elapsedMs: prev - start, check: 0 };
+  return { gaps, gapStarts, iterations, elapsedMs: prev - start, startedAt: Math.round(performance.timeOrigin + start), check: 0 };
 }
 
 function descend(depth) {
@@ -44,5 +44,5 @@ function descend(depth) {
   return result;
 }
 
-const { gaps, gapStarts, iterations, elapsedMs, check } = descend(1);
-process.stdout.write(`${JSON.stringify({ thresholdMs, iterations, elapsedMs, check, gaps, gapStarts })}\n`);
+const { gaps, gapStarts, iterations, elapsedMs, startedAt, check } = descend(1);
+process.stdout.write(`${JSON.stringify({ thresholdMs, iterations, elapsedMs, startedAt, check, gaps, gapStarts })}\n`);

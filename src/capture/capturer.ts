@@ -12,7 +12,7 @@ import { isTripodFrame, visibleStack } from './frames';
 import { stackText } from '../frames/frame-text';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
-import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext } from './pause';
+import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, warmUpDebugger } from './pause';
 import { prepareReader, readPausedFrames } from './paused-frames';
 import { callerOfNativeCall, type ProbeAnswer, StackProbe } from './probe';
 import { secretNameTest } from './redact';
@@ -71,6 +71,8 @@ export class Capturer {
   private readonly onMainThread: boolean;
   private readonly budget?: LocalsBudget;
   private generation?: number;
+  /** The thread has had the Debugger domain on once: V8's one-time work for it is done (warmUpDebugger). */
+  private warm = false;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -187,6 +189,8 @@ export class Capturer {
   private async sampleFrom(answer: ProbeAnswer, time: number, started: number, probeMs: number, stalled: boolean): Promise<CapturedSample> {
     // Only tripod's own code on the stack (its agent, its heartbeat): the program itself is idle.
     if (!answer.frames.some((frame) => !isTripodFrame(frame.url))) {
+      // Periodic captures only (they carry a budget): a one-shot dump of an idle thread will read nothing later.
+      if (!this.warm && this.budget) await this.warmUp();
       return { capturedAt: time, state: 'idle', stoppedMs: 0, captureMs: elapsed(started), waitingOn: answer.waitingOn, frames: [], stack: '    (idle: waiting in the event loop)' };
     }
     const { frames, moreFrames, deep } = this.probeFrames(answer);
@@ -202,12 +206,25 @@ export class Capturer {
     // enable first), it stops the thread inside tripod's own script, whose answer the read then waits for for good.
     const enabled = Promise.all([enableDebugger(this.pause), reader]).then(() => (enableMs = performance.now() - enabling));
     const outcome = await captureWithPause(this.pause, enabled);
-    this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0));
+    this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0), !this.warm);
+    this.warm = true;
     if (outcome.kind === 'paused') {
       const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
       return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
     }
     return this.runningSample(time, started, frames, moreFrames, probeMs, this.missedPauseReason(outcome.why));
+  }
+
+  /**
+   * While the thread is idle, installs the in-target reader and has the Debugger domain on and off once, so
+   * that the first read of locals costs no more than a later one: a program that is idle now and then (a
+   * server) never pays V8's one-time work in the middle of its JS.
+   */
+  private async warmUp(): Promise<void> {
+    const started = performance.now();
+    await prepareReader(this.pause);
+    this.warm = await warmUpDebugger(this.pause);
+    debug.took(performance.now() - started, 'debugger warmed up while the thread was idle%s', this.warm ? '' : ' (not answered: tried again later)');
   }
 
   /**

@@ -720,6 +720,29 @@ function targetReader(options: ReaderOptions, global: object, holder: string): {
     }
   }
 
+  // One read of the reader's own values of each kind, at install: V8 compiles the reader's functions now, while the
+  // debugger is off, not in the first pause (no compilation cache then: the first sample's read took 2-3x a later one).
+  // Literals and this realm's constructors and methods only: nothing of the program's is called (a Map or Set built
+  // from an array would iterate it through the program's Array.prototype[Symbol.iterator]).
+  const map = new Map();
+  apply(Map.prototype.set, map, [1, { a: 1 }]);
+  const set = new Set();
+  apply(Set.prototype.add, set, [1]);
+  read([
+    '[""]',
+    {
+      plain: { n: 1, s: 'text', none: null, gone: undefined, yes: true, big: BigInt(1), sym: Symbol('s'), f() {} },
+      list: [1, [2, 'x']],
+      map,
+      set,
+      date: new Date(0),
+      pattern: new RegExp('x', 'g'),
+      bytes: new Uint8Array(2),
+      buffer: new ArrayBuffer(2),
+      boxed: new String('s'),
+      async run() {},
+    },
+  ]);
   // Kept on the global (non-enumerable, fixed) for later sessions: built once, with its realm, per process and options.
   const reader = Object.freeze({ __proto__: null, read });
   try {

@@ -8,6 +8,10 @@
  *
  * A token bucket: credit accrues at `share` of the elapsed time, up to a cap; a
  * read is allowed while the credit is not negative, and its cost is taken off.
+ * The first read of a thread is the exception: V8 does once-per-process work the
+ * first time the debugger comes on (it hashes every loaded script), which made
+ * that read 3-10x dearer than the next and, charged in full, left the samples
+ * after it without locals for seconds. It is charged what the read after it costs.
  */
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -20,6 +24,8 @@ export class LocalsBudget {
   private credit = 0;
   private since: number;
   private lastCostMs = 0;
+  /** The first read, not yet charged: it is charged the cost of the next read. */
+  private firstUncharged = false;
 
   /** `share` is a fraction of the elapsed time (0.01 for 1%). */
   constructor(
@@ -36,10 +42,18 @@ export class LocalsBudget {
     return this.credit >= 0;
   }
 
-  /** Charges the main-thread time one read of locals took. */
-  spend(costMs: number): void {
-    this.credit -= costMs;
+  /**
+   * Charges the main-thread time one read of locals took; `first`: the thread's
+   * first, whose one-time part is V8's, charged as the next read costs.
+   */
+  spend(costMs: number, first = false): void {
     this.lastCostMs = costMs;
+    if (first) {
+      this.firstUncharged = true;
+      return;
+    }
+    this.credit -= this.firstUncharged ? 2 * costMs : costMs;
+    this.firstUncharged = false;
   }
 
   /** Why a sample goes without locals, for its record; `thread` names the thread the budget is for. */

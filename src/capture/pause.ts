@@ -70,7 +70,7 @@ export function enableDebugger(ctx: PauseContext): Promise<unknown> {
   });
 }
 
-function disableDebugger(ctx: PauseContext): Promise<unknown> {
+export function disableDebugger(ctx: PauseContext): Promise<unknown> {
   return ctx.domainHeld ? Promise.resolve() : ctx.cdp.post('Debugger.disable').catch(() => {});
 }
 
@@ -139,4 +139,22 @@ async function letGoOfArmedPause(ctx: PauseContext): Promise<void> {
   await ctx.cdp.post('Runtime.evaluate', { expression: '(function tripodFlush(){})()', silent: true }).catch(() => {});
   ctx.armed = false;
   await disableDebugger(ctx);
+}
+
+/**
+ * The first Debugger.enable of a process costs the thread far more than any later
+ * one: V8 hashes the source of every loaded script (SHA-256) and counts its lines,
+ * once per script, Node's own included (BENCHMARKS.md, "the first read of
+ * locals"). Switching the domain on and off while the thread is idle pays that
+ * where the program does not feel it. True when it was done.
+ */
+export async function warmUpDebugger(ctx: PauseContext): Promise<boolean> {
+  if (ctx.domainHeld) return true;
+  const enabled = enableDebugger(ctx);
+  if (!(await withDeadline(enabled, ctx.timeoutMs)).answered) {
+    ctx.released = enabled.then(() => disableDebugger(ctx));
+    return false;
+  }
+  await disableDebugger(ctx);
+  return true;
 }
