@@ -89,8 +89,10 @@ function pendingText(): string {
   return `{${text}}`;
 }
 
-/** The sample's `inFlight` and `request`, as one object's text. */
+/** The sample's `inFlight` and `request`, as one object's text; "" when nothing is in flight. */
 export function inFlightText(server: Map<object, Entry>, outbound: Map<object, Entry>, max: number, now: number, running: Entry | undefined): string {
+  // Nothing in flight: nothing to say, and the sample stays as it was without requests.
+  if (server.size === 0 && outbound.size === 0) return '';
   const pending = pendingText();
   const inFlight =
     `{"server":[${oldest(server, max, now, serverText)}],"serverTotal":${server.size},` +
