@@ -76,6 +76,13 @@ describe.each(nodes)('requests in flight, $label', ({ bin, label }) => {
     expect(shown.stdout).toMatch(new RegExp(`WARN: slow request #${order.slow.id}: GET /orders/42\\?… in flight \\d+ ms\\n    waiting on: `));
     expect(shown.stdout).toContain(`slow request #${order.slow.id} over: GET /orders/42?… took`);
     if (node24) expect(shown.stdout).toMatch(/waiting on: GET http:\/\/127\.0\.0\.1:\d+\/inventory\?… \(\d+ ms\)/);
+    // The report by route: the slow order, its time in flight; flame graph stacks rooted under the route.
+    const byRoute = await tripod(bin, ['report', log, '--by', 'route']);
+    expect(byRoute.code, byRoute.stderr).toBe(0);
+    expect(byRoute.stdout).toMatch(/^GET \/orders\/:id +\d+ +\d+ +1 +\d+\.\d +1 +\d+ ms +\d+ ms$/m);
+    const folded = await tripod(bin, ['report', log, '--by', 'route', '-f', 'collapsed']);
+    expect(folded.stdout).toMatch(/^\(no request running\);/m);
+    if (node24) expect(folded.stdout).toMatch(/^\(GET \/report\/:id\);.*computeReport/m);
     const idleShown = await tripod(bin, ['show', log, '--state', 'idle']);
     expect(idleShown.stdout).toMatch(/sample #\d+ idle; \d+ requests? in flight, oldest GET \/orders\/42\?… \(\d+ ms\)/);
   });

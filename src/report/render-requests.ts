@@ -14,7 +14,7 @@ export function ageText(ms: number): string {
 }
 
 const requestText = (r: Pick<ServerRequest, 'method' | 'path'>) => `${plain(r.method)} ${plain(r.path)}`;
-const outboundText = (r: OutboundRequest) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${ageText(r.ageMs)})`;
+const outboundText = (r: OutboundRequest) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${Math.round(r.ageMs)} ms)`;
 
 /** "23 requests in flight, oldest GET /orders/42 (4.1 s)"; "" when none is. */
 export function inFlightSummary(s: CapturedSample): string {
