@@ -4,13 +4,17 @@
  * requests; the samples' table, the running request, --slow and what the program can see of tripod.
  */
 import * as path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, readLog, run, tempLog, tripod } from './helpers/cli';
+import { startTarget, stopAllTargets } from './helpers/target';
 
 const nodes = inject('nodes');
 const SERVER = path.join(FIXTURES, 'requests-server.js');
 const FRAMEWORKS = path.join(FIXTURES, 'requests-frameworks.js');
 const SLOW_MS = 600;
+const PLAIN_NODE = path.join(FIXTURES, 'requests-plain-node.js');
+
+afterEach(() => stopAllTargets());
 
 type LogRecord = Record<string, any>;
 
@@ -121,5 +125,19 @@ describe.each(nodes)('requests in flight, $label', ({ bin, label }) => {
       expect(ends.find((r) => r.slow.path === path)).toMatchObject({ status: 200 });
     }
     if (node24) expect(slow.find((r) => r.slow.path === '/items/7')!.waitingOnRequests[0]).toMatchObject({ path: '/stock?…' });
+  });
+
+  it('finds the server requests in flight of a plain node process in its heap (tripod dump PID)', async () => {
+    const target = startTarget(bin, [PLAIN_NODE]);
+    await target.waitFor(/ready/);
+    const result = await tripod(bin, ['dump', '--json', String(target.pid)]);
+    expect(result.code, result.stderr).toBe(0);
+    const [main] = JSON.parse(result.stdout).threads;
+    expect(main.inFlight).toMatchObject({ serverTotal: 3, source: 'heap', outbound: [] });
+    expect(main.inFlight.server.map((r: LogRecord) => r.path).sort()).toEqual(['/hang/0?…', '/hang/1?…', '/hang/2?…']);
+    const shown = await tripod(bin, ['show', '--no-color'], { input: result.stdout });
+    expect(shown.stdout).toMatch(/3 requests in flight \(found in its heap, ages unknown\), e\.g\. GET \/hang\/\d\?…/);
+    // The program runs on, answered and unchanged.
+    expect(target.stdout()).toBe('ready\n');
   });
 });

@@ -36,6 +36,11 @@ export interface InFlight {
   outboundTotal: number;
   /** Other work the event loop holds, by kind (Timeout: 3, TCPSocketWrap: 2). */
   pending?: Record<string, number>;
+  /**
+   * "heap": found in the heap of a process tripod did not start (tripod dump PID), best effort: server
+   * requests whose response is not finished, in no order, their ages unknown (0) and ids tripod's count.
+   */
+  source?: 'heap';
 }
 
 /** The server request whose code was running when the sample was taken. */

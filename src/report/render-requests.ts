@@ -22,6 +22,7 @@ export function inFlightSummary(s: CapturedSample): string {
   if (!server || !s.inFlight || s.inFlight.serverTotal === 0 || server.length === 0) return '';
   const total = s.inFlight.serverTotal;
   const oldest = server[0];
+  if (s.inFlight.source === 'heap') return `${total} request${total === 1 ? '' : 's'} in flight (found in its heap, ages unknown), e.g. ${requestText(oldest)}`;
   return `${total} request${total === 1 ? '' : 's'} in flight, oldest ${requestText(oldest)} (${ageText(oldest.ageMs)})`;
 }
 
@@ -49,4 +50,22 @@ export function renderSlow(r: SlowRecord): string {
 export function renderSlowEnd(r: SlowEndRecord): string {
   const how = r.aborted ? 'aborted before a response' : `status ${r.status ?? '?'}`;
   return `slow request #${r.slow.id} over: ${requestText(r.slow)} took ${Math.round(r.durationMs)} ms, ${how}`;
+}
+
+/**
+ * Every request a sample lists, one line each, oldest first: what a console's `inflight` command prints
+ * (with requests/heap-requests.ts's heapServerRequests for a process tripod did not start).
+ */
+export function renderInFlight(inFlight: NonNullable<CapturedSample['inFlight']>): string {
+  const heap = inFlight.source === 'heap';
+  const age = (ms: number) => (heap ? '' : ` (${ageText(ms)})`);
+  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${heap ? ' (found in the heap, best effort: ages unknown)' : ''}`];
+  for (const r of inFlight.server) lines.push(`    #${r.id} ${requestText(r)}${age(r.ageMs)}`);
+  if (inFlight.serverTotal > inFlight.server.length) lines.push(`    … ${inFlight.serverTotal - inFlight.server.length} more`);
+  if (!heap) {
+    lines.push(`${inFlight.outboundTotal} outbound request${inFlight.outboundTotal === 1 ? '' : 's'} in flight`);
+    for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
+    if (inFlight.outboundTotal > inFlight.outbound.length) lines.push(`    … ${inFlight.outboundTotal - inFlight.outbound.length} more`);
+  }
+  return lines.join('\n');
 }
