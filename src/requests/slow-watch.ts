@@ -30,6 +30,9 @@ interface Reported {
 export class SlowWatch {
   private readonly reported = new Map<number, Reported>();
   private readonly pending = new Set<Promise<void>>();
+  /** Found slow (or due again) and waiting for the next capture. */
+  private readonly due: Reported[] = [];
+  private capturing = false;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -47,7 +50,7 @@ export class SlowWatch {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.scan(Date.now());
-    await Promise.all(this.pending);
+    while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
   private scan(now: number): void {
@@ -56,6 +59,7 @@ export class SlowWatch {
       else if (view.state === REPORTED) this.maybeRepeat(view, now);
       else if (view.state === ENDED) this.ended(view);
     }
+    if (this.due.length > 0 && !this.capturing) this.reportDue();
   }
 
   private firstReport(view: SlotView, now: number): void {
@@ -68,20 +72,21 @@ export class SlowWatch {
       writing: Promise.resolve(),
     };
     this.reported.set(view.slot, entry);
-    entry.writing = this.track(this.report(entry));
+    this.due.push(entry);
   }
 
   private maybeRepeat(view: SlotView, now: number): void {
     const entry = this.reported.get(view.slot);
-    if (!entry || this.config.repeatMs <= 0 || now - entry.lastMs < this.config.repeatMs) return;
+    if (!entry || this.config.repeatMs <= 0 || now - entry.lastMs < this.config.repeatMs || this.due.includes(entry)) return;
     entry.repeat++;
     entry.lastMs = now;
-    const before = entry.writing;
-    entry.writing = this.track(before.then(() => this.report(entry)));
+    this.due.push(entry);
   }
 
   private ended(view: SlotView): void {
     const entry = this.reported.get(view.slot);
+    // Its slow record is not written yet: the end waits for the next scan.
+    if (entry && this.due.includes(entry)) return;
     this.reported.delete(view.slot);
     if (!entry) return freeEnded(this.slots, view.slot);
     // The slot is free only once the end is read from it.
@@ -95,8 +100,22 @@ export class SlowWatch {
     );
   }
 
-  private async report(entry: Reported): Promise<void> {
-    const sample = await this.captureNow();
+  /** Requests that turned slow together share one capture: one stop of the main thread, and none waits behind another's. */
+  private reportDue(): void {
+    const batch = this.due.splice(0);
+    this.capturing = true;
+    const written = this.track(
+      this.captureNow().then((sample) => {
+        for (const entry of batch) this.write(entry, sample);
+      }),
+    ).finally(() => {
+      this.capturing = false;
+      if (this.due.length > 0) this.reportDue();
+    });
+    for (const entry of batch) entry.writing = written;
+  }
+
+  private write(entry: Reported, sample: CapturedSample): void {
     const listed = sample.inFlight?.server.find((request) => request.id === entry.id);
     if (listed) entry.request = { ...listed };
     const ageMs = listed?.ageMs ?? sample.capturedAt - entry.startMs;

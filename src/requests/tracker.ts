@@ -11,7 +11,7 @@
  * client request) is `destroyed`, an own data property Node sets.
  */
 import * as diagnostics from 'node:diagnostics_channel';
-import { endSlot, type SlowSlots, takeSlot } from './slow-slots';
+import type { SlowSlots } from './slow-slots';
 import { type Entry, hostOf, inFlightText, pathOf } from './in-flight-text';
 
 /** The global the holder lives on. */
@@ -67,6 +67,8 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
   let lastId = 0;
   let eventsSinceSweep = 0;
   const context = options.running ? runningContext() : undefined;
+  // Loaded only with --slow: every module the runner loads delays the script's start.
+  const { endSlot, takeSlot } = options.slots ? (require('./slow-slots') as typeof import('./slow-slots')) : ({} as Partial<typeof import('./slow-slots')>);
 
   const begin = (table: Map<object, Entry>, key: object, entry: Entry) => {
     apply(mapSet, table, [key, entry]);
@@ -78,7 +80,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     if (!entry) return;
     apply(mapDelete, table, [key]);
     if (entry.kind === 'server') apply(mapDelete, byId, [entry.id]);
-    if (entry.slot >= 0 && options.slots) endSlot(options.slots, entry.slot, dateNow(), aborted ? -1 : status);
+    if (entry.slot >= 0 && options.slots) endSlot!(options.slots, entry.slot, dateNow(), aborted ? -1 : status);
   };
   /** Requests whose end no channel told: their response or client request is destroyed. */
   const sweep = () => {
@@ -109,7 +111,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
       origin: '',
       start,
       handle: response,
-      slot: options.slots ? takeSlot(options.slots, cursor, id, start) : -1,
+      slot: options.slots ? takeSlot!(options.slots, cursor, id, start) : -1,
     };
     begin(server, request, entry);
     context?.enter(entry);

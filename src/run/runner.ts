@@ -7,7 +7,6 @@
 import type { RunConfig } from '../config';
 import { installProbeHolder } from '../capture/probe-context';
 import { installRequestTracker } from '../requests/tracker';
-import { slotViews } from '../requests/slow-slots';
 import type { LogFile } from '../log/log-file';
 import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
@@ -29,7 +28,8 @@ export function prepareRun(config: RunConfig): PreparedRun {
   // Before any of the program's code: the tracker and the probe capture Node's own built-ins, node:vm and
   // getActiveResourcesInfo, and the tracker's subscriptions see the program's first request.
   const { requests } = config;
-  const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(sampler.slowSlots ? { slots: slotViews(sampler.slowSlots) } : {}) });
+  const slots = sampler.slowSlots ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).slotViews(sampler.slowSlots) : undefined;
+  const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(slots ? { slots } : {}) });
   installProbeHolder(tracker.snapshot);
   try {
     const scriptPath = resolveScript(config.script);

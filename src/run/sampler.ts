@@ -11,7 +11,6 @@ import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 import { debugSetting } from '../diagnostics/debug-log';
-import { newSlotBuffers } from '../requests/slow-slots';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -50,7 +49,8 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   const controlView = new Int32Array(control);
   const endBytes = new Uint8Array(endBuffer);
   const { slow } = config.requests;
-  const slowSlots = slow ? newSlotBuffers() : undefined;
+  // Loaded only with --slow, as the worker loads its scanner.
+  const slowSlots = slow ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).newSlotBuffers() : undefined;
   const data: SamplerData = {
     intervalMs: config.interval * 1000,
     timeoutMs: config.timeoutMs,
