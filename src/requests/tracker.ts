@@ -33,7 +33,12 @@ export interface RequestsHolder {
 
 /** Captured before the program runs. */
 const { apply, getOwnPropertyDescriptor } = Reflect;
-const { get: mapGet, set: mapSet, delete: mapDelete, forEach: mapForEach } = Map.prototype;
+// Uncurried, as Node's primordials are: called with no argument array to allocate on every request.
+const uncurry = <A extends unknown[], R>(method: (...args: A) => R) => Function.prototype.call.bind(method) as unknown as (self: unknown, ...args: A) => R;
+const mapGet = uncurry(Map.prototype.get);
+const mapSet = uncurry(Map.prototype.set);
+const mapDelete = uncurry(Map.prototype.delete);
+const mapForEach = uncurry(Map.prototype.forEach);
 const dateNow = Date.now;
 const MapConstructor = Map;
 const freeze = Object.freeze;
@@ -44,6 +49,14 @@ function own(target: unknown, key: string): unknown {
   if (target === null || (typeof target !== 'object' && typeof target !== 'function')) return undefined;
   const descriptor = getOwnPropertyDescriptor(target as object, key);
   return descriptor && 'value' in descriptor ? descriptor.value : undefined;
+}
+
+/**
+ * A field of a channel's message: Node's own object literal ({request, response, socket, server}), whose
+ * fields are its own data properties, so a plain read finds them without a prototype lookup.
+ */
+function field(message: unknown, key: string): unknown {
+  return message !== null && typeof message === 'object' ? (message as Record<string, unknown>)[key] : undefined;
 }
 
 /** A property as Node's own classes give it (ClientRequest.path is an accessor on Node 24); undefined if it throws. */
@@ -71,15 +84,15 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
   const { endSlot, takeSlot } = options.slots ? (require('./slow-slots') as typeof import('./slow-slots')) : ({} as Partial<typeof import('./slow-slots')>);
 
   const begin = (table: Map<object, Entry>, key: object, entry: Entry) => {
-    apply(mapSet, table, [key, entry]);
-    if (entry.kind === 'server') apply(mapSet, byId, [entry.id, entry]);
+    mapSet(table, key, entry);
+    if (entry.kind === 'server') mapSet(byId, entry.id, entry);
     if (++eventsSinceSweep > 64 + (server.size + outbound.size)) sweep();
   };
   const finish = (table: Map<object, Entry>, key: object, status: number, aborted: boolean) => {
-    const entry = apply(mapGet, table, [key]) as Entry | undefined;
+    const entry = mapGet(table, key) as Entry | undefined;
     if (!entry) return;
-    apply(mapDelete, table, [key]);
-    if (entry.kind === 'server') apply(mapDelete, byId, [entry.id]);
+    mapDelete(table, key);
+    if (entry.kind === 'server') mapDelete(byId, entry.id);
     if (entry.slot >= 0 && options.slots) endSlot!(options.slots, entry.slot, dateNow(), aborted ? -1 : status);
   };
   /** Requests whose end no channel told: their response or client request is destroyed. */
@@ -87,19 +100,17 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     eventsSinceSweep = 0;
     const gone: Array<[Map<object, Entry>, object]> = [];
     const look = (table: Map<object, Entry>) =>
-      apply(mapForEach, table, [
-        (entry: Entry, key: object) => {
-          if (own(entry.handle, 'destroyed') === true) gone[gone.length] = [table, key];
-        },
-      ]);
+      mapForEach(table, (entry: Entry, key: object) => {
+        if (own(entry.handle, 'destroyed') === true) gone[gone.length] = [table, key];
+      });
     look(server);
     look(outbound);
     for (let i = 0; i < gone.length; i++) finish(gone[i][0], gone[i][1], 0, true);
   };
 
   const onServerStart = (message: unknown) => {
-    const request = own(message, 'request');
-    const response = own(message, 'response');
+    const request = field(message, 'request');
+    const response = field(message, 'response');
     if (!request || typeof request !== 'object') return;
     const id = ++lastId;
     const start = dateNow();
@@ -117,19 +128,19 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     context?.enter(entry);
   };
   const onServerFinish = (message: unknown) => {
-    const request = own(message, 'request');
-    const status = own(own(message, 'response'), 'statusCode');
+    const request = field(message, 'request');
+    const status = own(field(message, 'response'), 'statusCode');
     if (request && typeof request === 'object') finish(server, request, typeof status === 'number' ? status : 200, false);
   };
   const onClientStart = (message: unknown) => {
-    const request = own(message, 'request');
+    const request = field(message, 'request');
     if (!request || typeof request !== 'object') return;
     const protocol = text(nodeProperty(request, 'protocol'), 'http:');
     const host = hostOf(text(own(request, '_header'), ''), text(nodeProperty(request, 'host'), '?'));
     addOutbound(request, text(nodeProperty(request, 'method'), 'GET'), `${protocol}//${host}`, text(nodeProperty(request, 'path'), '/'), request);
   };
   const onUndiciCreate = (message: unknown) => {
-    const request = own(message, 'request');
+    const request = field(message, 'request');
     if (!request || typeof request !== 'object') return;
     addOutbound(request, text(own(request, 'method'), 'GET'), text(own(request, 'origin'), '?'), text(own(request, 'path'), '/'), undefined);
   };
@@ -138,7 +149,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     begin(outbound, key, { kind: 'outbound', id: ++lastId, method, origin, path: pathOf(rawPath, options.keepQuery), start: dateNow(), handle, slot: -1, parent });
   };
   const endOutbound = (message: unknown) => {
-    const request = own(message, 'request');
+    const request = field(message, 'request');
     if (request && typeof request === 'object') finish(outbound, request, 0, false);
   };
 
@@ -167,7 +178,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     snapshot(max: number): string {
       sweep();
       const running = context?.current();
-      const request = running !== undefined ? (apply(mapGet, byId, [running]) as Entry | undefined) : undefined;
+      const request = running !== undefined ? (mapGet(byId, running) as Entry | undefined) : undefined;
       return inFlightText(server, outbound, max, dateNow(), request);
     },
   } as RequestsHolder);
