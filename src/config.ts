@@ -129,6 +129,8 @@ export interface AttachConfig {
 
 export interface DumpConfig extends AttachConfig {
   json: boolean;
+  /** --requests: a process tripod did not start has its server requests in flight looked for in its heap. */
+  requests: boolean;
 }
 
 export interface RecordConfig extends AttachConfig {

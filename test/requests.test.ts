@@ -128,10 +128,12 @@ describe.each(nodes)('requests in flight, $label', ({ bin, label }) => {
     if (node24) expect(slow.find((r) => r.slow.path === '/items/7')!.waitingOnRequests[0]).toMatchObject({ path: '/stock?…' });
   });
 
-  it('finds the server requests in flight of a plain node process in its heap (tripod dump PID)', async () => {
+  it('finds the server requests in flight of a plain node process in its heap with tripod dump --requests PID', async () => {
     const target = startTarget(bin, [PLAIN_NODE]);
     await target.waitFor(/ready/);
-    const result = await tripod(bin, ['dump', '--json', String(target.pid)]);
+    const plainDump = await tripod(bin, ['dump', '--json', String(target.pid)]);
+    expect(JSON.parse(plainDump.stdout).threads[0].inFlight).toBeUndefined();
+    const result = await tripod(bin, ['dump', '--json', '--requests', String(target.pid)]);
     expect(result.code, result.stderr).toBe(0);
     const [main] = JSON.parse(result.stdout).threads;
     expect(main.inFlight).toMatchObject({ serverTotal: 3, source: 'heap', outbound: [] });

@@ -7,7 +7,7 @@ const { performance } = require('node:perf_hooks');
 
 const HANG = Number(process.env.HANG || 50);
 const OBJECTS = Number(process.env.OBJECTS || 200_000);
-const SECONDS = Number(process.env.SECONDS || 4);
+const SECONDS = Number(process.env.SECONDS || 12);
 const heap = Array.from({ length: OBJECTS }, (_, i) => ({ i, name: `object ${i}` }));
 let seen = 0;
 const server = http.createServer(() => {

@@ -13,6 +13,9 @@ import type { Protocol } from 'devtools-protocol';
 import type { InFlight, ServerRequest } from '../record/requests';
 import type { CdpClient } from '../capture/cdp';
 import { pathOf } from './in-flight-text';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('capture');
 
 const GROUP = 'tripod-heap-requests';
 /** Requests listed; the total counts them all. */
@@ -76,7 +79,10 @@ export async function heapServerRequests(cdp: CdpClient): Promise<InFlight | und
   try {
     const prototype = await emitterPrototype(cdp);
     if (!prototype) return undefined;
+    // The dear step: V8 walks the whole heap for it, on the main thread.
+    const walking = performance.now();
     const { objects } = await cdp.post('Runtime.queryObjects', { prototypeObjectId: prototype, objectGroup: GROUP });
+    debug.took(performance.now() - walking, 'heap search: Runtime.queryObjects of EventEmitter.prototype');
     if (!objects.objectId) return undefined;
     const emitters = await ownProperties(cdp, objects.objectId);
     const responses = emitters.filter((p) => /^\d+$/.test(p.name) && p.value?.className === 'ServerResponse' && p.value.objectId).map((p) => p.value!.objectId!);
@@ -88,6 +94,7 @@ export async function heapServerRequests(cdp: CdpClient): Promise<InFlight | und
       total++;
       if (server.length < LISTED) server.push({ id: total, ...request, ageMs: 0 });
     }
+    debug('heap search: %s unfinished responses of %s', total, responses.length);
     return { server, serverTotal: total, outbound: [], outboundTotal: 0, source: 'heap' };
   } catch {
     return undefined;
