@@ -3,9 +3,10 @@
  * under tripod, with an outbound fetch to a slow second server, keep-alive, pipelining and 10,000 aborted
  * requests; the samples' table, the running request, --slow and what the program can see of tripod.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { FIXTURES, readLog, run, tempLog, tripod } from './helpers/cli';
+import { FIXTURES, readLog, run, SAMPLES, tempLog, tripod } from './helpers/cli';
 import { startTarget, stopAllTargets } from './helpers/target';
 
 const nodes = inject('nodes');
@@ -112,6 +113,35 @@ describe.each(nodes)('requests in flight, $label', ({ bin, label }) => {
     expect(last.inFlight).toMatchObject({ serverTotal: 1, outboundTotal: 1, server: [{ path: '/sentinel' }] });
     expect(JSON.stringify(listed.map((s) => s.inFlight))).not.toContain('secret=1');
   }, 180_000);
+
+  it('calls none of the built-ins the program replaced while it tracks, samples and logs a slow request', async () => {
+    const { result, slow, samples } = await traced(bin, ['-q', '--slow', '300'], SERVER, ['hostile', '700']);
+    expect(result.stdout).toBe('calls from tripod: 0 \n');
+    expect(slow.map((r) => r.slow.path)).toContain('/orders/1');
+    expect(samples.some((s) => s.inFlight?.serverTotal > 0)).toBe(true);
+  });
+
+  it('logs a slow request again every --slow-repeat while it stays in flight, then its end once', async () => {
+    const { slow, ends } = await traced(bin, ['-q', '--slow', '200', '--slow-repeat', '200'], SERVER, ['hostile', '900']);
+    const order = slow.filter((r) => r.slow.path === '/orders/1');
+    expect(order.length).toBeGreaterThanOrEqual(2);
+    expect(order.length).toBeLessThanOrEqual(5);
+    expect(order.map((r) => r.repeat)).toEqual(order.map((_, i) => i));
+    expect(new Set(order.map((r) => r.slow.id)).size).toBe(1);
+    expect(ends.filter((r) => r.slow.path === '/orders/1')).toEqual([expect.objectContaining({ status: 200, slow: expect.objectContaining({ id: order[0].slow.id }) })]);
+  });
+
+  it('samples/slow_requests.js: grep slow LOG | tripod show says what each slow order waits on', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--slow', '400', '--log', log, path.join(SAMPLES, 'slow_requests.js')], { env: { UPSTREAM_MS: '800', ORDERS: '2' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('{"order":40,"stock":3}\n{"order":41,"stock":3}\nok\nok\nok\nok\nok\n');
+    const slowLines = readFileSync(log, 'utf8').split('\n').filter((line) => line.includes('"event":"slow"')).join('\n');
+    const shown = await tripod(bin, ['show', '--no-color'], { input: `${slowLines}\n` });
+    expect(shown.stdout).toMatch(/WARN: slow request #\d+: GET \/orders\/40\?… in flight \d+ ms\n    waiting on: /);
+    expect(shown.stdout).toMatch(/WARN: slow request #\d+: GET \/orders\/41\?… in flight \d+ ms\n    waiting on: /);
+    if (node24) expect(shown.stdout).toMatch(/waiting on: GET http:\/\/127\.0\.0\.1:\d+\/inventory\?… \(\d+ ms\), \d+ timers?/);
+  });
 
   it('follows express and fastify routes, and logs each slow one with its end', async () => {
     const { result, slow, ends } = await traced(bin, ['-q', '--slow', '400'], FRAMEWORKS, ['900']);

@@ -30,8 +30,8 @@ interface Reported {
 export class SlowWatch {
   private readonly reported = new Map<number, Reported>();
   private readonly pending = new Set<Promise<void>>();
-  /** Found slow (or due again) and waiting for the next capture. */
-  private readonly due: Reported[] = [];
+  /** Found slow (or due again) and waiting for the next capture, with the repeat number each record gets. */
+  private readonly due: Array<{ entry: Reported; repeat: number }> = [];
   private capturing = false;
   private timer?: NodeJS.Timeout;
 
@@ -72,21 +72,21 @@ export class SlowWatch {
       writing: Promise.resolve(),
     };
     this.reported.set(view.slot, entry);
-    this.due.push(entry);
+    this.due.push({ entry, repeat: 0 });
   }
 
   private maybeRepeat(view: SlotView, now: number): void {
     const entry = this.reported.get(view.slot);
-    if (!entry || this.config.repeatMs <= 0 || now - entry.lastMs < this.config.repeatMs || this.due.includes(entry)) return;
+    if (!entry || this.config.repeatMs <= 0 || now - entry.lastMs < this.config.repeatMs || this.isDue(entry)) return;
     entry.repeat++;
     entry.lastMs = now;
-    this.due.push(entry);
+    this.due.push({ entry, repeat: entry.repeat });
   }
 
   private ended(view: SlotView): void {
     const entry = this.reported.get(view.slot);
     // Its slow record is not written yet: the end waits for the next scan.
-    if (entry && this.due.includes(entry)) return;
+    if (entry && this.isDue(entry)) return;
     this.reported.delete(view.slot);
     if (!entry) return freeEnded(this.slots, view.slot);
     // The slot is free only once the end is read from it.
@@ -106,16 +106,20 @@ export class SlowWatch {
     this.capturing = true;
     const written = this.track(
       this.captureNow().then((sample) => {
-        for (const entry of batch) this.write(entry, sample);
+        for (const { entry, repeat } of batch) this.write(entry, repeat, sample);
       }),
     ).finally(() => {
       this.capturing = false;
       if (this.due.length > 0) this.reportDue();
     });
-    for (const entry of batch) entry.writing = written;
+    for (const { entry } of batch) entry.writing = written;
   }
 
-  private write(entry: Reported, sample: CapturedSample): void {
+  private isDue(entry: Reported): boolean {
+    return this.due.some((item) => item.entry === entry);
+  }
+
+  private write(entry: Reported, repeat: number, sample: CapturedSample): void {
     const listed = sample.inFlight?.server.find((request) => request.id === entry.id);
     if (listed) entry.request = { ...listed };
     const ageMs = listed?.ageMs ?? sample.capturedAt - entry.startMs;
@@ -123,7 +127,7 @@ export class SlowWatch {
     const timers = sample.inFlight?.pending?.Timeout;
     this.sink.slow({
       slow: { ...entry.request, ageMs },
-      repeat: entry.repeat,
+      repeat,
       waitingOnRequests,
       ...(timers !== undefined ? { timers } : {}),
       ...sample,
