@@ -79,6 +79,7 @@ function banner(config: RunConfig, logPath: string): string {
   if (config.profile) lines.push(`Profiling stacks at ${config.profile.rateHz} Hz`);
   if (config.interval > 0) lines.push(`Sampling every ${config.interval.toFixed(6)} seconds${config.threads ? ', worker threads included' : ''}`);
   if (config.watchdog) lines.push(`Watching for event-loop stalls over ${config.watchdog.thresholdMs} ms`);
+  if (config.requests.slow) lines.push(`Logging requests slower than ${config.requests.slow.thresholdMs} ms`);
   if (config.crash) lines.push(`Capturing uncaught exceptions${config.crash.rejections ? ' and unhandled rejections' : ''} with their locals`);
   lines.push(`Writing output to: ${logPath}`);
   return lines.map((line) => `[tripod] ${line}\n`).join('');

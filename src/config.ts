@@ -43,6 +43,21 @@ export interface ProfileConfig {
   rateHz: number;
 }
 
+/** The requests in flight: --slow, --slow-repeat, --keep-query, --requests. */
+export interface RequestsConfig {
+  keepQuery: boolean;
+  /** Samples name the request whose code runs (AsyncLocalStorage). */
+  running: boolean;
+  slow?: SlowConfig;
+}
+
+export interface SlowConfig {
+  /** A server request in flight this long is logged as slow. */
+  thresholdMs: number;
+  /** While it stays in flight it is logged again this often; 0: once. */
+  repeatMs: number;
+}
+
 export interface RunConfig {
   script: string;
   scriptArgs: string[];
@@ -53,6 +68,7 @@ export interface RunConfig {
   profile?: ProfileConfig;
   /** --threads: every worker_threads Worker is sampled too, on the main thread's schedule. */
   threads?: boolean;
+  requests: RequestsConfig;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */
@@ -117,6 +133,8 @@ export interface DumpConfig extends AttachConfig {
   json: boolean;
   /** No timing line on stderr. */
   quiet: boolean;
+  /** --requests: a process tripod did not start has its server requests in flight looked for in its heap. */
+  requests: boolean;
 }
 
 export interface RecordConfig extends AttachConfig {

@@ -171,7 +171,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(last.stderr).toBe('tripod show: --last shows the newest tripod log in $TMPDIR, and "a.log" names a log too; give one of them\n');
     const event = await tripod(bin, ['show', '--event', 'stalls'], { input: '' });
     expect(event.code).toBe(2);
-    expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or control \(or a comma list\)\n$/);
+    expect(event.stderr).toMatch(/^tripod show: --event="stalls" is not a record event; use start, sample, .* or slow-end \(or a comma list\)\n$/);
     const minWidth = await tripod(bin, ['report', '--min-width', 'wide', '-o', 'x.svg']);
     expect(minWidth.code).toBe(2);
     expect(minWidth.stderr).toBe('tripod: --min-width="wide" is not a number of pixels from 0 to 1000; use e.g. 1\n');

@@ -216,7 +216,7 @@ describe('show and report', () => {
     expect(show(['--event', 'stall,stall-end']).events).toEqual(['stall', 'stall-end']);
     expect(show([]).events).toBeUndefined();
     expect(refusal(() => show(['--event', 'stalls']))).toBe(
-      'tripod show: --event="stalls" is not a record event; use start, sample, stall, stall-end, crash, profile, end, dump or control (or a comma list)',
+      'tripod show: --event="stalls" is not a record event; use start, sample, stall, stall-end, crash, profile, end, dump, control, slow or slow-end (or a comma list)',
     );
     expect(show(['--last'])).toMatchObject({ last: true, logPath: undefined });
     expect(show(['a.log'])).toMatchObject({ last: false, logPath: 'a.log' });

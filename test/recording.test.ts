@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CdpConnection } from '../src/capture/cdp-connection';
 import { openWebSocket } from '../src/attach/websocket-transport';
-import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../src/record/records';
+import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord, TripodRecord } from '../src/record/records';
 import type { Fields, RecordSink } from '../src/record/sink';
 import { type RecordedThread, remoteCapturer } from '../src/recording/capturers';
 import { dumpRecord, startHeader } from '../src/log/header';
@@ -26,6 +26,8 @@ class KeptRecords implements RecordSink {
   profile = (record: Fields<ProfileRecord>) => void this.records.push({ event: 'profile', ...record });
   end = (record: Fields<EndRecord>) => void this.records.push({ event: 'end', ...record });
   dump = (record: Fields<DumpRecord>) => void this.records.push({ event: 'dump', ...record });
+  slow = (record: Fields<SlowRecord>) => void this.records.push({ event: 'slow', ...record } as SlowRecord);
+  slowEnd = (record: Fields<SlowEndRecord>) => void this.records.push({ event: 'slow-end', ...record });
 
   of<E extends TripodRecord['event']>(event: E): Extract<TripodRecord, { event: E }>[] {
     return this.records.filter((record): record is Extract<TripodRecord, { event: E }> => record.event === event);

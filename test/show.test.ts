@@ -94,7 +94,7 @@ describe.each(nodes)('tripod show filters, $label', ({ bin }) => {
 
     const bad = await tripod(bin, ['show', '--event', 'samples', log]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('tripod show: --event="samples" is not a record event; use start, sample, stall, stall-end, crash, profile, end, dump or control (or a comma list)\n');
+    expect(bad.stderr).toBe('tripod show: --event="samples" is not a record event; use start, sample, stall, stall-end, crash, profile, end, dump, control, slow or slow-end (or a comma list)\n');
   });
 
   it('matches frames with --grep and times with --since/--until', async () => {

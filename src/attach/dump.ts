@@ -14,21 +14,25 @@ import { ConnectionClosed } from '../capture/cdp-connection';
 import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
 import type { JsThread } from '../threads/target-threads';
+import { heapServerRequests } from '../requests/heap-requests';
 
 export type Dump = Omit<DumpRecord, 'event'>;
 
-export function dumpProcess(pid: number, options: CaptureOptions, version: string, abort?: AbortSignal): Promise<Dump> {
+/** `requests`: look for a plain node process's server requests in flight in its heap (dear: V8 walks it). */
+type DumpOptions = CaptureOptions & { requests?: boolean };
+
+export function dumpProcess(pid: number, options: DumpOptions, version: string, abort?: AbortSignal): Promise<Dump> {
   return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
 }
 
-async function dumpAttached(target: AttachedProcess, options: CaptureOptions, version: string): Promise<Dump> {
+async function dumpAttached(target: AttachedProcess, options: DumpOptions, version: string): Promise<Dump> {
   const { attachment, threads } = target;
   // The main thread lists the workers: capture it meanwhile, then them.
   const main = captureThread(threads.mainThread(), attachment.pid, options);
   const listed = await withDeadline(target.listed, options.timeoutMs);
   const workersKnown = listed.answered && listed.value;
   const workers = workersKnown ? threads.list().filter((thread) => !thread.isMain) : [];
-  const captured = [await main, ...(await Promise.all(workers.map((thread) => captureThread(thread, attachment.pid, options))))];
+  const captured = [(options.requests ? await withHeapRequests(await main, threads.mainThread()) : await main), ...(await Promise.all(workers.map((thread) => captureThread(thread, attachment.pid, options))))];
   if (!isAlive(attachment.pid)) throw exitedError(attachment.pid);
   // Gone but alive: exiting (withAttached waits a moment to tell), or its inspector was closed under us.
   if (attachment.gone) throw new ConnectionClosed('the target closed its inspector during the dump');
@@ -59,6 +63,16 @@ export async function captureThread(thread: JsThread, pid: number, options: Capt
   } finally {
     capturer.dispose();
   }
+}
+
+/**
+ * A process tripod did not start has no request table: with --requests its server requests in flight are looked
+ * for in its heap (requests/heap-requests.ts), once the main thread answered (a blocked one would not).
+ */
+async function withHeapRequests(main: ThreadCapture | undefined, thread: JsThread): Promise<ThreadCapture | undefined> {
+  if (!main || main.inFlight || main.state === 'blocked') return main;
+  const inFlight = await heapServerRequests(thread.client);
+  return inFlight && inFlight.serverTotal > 0 ? { ...main, inFlight } : main;
 }
 
 /** A dump does not wait past the deadline: a thread that has not answered is blocked as it stands. */

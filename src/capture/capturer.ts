@@ -169,7 +169,7 @@ export class Capturer {
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
-    return { kind: 'sample', sample: await this.sampleFrom(probed.value, time, started, probeMs, stalled) };
+    return { kind: 'sample', sample: withRequests(await this.sampleFrom(probed.value, time, started, probeMs, stalled), probed.value) };
   }
 
   /**
@@ -335,4 +335,11 @@ function elapsed(since: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** What the probe saw in flight (tripod's request table), on the sample it became. */
+function withRequests(sample: CapturedSample, answer: ProbeAnswer): CapturedSample {
+  if (!answer.requests) return sample;
+  const { inFlight, request } = answer.requests;
+  return { ...sample, inFlight, ...(request ? { request } : {}) };
 }

@@ -35,15 +35,20 @@ export interface ProbeReply {
   waitingOn?: string[];
   /** The top frame stands at its function's entry: it was called just now (see enteredJustNow). */
   entered?: boolean;
+  /** What is in flight, and the request whose code runs (requests/in-flight-text.ts), where tripod tracks them. */
+  requests?: { inFlight: import('../record/requests').InFlight; request?: import('../record/requests').RunningRequest };
 }
 
 /**
  * Installs the holder in this (the target's main) thread. Called before any of
  * the program's code runs, so what it captures is Node's own.
  */
-export function installProbeHolder(): void {
-  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT);
+export function installProbeHolder(requests?: InFlightSnapshot): void {
+  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests);
 }
+
+/** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight. */
+export type InFlightSnapshot = (max: number) => string;
 
 /**
  * The same, as an expression for Runtime.evaluate in a process that has no
@@ -59,7 +64,7 @@ export function holderInstallExpression(): string {
  * of the program's after it returns: the holder's method uses only what it
  * captured here.
  */
-function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string): unknown {
+function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string, requests?: (max: number) => string): unknown {
   const existing = Object.getOwnPropertyDescriptor(global, holderName);
   if (existing) return existing.value;
   const createContext = vmModule.createContext;
@@ -71,7 +76,7 @@ function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource:
   const build = () => {
     const context = createContext(plainGlobal === undefined ? { __proto__: null } : plainGlobal);
     const make = runInContext(probeSource, context, { __proto__: null, filename: scriptName } as vm.RunningCodeOptions);
-    return make(activeResources, proc);
+    return make(activeResources, proc, requests);
   };
   const holder = Object.freeze({
     __proto__: null,
@@ -90,7 +95,7 @@ function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource:
  * only the top `head` frames and the bottom `tail` (where tripod's launcher and
  * Node's loader frames are, to be hidden).
  */
-function makeStackProbe(activeResources: unknown, proc: unknown) {
+function makeStackProbe(activeResources: unknown, proc: unknown, requests?: (max: number) => string) {
   const E = Error as any;
   const capture = E.captureStackTrace;
   const apply = Reflect.apply;
@@ -147,6 +152,10 @@ function makeStackProbe(activeResources: unknown, proc: unknown) {
     for (let i = skip; i < headEnd; i++) top[i - skip] = describe(sites[i]);
     const bottom: unknown[] = [];
     for (let i = tailStart; i < sites.length; i++) bottom[i - tailStart] = describe(sites[i]);
-    return stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined, entered: total > 0 ? enteredJustNow(sites[skip]) : undefined });
+    const reply = stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined, entered: total > 0 ? enteredJustNow(sites[skip]) : undefined });
+    // The 20 oldest of each kind, and how many in all.
+    const inFlight = typeof requests === 'function' ? apply(requests, undefined, [20]) : undefined;
+    // Text the tracker wrote from strings and numbers only, spliced in: this context's string methods.
+    return typeof inFlight === 'string' && inFlight !== '' ? `{"requests":${inFlight},${reply.slice(1)}` : reply;
   };
 }

@@ -28,6 +28,8 @@ export interface ProbeAnswer {
   waitingOn?: string[];
   /** The top frame was entered just now: the probe ran at its function's entry. */
   entered?: boolean;
+  /** What is in flight and the running request, where tripod tracks requests. */
+  requests?: ProbeReply['requests'];
 }
 
 /**
@@ -94,5 +96,6 @@ function answerOf(reply: ProbeReply): ProbeAnswer {
     total: reply.total,
     ...(reply.waitingOn ? { waitingOn: reply.waitingOn } : {}),
     ...(reply.entered ? { entered: true } : {}),
+    ...(reply.requests ? { requests: reply.requests } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * header field is copied by name, so an option's shape never leaks into the log.
  */
 import { type AttachedInfo, type DumpRecord, LOG_FORMAT, type LimitsHeader, type StartRecord, type ThreadCapture } from '../record/records';
-import type { CrashHeader, ProfileHeader, WatchdogHeader } from '../record/records';
+import type { CrashHeader, ProfileHeader, RequestsHeader, WatchdogHeader } from '../record/records';
 import type { Fields } from '../record/sink';
 
 /** The process the records are about. */
@@ -33,11 +33,12 @@ export interface RecordingHeader extends TargetInfo {
   watchdog?: WatchdogHeader;
   crash?: CrashHeader;
   profile?: ProfileHeader;
+  requests?: RequestsHeader;
   attached?: AttachedTarget;
 }
 
 export function startHeader(header: RecordingHeader): Fields<StartRecord> {
-  const { watchdog, crash, profile, attached } = header;
+  const { watchdog, crash, profile, attached, requests } = header;
   return {
     format: LOG_FORMAT,
     tripod: header.tripod,
@@ -52,6 +53,15 @@ export function startHeader(header: RecordingHeader): Fields<StartRecord> {
     ...(crash ? { crash: { rejections: crash.rejections } } : {}),
     ...(profile ? { profile: { rateHz: profile.rateHz } } : {}),
     ...(attached ? { attached: attachedInfo(attached) } : {}),
+    ...(requests ? { requests: requestsHeader(requests) } : {}),
+  };
+}
+
+function requestsHeader(requests: RequestsHeader): RequestsHeader {
+  return {
+    ...(requests.slowMs !== undefined ? { slowMs: requests.slowMs, repeatMs: requests.repeatMs ?? 0 } : {}),
+    ...(requests.keepQuery ? { keepQuery: true } : {}),
+    running: requests.running,
   };
 }
 

@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import pino from 'pino';
 import { UserError } from '../errors';
-import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
+import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
 import type { Fields, RecordSink } from '../record/sink';
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -107,6 +107,14 @@ export class SampleLog implements RecordSink {
   dump(record: Fields<DumpRecord>): void {
     this.pino.info({ event: 'dump', ...record }, 'dump');
     this.pino.flush();
+  }
+
+  slow(record: Fields<SlowRecord>): void {
+    this.pino.warn({ event: 'slow', ...record }, 'slow');
+  }
+
+  slowEnd(record: Fields<SlowEndRecord>): void {
+    this.pino.info({ event: 'slow-end', ...record }, 'slow-end');
   }
 
   profile(record: Fields<ProfileRecord>): void {

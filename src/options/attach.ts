@@ -10,7 +10,7 @@ import { captureLimits } from './run';
 export function parseDumpCommand(argv: string[], env: Env): DumpConfig | 'help' {
   const { values, positionals } = parseCommandLine('dump', argv, env, true);
   if (values.has('help')) return 'help';
-  return { ...attachConfig('dump', values, positionals), json: values.switch('json'), quiet: values.switch('quiet') };
+  return { ...attachConfig('dump', values, positionals), json: values.switch('json'), quiet: values.switch('quiet'), requests: values.switch('requests') };
 }
 
 export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'help' {

@@ -3,7 +3,7 @@
  * script's begin, Node's own flags given to tripod, and the RunConfig the runner
  * takes. Also the capture bounds every capturing command shares.
  */
-import type { CaptureLimits, CrashConfig, ProfileConfig, RunConfig, WatchdogConfig } from '../config';
+import type { CaptureLimits, CrashConfig, ProfileConfig, RequestsConfig, RunConfig, WatchdogConfig } from '../config';
 import { UserError } from '../errors';
 import { tracesWanted } from '../diagnostics/debug-log';
 import { type Env, OptionValues, parseArgsOptions, parseCommandLine, takesStringValue } from './parse';
@@ -103,6 +103,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(crash ? { crash } : {}),
       ...(profile ? { profile } : {}),
       ...(threads ? { threads } : {}),
+      requests: requestsConfig(values),
       timeoutMs: values.number('timeout') * 1000,
       localsBudget: values.number('locals-budget') / 100,
       logPath: values.text('log'),
@@ -134,6 +135,18 @@ function watchdogConfig(values: OptionValues): WatchdogConfig | undefined {
     return undefined;
   }
   return { thresholdMs, repeatMs: repeatMs ?? 0 };
+}
+
+/** Before Node 24 the running request costs promise hooks: only with --requests (README, "Requests in flight"). */
+export function requestsConfig(values: OptionValues, nodeMajor = Number(process.versions.node.split('.')[0])): RequestsConfig {
+  const thresholdMs = values.optionalNumber('slow');
+  const repeatMs = values.optionalNumber('slow-repeat');
+  if (thresholdMs === undefined && repeatMs !== undefined) throw new UserError('tripod: --slow-repeat needs --slow MS (TRIPOD_SLOW_MS) to say what a slow request is');
+  return {
+    keepQuery: values.switch('keep-query'),
+    running: values.switch('requests') || nodeMajor >= 24,
+    ...(thresholdMs !== undefined ? { slow: { thresholdMs, repeatMs: repeatMs ?? 0 } } : {}),
+  };
 }
 
 function crashConfig(values: OptionValues): CrashConfig | undefined {

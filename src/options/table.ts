@@ -106,6 +106,19 @@ export const OPTIONS: readonly OptionRow[] = [
   },
   { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
   { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
+  { flag: 'slow', value: 'MS', env: 'TRIPOD_SLOW_MS', kind: 'ms', range: { min: 1, max: 86_400_000 }, example: 2000, defaultText: 'off', help: 'log a request in flight MS ms as slow, with what it waits on and the stack then, {range}', commands: ['run'] },
+  { flag: 'slow-repeat', value: 'MS', env: 'TRIPOD_SLOW_REPEAT_MS', kind: 'ms', range: { min: 10, max: 86_400_000 }, example: 2000, defaultText: 'once', help: 'log a slow request again every MS ms while it stays in flight, {range}', commands: ['run'] },
+  { flag: 'keep-query', env: 'TRIPOD_KEEP_QUERY', kind: 'switch', default: false, help: "keep requests' query strings in the log (cut to ?… by default)", commands: ['run'] },
+  {
+    flag: 'requests', env: 'TRIPOD_REQUESTS', kind: 'switch', default: false, defaultText: 'on with Node 24',
+    help: 'name the request whose code a sample caught running, and who made an outbound request (AsyncLocalStorage: promise hooks before Node 24)', commands: ['run', 'dump'],
+    per: {
+      dump: {
+        defaultText: undefined,
+        help: "where tripod did not start the process: also list its server requests in flight, found in its heap (best effort; V8's heap walk stops it, ~1 s at 200,000 objects)",
+      },
+    },
+  },
   { flag: 'crash', env: 'TRIPOD_CRASH', kind: 'switch', default: false, help: 'log the stack and locals at the throw of an uncaught exception', commands: ['run'] },
   { flag: 'on-rejection', env: 'TRIPOD_ON_REJECTION', kind: 'switch', default: false, help: 'also at an unhandled promise rejection; implies --crash', commands: ['run'] },
   { flag: 'profile', env: 'TRIPOD_PROFILE', kind: 'switch', default: false, help: "also record stacks (no locals) at a high rate with V8's CPU profiler", commands: ['run'] },

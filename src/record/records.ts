@@ -4,12 +4,13 @@
  * options that produce them live elsewhere and are copied in field by field, so
  * changing an option's shape never silently changes the log.
  */
+import type { OutboundRequest, ServerRequest } from './requests';
 import type { CapturedSample, Frame, Sample, SampleState } from './sample';
 
 export const LOG_FORMAT = 1;
 
 /** The `event` of every record kind, as the log writes them. */
-export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump', 'control'] as const;
+export const RECORD_EVENTS = ['start', 'sample', 'stall', 'stall-end', 'crash', 'profile', 'end', 'dump', 'control', 'slow', 'slow-end'] as const;
 
 /** The bounds and redaction the captures of a log were taken with. */
 export interface LimitsHeader {
@@ -64,6 +65,45 @@ export interface StallEnd {
   captures: number;
 }
 
+/** The requests a log was recorded with (--slow, --slow-repeat, --keep-query). */
+export interface RequestsHeader {
+  /** A request in flight this long was logged as slow; absent: no slow requests were looked for. */
+  slowMs?: number;
+  /** While it stayed in flight, it was logged again this often (0: once). */
+  repeatMs?: number;
+  /** Query strings were kept in paths. */
+  keepQuery?: boolean;
+  /** Samples name the request whose code they caught running. */
+  running: boolean;
+}
+
+/**
+ * A request in flight past --slow: the request, what it waits on (its outbound
+ * requests, timers), and the main thread's capture at that moment.
+ */
+export type SlowRecord = { event: 'slow' } & CapturedSample & {
+  /** Its id, and what it was when it came in. */
+  slow: ServerRequest;
+  /** 0 for the first record of a request, then 1, 2, ... with --slow-repeat. */
+  repeat: number;
+  /** Its outbound requests still in flight, oldest first. */
+  waitingOnRequests: OutboundRequest[];
+  /** Timers the process holds (Timeout), as a count. */
+  timers?: number;
+};
+
+/** A slow request ended: how long it took and how it was answered. */
+export interface SlowEndRecord {
+  event: 'slow-end';
+  slow: ServerRequest;
+  /** From when it came in to when its response finished (or it was aborted). */
+  durationMs: number;
+  /** The response's status code; absent when it ended without one (aborted). */
+  status?: number;
+  /** The client went away before a response was finished. */
+  aborted?: boolean;
+}
+
 export interface StartRecord {
   event: 'start';
   format: number;
@@ -81,6 +121,7 @@ export interface StartRecord {
   /** Set when tripod attached to a running process (`tripod record PID`) instead of running the script. */
   attached?: AttachedInfo;
   profile?: ProfileHeader;
+  requests?: RequestsHeader;
 }
 
 export interface AttachedInfo {
@@ -197,4 +238,15 @@ export interface ControlRecord {
   by: string;
 }
 
-export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord | ControlRecord;
+export type TripodRecord =
+  | StartRecord
+  | SampleRecord
+  | StallRecord
+  | StallEndRecord
+  | CrashRecord
+  | ProfileRecord
+  | EndRecord
+  | DumpRecord
+  | SlowRecord
+  | SlowEndRecord
+  | ControlRecord;

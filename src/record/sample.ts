@@ -3,6 +3,7 @@
  * show, report) reads — a thread's stack, its frames' variables and values.
  * Imports nothing: everything else of tripod imports downward from here.
  */
+import type { InFlight, RunningRequest } from './requests';
 
 /** A captured value: JSON primitives as themselves, everything else tagged with `$type`. */
 export type Value = string | number | boolean | null | TaggedValue;
@@ -107,6 +108,10 @@ export interface CapturedSample {
   localsSkipped?: string;
   /** Node's "    at fn (file:line:col)" text, one line per frame. */
   stack: string;
+  /** The requests in flight, where tripod tracks them (tripod script.js) or could find them (dump, record PID). */
+  inFlight?: InFlight;
+  /** The server request whose code the sample caught running. */
+  request?: RunningRequest;
 }
 
 /** A periodic sample as the log holds it: numbered in the order the recording wrote it. */

@@ -9,6 +9,8 @@ import type {
   EndRecord,
   ProfileRecord,
   SampleRecord,
+  SlowEndRecord,
+  SlowRecord,
   StallEndRecord,
   StallRecord,
   StartRecord,
@@ -29,4 +31,8 @@ export interface RecordSink {
   end(record: Fields<EndRecord>): void;
   /** `tripod dump`: a whole record of its own, written out at once. */
   dump(record: Fields<DumpRecord>): void;
+  /** A request in flight past --slow. */
+  slow(record: Fields<SlowRecord>): void;
+  /** A request logged as slow ended. */
+  slowEnd(record: Fields<SlowEndRecord>): void;
 }

@@ -3,7 +3,7 @@
  * it, a live console or an exporter.
  */
 import type { Fields, RecordSink } from '../record/sink';
-import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
+import type { CrashRecord, DumpRecord, EndRecord, ProfileRecord, SampleRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord } from '../record/records';
 
 type Kind = keyof RecordSink;
 
@@ -44,6 +44,14 @@ export class FanOutSink implements RecordSink {
 
   dump(record: Fields<DumpRecord>): void {
     this.toEach('dump', record);
+  }
+
+  slow(record: Fields<SlowRecord>): void {
+    this.toEach('slow', record);
+  }
+
+  slowEnd(record: Fields<SlowEndRecord>): void {
+    this.toEach('slowEnd', record);
   }
 
   private toEach<K extends Kind>(kind: K, record: Parameters<RecordSink[K]>[0]): void {

@@ -21,7 +21,7 @@ export interface RecordingOptions extends CaptureOptions {
 }
 
 /** What the start record says beyond the recording's own options. */
-export type RecordingAbout = TargetInfo & Pick<RecordingHeader, 'watchdog' | 'crash' | 'profile' | 'attached'>;
+export type RecordingAbout = TargetInfo & Pick<RecordingHeader, 'watchdog' | 'crash' | 'profile' | 'attached' | 'requests'>;
 
 export interface RecordingHooks {
   /** A thread's capture before it is numbered, as it should be written; undefined: it is not a sample. */

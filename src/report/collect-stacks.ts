@@ -8,7 +8,7 @@
  * distinct frames and stacks stay in memory.
  */
 import type { Readable } from 'node:stream';
-import type { ProfileRecord, SampleRecord, StallRecord, StartRecord } from '../record/records';
+import type { ProfileRecord, SampleRecord, SlowEndRecord, SlowRecord, StallRecord, StartRecord } from '../record/records';
 import type { SampleState } from '../record/sample';
 import type { SampleFilter } from './filters';
 import { emptyLogFacts, noteLogFacts, type LogFacts } from './no-samples';
@@ -16,6 +16,7 @@ import type { Progress } from './progress';
 import { readRecords, type ReadStats } from './read-log';
 import type { ReportFrames } from './report-frames';
 import { StackTree } from './stack-tree';
+import { NO_ROUTE, routeRoot, type RouteStats } from './routes';
 
 /** What a sample stands for when the log does not say (grep output without its start record). */
 const DEFAULT_PERIOD_MS = 10;
@@ -44,19 +45,24 @@ export async function collectStacks(
   frames: ReportFrames,
   filter: SampleFilter,
   progress?: { meter: Progress; bytesRead: () => number },
+  /** --by route: every stack goes under its running request's route, and the route table is gathered. */
+  routes?: RouteStats,
 ): Promise<StackSummary> {
   const summary: StackSummary = { tree: new StackTree(), samples: 0, byState: { running: 0, idle: 0, blocked: 0 }, periodMs: 0, seen: 0, read: { records: 0, skipped: 0 }, facts: emptyLogFacts() };
   // Runs with a profile: their periodic samples and stall captures would count the same moments twice.
   const profiledPids = new Set<unknown>();
+  /** The route frame the record being read goes under (--by route). */
+  let root: number | undefined;
   const count: Count = (stack, state, samples, at, from = at, to = at) => {
     summary.seen += samples;
     stack = frames.stackOrState(stack, state);
-    if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return;
-    summary.tree.add(stack, samples);
+    if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return false;
+    summary.tree.add(root === undefined ? stack : [...stack, root], samples);
     summary.samples += samples;
     summary.byState[state] += samples;
     summary.from = Math.min(summary.from ?? from, from);
     summary.to = Math.max(summary.to ?? to, to);
+    return true;
   };
   for await (const { record } of readRecords(input, name, summary.read)) {
     if (typeof record.time === 'number') filter.noteStart(record.time);
@@ -72,6 +78,7 @@ export async function collectStacks(
       case 'profile': {
         // readRecords let only a profile whose tables agree through (record-shapes.ts).
         const profile = record as unknown as ProfileRecord;
+        root = routes?.rootStacks ? frames.fromProfile([NO_ROUTE, '']) : undefined;
         countProfile(profile, frames, count);
         summary.periodMs ||= 1000 / profile.rateHz;
         break;
@@ -81,9 +88,16 @@ export async function collectStacks(
         if (profiledPids.has(record.pid)) break;
         const sample = record as unknown as SampleRecord | StallRecord;
         const at = sample.capturedAt ?? (typeof record.time === 'number' ? record.time : 0);
-        count(sample.frames.map((f) => frames.fromSample(f)), sample.state, 1, at);
+        root = routes?.rootStacks ? routeRoot(frames, sample) : undefined;
+        if (count(sample.frames.map((f) => frames.fromSample(f)), sample.state, 1, at)) routes?.sample(record.pid, sample);
         break;
       }
+      case 'slow':
+        routes?.slow(record as unknown as SlowRecord);
+        break;
+      case 'slow-end':
+        routes?.slowEnd(record as unknown as SlowEndRecord);
+        break;
     }
     if (progress && summary.read.records % 1024 === 0) progress.meter.update(progress.bytesRead(), summary.seen);
   }
@@ -93,7 +107,7 @@ export async function collectStacks(
 }
 
 /** Counts samples of a stack taken at `at` (for the filters), over `from`..`to` (for the report's span). */
-type Count = (stack: number[], state: SampleState, samples: number, at: number, from?: number, to?: number) => void;
+type Count = (stack: number[], state: SampleState, samples: number, at: number, from?: number, to?: number) => boolean;
 
 function countProfile(record: ProfileRecord, frames: ReportFrames, count: Count): void {
   const ids = record.frames.map((frame) => frames.fromProfile(frame));

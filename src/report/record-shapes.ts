@@ -75,6 +75,17 @@ const frame = shape({
 /** A closure scope several frames of a sample share, written once (frames refer to it by index). */
 const sharedScope = shape({ variables, more: optional(count), unread: optional(string) });
 
+const serverRequest = shape({ id: number, method: string, path: string, ageMs: number });
+const outboundRequest = shape({ id: number, method: string, origin: string, path: string, ageMs: number, parent: optional(number) });
+const inFlight = shape({
+  server: arrayOf(serverRequest),
+  serverTotal: count,
+  outbound: arrayOf(outboundRequest),
+  outboundTotal: count,
+  pending: optional(recordOf(count)),
+  source: optional(oneOf('heap')),
+});
+
 /** The fields of a sample that its renderer and the report read (seq aside: stalls and dumps have none). */
 const capture = {
   state,
@@ -92,6 +103,8 @@ const capture = {
   threadId: optional(number),
   threadName: optional(string),
   threadUrl: optional(string),
+  inFlight: optional(inFlight),
+  request: optional(serverRequest),
 };
 
 const attached = shape({ pid: number, via: oneOf('inspector', 'signal', 'agent'), duration: optional(number) });
@@ -161,6 +174,8 @@ const SHAPES: Record<string, Check[]> = {
     profileTables,
   ],
   control: [shape({ kind: string, control: string, by: string, module: optional(string), errors: optional(arrayOf(string)) })],
+  slow: [shape({ slow: serverRequest, repeat: count, waitingOnRequests: arrayOf(outboundRequest), timers: optional(count), ...capture })],
+  'slow-end': [shape({ slow: serverRequest, durationMs: number, status: optional(number), aborted: optional(boolean) })],
   dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
 };
 

@@ -6,9 +6,10 @@
  */
 import stringify from 'json-stringify-safe';
 import { frameLocation } from '../frames/frame-text';
-import type { ControlRecord, CrashRecord, EndRecord, ProfileRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
+import type { ControlRecord, CrashRecord, EndRecord, ProfileRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
 import type { CapturedSample, Frame, Sample, SharedScope, Value } from '../record/sample';
 import { renderValue } from './render-value';
+import { inFlightSummary, renderSlow, renderSlowEnd, runningRequest } from './render-requests';
 import { plain, terminalSafe } from './terminal-text';
 
 export function renderRecord(record: TripodRecord | Record<string, unknown>): string {
@@ -33,6 +34,10 @@ function recordText(record: TripodRecord | Record<string, unknown>): string {
       return renderEnd(record as EndRecord);
     case 'control':
       return renderControl(record as ControlRecord);
+    case 'slow':
+      return renderSlow(record as SlowRecord);
+    case 'slow-end':
+      return renderSlowEnd(record as SlowEndRecord);
     default:
       return stringify(record);
   }
@@ -130,6 +135,9 @@ function renderSharedScopes(scopes: SharedScope[], frames: Frame[]): string[] {
 }
 
 export function describeState(s: CapturedSample, who = 'main thread'): string {
+  const inFlight = inFlightSummary(s);
+  if (s.state === 'idle' && inFlight) return `idle; ${inFlight}`;
+  if (s.state === 'running' && s.request) return `running ${runningRequest(s.request)}${s.localsSkipped ? ' (stack only)' : `, ${who} stopped ${s.stoppedMs.toFixed(1)} ms`}`;
   if (s.state === 'idle') return `idle${s.waitingOn?.length ? ` (event loop waiting on ${s.waitingOn.map(plain).join(', ')})` : ''}`;
   if (s.state === 'blocked') {
     const still = s.stillBlocked ? ', still blocked at exit' : '';

@@ -21,6 +21,7 @@ import { noSamplesMessage } from './no-samples';
 import { Progress, type ProgressTerminal } from './progress';
 import { openLogInput, type ReadStats } from './read-log';
 import { ReportFrames } from './report-frames';
+import { RouteStats } from './routes';
 
 /** A whole text or file, or (for outputs that can be large) text in chunks. */
 type Rendered = string | Uint8Array | Iterable<string>;
@@ -54,7 +55,8 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
   const input = openLogInput(config.logPath, streams.stdin);
   const frames = new ReportFrames(new SourceMaps());
   const meter = new Progress(streams.progress, sizeOf(config.logPath));
-  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 });
+  const routes = config.by === 'route' ? new RouteStats(config.format !== 'table') : undefined;
+  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 }, routes);
   if (summary.read.records === 0) {
     const why = summary.read.skipped > 0 ? `no record in ${summary.read.skipped} lines` : 'it is empty';
     throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
@@ -66,7 +68,9 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
     throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep; widen them`, 1);
   }
   const title = summary.script ? path.basename(summary.script) : path.basename(config.logPath ?? 'tripod');
-  const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth });
+  const data = { summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth };
+  // The table by route is the route table, then the functions' table (whose stacks carry no route frames).
+  const rendered = routes && config.format === 'table' ? `${routes.render(config.limit)}\n${renderTable(data)}` : RENDERERS[config.format](data);
   await writeOutput(rendered, config.output, streams.stdout);
   return { read: summary.read, samples: summary.samples };
 }

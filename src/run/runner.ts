@@ -6,6 +6,7 @@
  */
 import type { RunConfig } from '../config';
 import { installProbeHolder } from '../capture/probe-context';
+import { installRequestTracker } from '../requests/tracker';
 import type { LogFile } from '../log/log-file';
 import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
@@ -39,8 +40,12 @@ export interface PreparedRun {
 export function prepareRun(config: RunConfig): PreparedRun {
   // First, so the worker boots while this thread finds the script and opens the log.
   const sampler = startSampler(config, tripodVersion());
-  // Before any of the program's code: the probe captures Node's own node:vm and getActiveResourcesInfo.
-  installProbeHolder();
+  // Before any of the program's code: the tracker and the probe capture Node's own built-ins, node:vm and
+  // getActiveResourcesInfo, and the tracker's subscriptions see the program's first request.
+  const { requests } = config;
+  const slots = sampler.slowSlots ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).slotViews(sampler.slowSlots) : undefined;
+  const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(slots ? { slots } : {}) });
+  installProbeHolder(tracker.snapshot);
   try {
     const scriptPath = resolveScript(config.script);
     const log = openLog(scriptPath, config.logPath);

@@ -38,6 +38,8 @@ export interface Sampler {
   abandon(): void;
   /** Safe to call from an 'exit' listener: it blocks until the log is complete. */
   stop(end: EndInfo): void;
+  /** --slow: the slot table the main thread writes each server request's start into. */
+  slowSlots?: { ints: SharedArrayBuffer; floats: SharedArrayBuffer };
 }
 
 export function startSampler(config: RunConfig, version: string): Sampler {
@@ -46,6 +48,9 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   // Made now: at the program's exit, Int32Array and Uint8Array may be the program's.
   const controlView = new Int32Array(control);
   const endBytes = new Uint8Array(endBuffer);
+  const { slow } = config.requests;
+  // Loaded only with --slow, as the worker loads its scanner.
+  const slowSlots = slow ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).newSlotBuffers() : undefined;
   const data: SamplerData = {
     intervalMs: config.interval * 1000,
     timeoutMs: config.timeoutMs,
@@ -59,6 +64,8 @@ export function startSampler(config: RunConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.threads ? { threads: true } : {}),
+    requests: { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: config.requests.keepQuery, running: config.requests.running },
+    ...(slow && slowSlots ? { slow: { config: slow, ...slowSlots } } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
   // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
@@ -70,6 +77,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   worker.on('error', () => {});
   let stopped = false;
   return {
+    slowSlots,
     begin(target) {
       worker.postMessage({ type: 'begin', target } satisfies BeginMessage);
       // A stall or an exception before the worker is watching would go unseen: the script waits for it.

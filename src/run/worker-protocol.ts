@@ -6,8 +6,8 @@
  * made at the program's exit, after the program may have replaced MessagePort or
  * JSON, so it uses only built-ins captured when tripod loaded.
  */
-import type { CaptureLimits, CrashConfig, ProfileConfig, WatchdogConfig } from '../config';
-import type { EndInfo } from '../record/records';
+import type { CaptureLimits, CrashConfig, ProfileConfig, SlowConfig, WatchdogConfig } from '../config';
+import type { EndInfo, RequestsHeader } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
 
 /** Sent once the worker is started: it may boot while the main thread opens the log. */
@@ -39,6 +39,10 @@ export interface SamplerData {
   profile?: ProfileConfig;
   /** --threads: the program's worker threads are sampled too. */
   threads?: true;
+  /** What the start record says of the requests tracked. */
+  requests: RequestsHeader;
+  /** --slow: the threshold and the slot table the main thread writes (requests/slow-slots.ts). */
+  slow?: { config: SlowConfig; ints: SharedArrayBuffer; floats: SharedArrayBuffer };
   /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does. */
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */

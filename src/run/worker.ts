@@ -18,6 +18,7 @@ import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
 import { Recording } from '../recording/recording';
+import type { SlowWatch } from '../requests/slow-watch';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
@@ -36,6 +37,7 @@ interface Run {
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
   workers?: SampledWorkers;
+  slowWatch?: SlowWatch;
 }
 
 const MAIN_THREAD = { threadId: 0, name: 'main', isMain: true } as const;
@@ -74,6 +76,7 @@ function begin(target: SamplerTarget): Run {
     watchdog: data.watchdog?.config,
     crash: data.crash,
     profile: data.profile,
+    requests: data.requests,
   });
 
   // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
@@ -95,10 +98,11 @@ function begin(target: SamplerTarget): Run {
   const profiler = data.profile ? newProfileRecorder(data.profile, client, sink) : undefined;
   const profiling = startProfiler(profiler);
 
+  const slowWatch = data.slow ? startSlowWatch(data.slow, capturer, sink) : undefined;
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
   void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers };
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, slowWatch };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -106,7 +110,7 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   stopping = true;
   const { recording, profiler } = run;
   const ongoing = run.watch?.stop();
-  await Promise.all([recording.stopSampling(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
   recording.end({ ...end, ...error }, profiler ? { profileSamples: profiler.samples } : {});
@@ -133,6 +137,15 @@ function connectedClient(): InspectorClient {
   const client = new InspectorClient();
   client.connectToMainThread();
   return client;
+}
+
+/** Loaded only with --slow. */
+function startSlowWatch(slow: NonNullable<SamplerData['slow']>, capturer: Capturer, sink: RecordSink): SlowWatch {
+  const { SlowWatch: Watch } = require('../requests/slow-watch') as typeof import('../requests/slow-watch');
+  const { slotViews } = require('../requests/slow-slots') as typeof import('../requests/slow-slots');
+  const watch = new Watch(slotViews(slow), slow.config, capturer, sink);
+  watch.start();
+  return watch;
 }
 
 /** Loaded only with --threads, as the profiler is. */

@@ -1,0 +1,71 @@
+/**
+ * The requests in flight as show prints them: the summary a sample's headline
+ * ends with, the running request, and the `slow` and `slow-end` records.
+ */
+import type { SlowEndRecord, SlowRecord } from '../record/records';
+import type { OutboundRequest, RunningRequest, ServerRequest } from '../record/requests';
+import type { CapturedSample } from '../record/sample';
+import { renderCapture } from './render-record';
+import { plain } from './terminal-text';
+
+/** 812 ms, 4.1 s */
+export function ageText(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+const requestText = (r: Pick<ServerRequest, 'method' | 'path'>) => `${plain(r.method)} ${plain(r.path)}`;
+const outboundText = (r: OutboundRequest) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${Math.round(r.ageMs)} ms)`;
+
+/** "23 requests in flight, oldest GET /orders/42 (4.1 s)"; "" when none is. */
+export function inFlightSummary(s: CapturedSample): string {
+  const server = s.inFlight?.server;
+  if (!server || !s.inFlight || s.inFlight.serverTotal === 0 || server.length === 0) return '';
+  const total = s.inFlight.serverTotal;
+  const oldest = server[0];
+  if (s.inFlight.source === 'heap') return `${total} request${total === 1 ? '' : 's'} in flight (found in its heap, ages unknown), e.g. ${requestText(oldest)}`;
+  return `${total} request${total === 1 ? '' : 's'} in flight, oldest ${requestText(oldest)} (${ageText(oldest.ageMs)})`;
+}
+
+/** "GET /report/7 (812 ms in)" */
+export function runningRequest(r: RunningRequest): string {
+  return `${requestText(r)} (${ageText(r.ageMs)} in)`;
+}
+
+/** What a slow request waits on: "GET http://127.0.0.1:7000/inventory?… (1950 ms), 1 timer". */
+function waitingText(r: SlowRecord): string {
+  const parts = (Array.isArray(r.waitingOnRequests) ? r.waitingOnRequests : []).map(outboundText);
+  if (typeof r.timers === 'number' && r.timers > 0) parts.push(`${r.timers} timer${r.timers === 1 ? '' : 's'}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing tripod can name';
+}
+
+export function renderSlow(r: SlowRecord): string {
+  const again = r.repeat > 0 ? `, again (${r.repeat + 1})` : '';
+  const headline = `slow request #${r.slow.id}: ${requestText(r.slow)} in flight ${Math.round(r.slow.ageMs)} ms${again}\n    waiting on: ${waitingText(r)}`;
+  if (r.state === 'idle') return `${headline}\n    (main thread idle)`;
+  const running = r.request ? (r.request.id === r.slow.id ? ' (this request)' : ` (${runningRequest(r.request)})`) : '';
+  const state = r.state === 'blocked' ? '    (main thread blocked in a native call)' : `    (main thread running${running}, stopped ${r.stoppedMs.toFixed(1)} ms)`;
+  return renderCapture(`${headline}\n${state}`, r);
+}
+
+export function renderSlowEnd(r: SlowEndRecord): string {
+  const how = r.aborted ? 'aborted before a response' : `status ${r.status ?? '?'}`;
+  return `slow request #${r.slow.id} over: ${requestText(r.slow)} took ${Math.round(r.durationMs)} ms, ${how}`;
+}
+
+/**
+ * Every request a sample lists, one line each, oldest first: what a console's `inflight` command prints
+ * (with requests/heap-requests.ts's heapServerRequests for a process tripod did not start).
+ */
+export function renderInFlight(inFlight: NonNullable<CapturedSample['inFlight']>): string {
+  const heap = inFlight.source === 'heap';
+  const age = (ms: number) => (heap ? '' : ` (${ageText(ms)})`);
+  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${heap ? ' (found in the heap, best effort: ages unknown)' : ''}`];
+  for (const r of inFlight.server) lines.push(`    #${r.id} ${requestText(r)}${age(r.ageMs)}`);
+  if (inFlight.serverTotal > inFlight.server.length) lines.push(`    … ${inFlight.serverTotal - inFlight.server.length} more`);
+  if (!heap) {
+    lines.push(`${inFlight.outboundTotal} outbound request${inFlight.outboundTotal === 1 ? '' : 's'} in flight`);
+    for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
+    if (inFlight.outboundTotal > inFlight.outbound.length) lines.push(`    … ${inFlight.outboundTotal - inFlight.outbound.length} more`);
+  }
+  return lines.join('\n');
+}
