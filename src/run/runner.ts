@@ -2,15 +2,21 @@
  * `tripod script args`: start the sampler, find the script, open the log, hand
  * the sampler the log, hook the target's end, then hand the process to the
  * script. Split in two so the CLI can announce the log before the script prints
- * anything.
+ * anything. With --children, each Node.js child does the same from its preload
+ * (recordChild), around a script that Node itself runs.
  */
 import type { RunConfig } from '../config';
 import { installProbeHolder } from '../capture/probe-context';
+import { closeSync } from 'node:fs';
 import type { LogFile } from '../log/log-file';
 import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
+import { debugLog, debugSetting, enableDebugLog } from '../diagnostics/debug-log';
+import { type FollowSettings, followChildren } from './follow-children';
+
+const debug = debugLog('log');
 
 export interface PreparedRun {
   config: RunConfig;
@@ -28,7 +34,8 @@ export function prepareRun(config: RunConfig): PreparedRun {
   installProbeHolder();
   try {
     const scriptPath = resolveScript(config.script);
-    const log = openLog(scriptPath, config.logPath);
+    const log = config.children ? sharedLog(scriptPath, config.logPath) : openLog(scriptPath, config.logPath);
+    if (config.children) followChildren(followSettings(config, log.path));
     return { config, scriptPath, logPath: log.path, fd: log.fd, sampler };
   } catch (error) {
     sampler.abandon();
@@ -42,9 +49,33 @@ function openLog(scriptPath: string, requested: string | undefined): LogFile {
   return openLogFile(scriptPath, requested);
 }
 
+/**
+ * The log every process of a --children run appends to: each opens it with O_APPEND and writes each record
+ * whole in one write, so records of several processes never overlap. A new temp log is opened again by
+ * its path for that (tmp opens it without O_APPEND).
+ */
+function sharedLog(scriptPath: string, requested: string | undefined): LogFile {
+  const log = openLog(scriptPath, requested);
+  if (requested) return log;
+  const appending = openLog(scriptPath, log.path);
+  closeSync(log.fd);
+  return appending;
+}
+
+function followSettings(config: RunConfig, logPath: string): FollowSettings {
+  const { interval, timeoutMs, localsBudget, limits, watchdog, crash, profile, threads } = config;
+  return { interval, timeoutMs, localsBudget, limits, watchdog, crash, profile, threads, logPath, debug: debugSetting() };
+}
+
 export function startRun(run: PreparedRun): void {
   const { sampler } = run;
-  sampler.begin({ fd: run.fd, logPath: run.logPath, script: run.scriptPath, argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs] });
+  sampler.begin({
+    fd: run.fd,
+    logPath: run.logPath,
+    script: run.scriptPath,
+    argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs],
+    ...(run.config.children ? { census: true } : {}),
+  });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // From a fresh stack, as the first thing the event loop does: tripod's own frames and a second set of
   // Node's loader frames would otherwise sit under the script's, rebuilt by V8 at every pause (~80 us each)
@@ -53,4 +84,30 @@ export function startRun(run: PreparedRun): void {
     runScript(run.scriptPath, run.config.scriptArgs);
     hooks.scriptLoaded();
   });
+}
+
+/**
+ * A Node.js process a --children run started (child-preload.ts), before its script: Node runs the script
+ * itself once this returns. Nothing is printed: the child's stderr stays its own. A log that cannot be
+ * opened leaves the child running untouched, but for its own children, which are still followed.
+ */
+export function recordChild(settings: FollowSettings): void {
+  enableDebugLog(settings.debug);
+  followChildren(settings);
+  const sampler = startSampler(settings, tripodVersion());
+  installProbeHolder();
+  // Node resolved argv[1] to an absolute path before the preload ran; `node -e` has none.
+  const script = process.argv[1] ?? '[eval]';
+  let log: LogFile;
+  try {
+    log = openLog(script, settings.logPath);
+  } catch (error) {
+    debug('child %s not recorded: %s', process.pid, (error as Error).message);
+    sampler.abandon();
+    return;
+  }
+  sampler.begin({ fd: log.fd, logPath: log.path, script, argv: [...process.argv], ppid: process.ppid });
+  const hooks = onTargetEnd((end) => sampler.stop(end));
+  // After the main module's first turn: an ES module's loader has added its 'exit' listener by then.
+  setImmediate(() => hooks.scriptLoaded());
 }

@@ -40,7 +40,10 @@ export interface Sampler {
   stop(end: EndInfo): void;
 }
 
-export function startSampler(config: RunConfig, version: string): Sampler {
+/** What the sampler runs with: a run's options, or those a --children child was given. */
+export type SamplerConfig = Pick<RunConfig, 'interval' | 'timeoutMs' | 'localsBudget' | 'limits' | 'watchdog' | 'crash' | 'profile' | 'threads'>;
+
+export function startSampler(config: SamplerConfig, version: string): Sampler {
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const endBuffer = new SharedArrayBuffer(END_BUFFER_BYTES);
   // Made now: at the program's exit, Int32Array and Uint8Array may be the program's.
@@ -91,7 +94,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   };
 }
 
-function startWatchdogHeartbeat(config: NonNullable<RunConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
+function startWatchdogHeartbeat(config: NonNullable<SamplerConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
   const periodMs = heartbeatPeriodMs(config.thresholdMs);
   return { config, heartbeat: startHeartbeat(periodMs), periodMs };
 }

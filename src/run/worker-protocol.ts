@@ -18,6 +18,10 @@ export interface SamplerTarget {
   logPath: string;
   script: string;
   argv: string[];
+  /** A --children child's parent process, for its start record. */
+  ppid?: number;
+  /** The top process of a --children run: its end record counts the processes (and threads) in the log. */
+  census?: true;
 }
 
 export interface SamplerData {

@@ -18,6 +18,7 @@ import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
 import { Recording } from '../recording/recording';
+import { censusStart, takeCensus } from './process-census';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
@@ -36,6 +37,8 @@ interface Run {
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
   workers?: SampledWorkers;
+  /** --children, in the run's top process: where the log stood when the run began, to count its processes at the end. */
+  census?: { logPath: string; fd: number; from: number };
 }
 
 const MAIN_THREAD = { threadId: 0, name: 'main', isMain: true } as const;
@@ -64,6 +67,7 @@ process.on('uncaughtExceptionMonitor', () => {
 
 function begin(target: SamplerTarget): Run {
   // Every producer below writes to this one sink: a live console would be a FanOutSink of it and the console.
+  const census = target.census ? censusOf(target) : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
   recording.start({
@@ -71,6 +75,7 @@ function begin(target: SamplerTarget): Run {
     node: process.version,
     script: target.script,
     argv: target.argv,
+    ppid: target.ppid,
     watchdog: data.watchdog?.config,
     crash: data.crash,
     profile: data.profile,
@@ -98,7 +103,7 @@ function begin(target: SamplerTarget): Run {
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
   void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers };
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, census };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -109,7 +114,8 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   await Promise.all([recording.stopSampling(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
-  recording.end({ ...end, ...error }, profiler ? { profileSamples: profiler.samples } : {});
+  const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
+  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples } : {}), ...counted });
   run.client.disconnect();
   // Before DONE: a worker session left attached could hold the exit.
   await run.workers?.stop();
@@ -127,6 +133,11 @@ function sayLogFailed(logPath: string, failure: LogFailure): void {
   // Loaded only on this rare path.
   const { sayOnStderr } = require('../run/stderr-line') as typeof import('../run/stderr-line');
   sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
+}
+
+function censusOf(target: SamplerTarget): Run['census'] {
+  const from = censusStart(target.fd);
+  return from === undefined ? undefined : { logPath: target.logPath, fd: target.fd, from };
 }
 
 function connectedClient(): InspectorClient {
