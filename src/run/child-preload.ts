@@ -10,5 +10,5 @@ import { takeFollowSettings } from './follow-children';
 if (isMainThread) {
   const settings = takeFollowSettings(process.env);
   // Loaded only in a followed process's main thread: a worker thread pays for this file alone.
-  if (settings) (require('./runner') as typeof import('./runner')).recordChild(settings);
+  if (settings) (require('./child-run') as typeof import('./child-run')).recordChild(settings);
 }

@@ -3,7 +3,7 @@
  * the sampler the log, hook the target's end, then hand the process to the
  * script. Split in two so the CLI can announce the log before the script prints
  * anything. With --children, each Node.js child does the same from its preload
- * (recordChild), around a script that Node itself runs.
+ * (child-run.ts), around a script that Node itself runs.
  */
 import type { RunConfig } from '../config';
 import { installProbeHolder } from '../capture/probe-context';
@@ -13,10 +13,8 @@ import { type Sampler, startSampler } from './sampler';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
-import { debugLog, debugSetting, enableDebugLog } from '../diagnostics/debug-log';
+import { debugSetting } from '../diagnostics/debug-log';
 import { type FollowSettings, followChildren } from './follow-children';
-
-const debug = debugLog('log');
 
 export interface PreparedRun {
   config: RunConfig;
@@ -86,28 +84,3 @@ export function startRun(run: PreparedRun): void {
   });
 }
 
-/**
- * A Node.js process a --children run started (child-preload.ts), before its script: Node runs the script
- * itself once this returns. Nothing is printed: the child's stderr stays its own. A log that cannot be
- * opened leaves the child running untouched, but for its own children, which are still followed.
- */
-export function recordChild(settings: FollowSettings): void {
-  enableDebugLog(settings.debug);
-  followChildren(settings);
-  const sampler = startSampler(settings, tripodVersion());
-  installProbeHolder();
-  // Node resolved argv[1] to an absolute path before the preload ran; `node -e` has none.
-  const script = process.argv[1] ?? '[eval]';
-  let log: LogFile;
-  try {
-    log = openLog(script, settings.logPath);
-  } catch (error) {
-    debug('child %s not recorded: %s', process.pid, (error as Error).message);
-    sampler.abandon();
-    return;
-  }
-  sampler.begin({ fd: log.fd, logPath: log.path, script, argv: [...process.argv], ppid: process.ppid });
-  const hooks = onTargetEnd((end) => sampler.stop(end));
-  // After the main module's first turn: an ES module's loader has added its 'exit' listener by then.
-  setImmediate(() => hooks.scriptLoaded());
-}
