@@ -10,5 +10,10 @@ import { takeFollowSettings } from './follow-children';
 if (isMainThread) {
   const settings = takeFollowSettings(process.env);
   // Loaded only in a followed process's main thread: a worker thread pays for this file alone.
-  if (settings) (require('./child-run') as typeof import('./child-run')).recordChild(settings);
+  // tripod's own failure must not become the child's: it then runs as it would without tripod.
+  if (settings) {
+    try {
+      (require('./child-run') as typeof import('./child-run')).recordChild(settings);
+    } catch {}
+  }
 }

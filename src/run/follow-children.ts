@@ -139,15 +139,17 @@ function withFollowedPairs<T extends { envPairs?: unknown }>(options: T, setting
  */
 function spawnBindings(): { processWrap: ProcessWrapBinding; spawnSync: SpawnSyncBinding } | undefined {
   const processObject = process as unknown as { noDeprecation?: boolean; binding(name: string): unknown };
+  // Under --no-deprecation it is true already, and read-only.
+  const silence = processObject.noDeprecation !== true;
   const hadOwn = hasOwn(processObject, 'noDeprecation');
   const quiet = processObject.noDeprecation;
-  processObject.noDeprecation = true;
   try {
+    if (silence) processObject.noDeprecation = true;
     return { processWrap: processObject.binding('process_wrap') as ProcessWrapBinding, spawnSync: processObject.binding('spawn_sync') as SpawnSyncBinding };
   } catch {
     return undefined;
   } finally {
-    if (hadOwn) processObject.noDeprecation = quiet;
-    else delete processObject.noDeprecation;
+    if (silence && hadOwn) processObject.noDeprecation = quiet;
+    else if (silence) delete processObject.noDeprecation;
   }
 }
