@@ -127,6 +127,22 @@ describe.each(nodes)('tripod --children, $label', ({ bin }) => {
     expect(records.at(-1)!.processes).toBeUndefined();
   });
 
+  it('samples the worker threads of a child with --threads, and the parent counts every thread seen', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['--children', '--threads', '--interval', '0.2', '--log', log, fixture('threads')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('late ended\nmain done\npool exited 3\n');
+    expect(result.stderr).toContain('[tripod] Sampling every 0.200000 seconds, worker threads and child processes included\n');
+    const records = readLog(log);
+    const pool = startsOf(records).find((r) => r.script === path.join(FIXTURES, 'threads-pool.js'))!;
+    const names = new Set(samplesOf(records).filter((s) => s.pid === pool.pid && s.threadId !== undefined).map((s) => s.threadName));
+    expect([...names].sort()).toEqual(['busy', 'idle', 'late']);
+    expect(JSON.stringify(records)).not.toContain('tripod-sampler');
+    expect(endOf(records, pool.pid)).toMatchObject({ exitCode: 3 });
+    // Two main threads and the pool's three workers.
+    expect(records.at(-1)).toMatchObject({ event: 'end', processes: 2, threads: 5 });
+  });
+
   it('samples both workers of a cluster HTTP server under load, with no failed request', async () => {
     const log = tempLog();
     const child = start(bin, [TRIPOD, '--children', '--interval', '0.1', '--log', log, fixture('cluster')]);
