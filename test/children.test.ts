@@ -109,6 +109,16 @@ describe.each(nodes)('tripod --children, $label', ({ bin }) => {
     expect(startsOf(readLog(log)).map((r) => r.argv.slice(-2))).toContainEqual([fixture('ipc'), 'child']);
   });
 
+  it('calls none of the built-ins a program replaced when it adds itself to a child (each call counted)', async () => {
+    const plain = await run(bin, [fixture('hostile')]);
+    expect(plain.stdout).toMatch(/^true true \[0(,0)*\] \[[\d,]+\]\n$/);
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--children', '--log', log, fixture('hostile')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(plain.stdout);
+    expect(startsOf(readLog(log)).length).toBe(3);
+  });
+
   it('leaves the environment of the program and its children exactly as it was, with --children and without', async () => {
     const plain = await run(bin, [fixture('env')]);
     expect(plain.stdout).toMatch(/^parent .*\nchild .*\n$/);

@@ -35,19 +35,20 @@ interface ChildSettings extends FollowSettings {
   nodeOptions: string | null;
 }
 
-const PRELOAD = path.join(__dirname, 'child-preload.js');
 const NODE_OPTIONS_PAIR = 'NODE_OPTIONS=';
 const FOLLOW_PAIR = `${FOLLOW_VARIABLE}=`;
+/** NODE_OPTIONS' own quoting: a value in double quotes, `\` escaping `"` and `\`. */
+const PRELOAD_OPTION = `--require "${path.join(__dirname, 'child-preload.js').replace(/[\\"]/g, '\\$&')}"`;
 
-// Captured before the program runs: it may replace them later.
+// Captured before the program runs: the spawn hook runs in the program's calls, after it may have replaced them.
 const { apply } = Reflect;
 const { stringify, parse } = JSON;
 const { isArray } = Array;
 const hasOwn = Object.hasOwn;
+const { startsWith, slice } = String.prototype;
 
-/** NODE_OPTIONS' own quoting: a value in double quotes, `\` escaping `"` and `\`. */
-function preloadOption(): string {
-  return `--require "${PRELOAD.replace(/[\\"]/g, '\\$&')}"`;
+function hasPrefix(text: string, prefix: string): boolean {
+  return apply(startsWith, text, [prefix]) as boolean;
 }
 
 /**
@@ -55,15 +56,18 @@ function preloadOption(): string {
  * (kept whole, the preload after it) and TRIPOD_FOLLOW (a pair of that name the program passed is replaced).
  */
 export function followedEnvPairs(pairs: readonly string[], settings: FollowSettings): string[] {
+  // Indexes, not for-of or push: the program may have replaced Array.prototype's iterator or push.
   const out: string[] = [];
   let nodeOptions: string | null = null;
-  for (const pair of pairs) {
-    if (pair.startsWith(NODE_OPTIONS_PAIR)) nodeOptions = pair.slice(NODE_OPTIONS_PAIR.length);
-    else if (!pair.startsWith(FOLLOW_PAIR)) out.push(pair);
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i];
+    if (typeof pair !== 'string') out[out.length] = pair;
+    else if (hasPrefix(pair, NODE_OPTIONS_PAIR)) nodeOptions = apply(slice, pair, [NODE_OPTIONS_PAIR.length]) as string;
+    else if (!hasPrefix(pair, FOLLOW_PAIR)) out[out.length] = pair;
   }
   const child: ChildSettings = { ...settings, nodeOptions };
-  out.push(`${NODE_OPTIONS_PAIR}${nodeOptions ? `${nodeOptions} ${preloadOption()}` : preloadOption()}`);
-  out.push(`${FOLLOW_PAIR}${stringify(child)}`);
+  out[out.length] = `${NODE_OPTIONS_PAIR}${nodeOptions ? `${nodeOptions} ${PRELOAD_OPTION}` : PRELOAD_OPTION}`;
+  out[out.length] = `${FOLLOW_PAIR}${stringify(child)}`;
   return out;
 }
 
@@ -114,7 +118,7 @@ export function followChildren(settings: FollowSettings): boolean {
   const spawnAsync = processPrototype.spawn;
   // Node 20 and 22 pass one options object with envPairs; Node 24 passes (file, args, cwd, envPairs, stdio, ...).
   processPrototype.spawn = function spawn(this: unknown, ...args: unknown[]): number {
-    const [first] = args;
+    const first = args[0];
     if (typeof first === 'object' && first !== null) args[0] = withFollowedPairs(first as { envPairs?: unknown }, settings);
     else if (isArray(args[3])) args[3] = followedEnvPairs(args[3] as string[], settings);
     return apply(spawnAsync, this, args) as number;
