@@ -71,6 +71,13 @@ async function runOnce(withTripod, n) {
     const records = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(JSON.parse);
     result.processes = new Set(records.filter((r) => r.event === 'start').map((r) => r.pid)).size;
     result.samples = records.filter((r) => r.event === 'sample').length;
+    // What the samples stopped each worker, as tripod measured it, over the worker's life in the log.
+    const workers = records.filter((r) => r.event === 'start' && r.ppid !== undefined).map((r) => r.pid);
+    result.workerStopPct = workers.map((pid) => {
+      const own = records.filter((r) => r.pid === pid);
+      const stopped = own.filter((r) => r.event === 'sample').reduce((sum, r) => sum + (r.stoppedMs || 0), 0);
+      return +((stopped / (own.at(-1).time - own[0].time)) * 100).toFixed(2);
+    });
   }
   return result;
 }
@@ -106,5 +113,6 @@ async function runOnce(withTripod, n) {
     errors: [...plain, ...children].reduce((sum, x) => sum + x.errors, 0),
     processesPerRun: children.map((x) => x.processes),
     samplesPerRun: children.map((x) => x.samples),
+    workerStopPctPerRun: children.map((x) => x.workerStopPct),
   }, null, 1));
 })();

@@ -3,9 +3,12 @@
  * back out (follow-children.ts), and the count of processes and threads read back from the log
  * (process-census.ts).
  */
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FOLLOW_VARIABLE, type FollowSettings, followedEnvPairs, takeFollowSettings } from '../../src/run/follow-children';
-import { CensusCount } from '../../src/run/process-census';
+import { CensusCount, takeCensus } from '../../src/run/process-census';
 
 const SETTINGS: FollowSettings = {
   interval: 5, timeoutMs: 1000, localsBudget: 0.01, debug: '', logPath: '/tmp/run.log',
@@ -70,5 +73,44 @@ describe('CensusCount', () => {
     count.add(line(1, 'start'));
     count.add(line(1, 'sample', ',"seq":1,"frames":[{"locals":{"o":{"threadId":7}}}]'));
     expect(count.result(true)).toEqual({ processes: 1, threads: 1 });
+  });
+});
+
+describe('takeCensus', () => {
+  it('reads every line whole across megabyte chunks, from the offset the run began at, as a line-by-line count does', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tripod-census-')), 'run.log');
+    const lines: string[] = [];
+    // Lines of many lengths (a few bytes to 300 KB) so that some cross a chunk's end at every point of their prefix.
+    for (let i = 0; i < 400; i++) {
+      const pid = 100 + (i % 9);
+      const event = i % 40 === 0 || i < 9 ? 'start' : 'sample';
+      const thread = i % 3 === 0 ? `,"threadId":${i % 4}` : '';
+      lines.push(`{"level":30,"time":${i},"pid":${pid},"event":"${event}"${thread},"pad":"${'y'.repeat((i * 7919) % 30_000 + (i % 50 === 7 ? 300_000 : 0))}"}`);
+    }
+    const before = '{"level":30,"time":0,"pid":999,"event":"start"}\n';
+    writeFileSync(file, before + lines.join('\n') + '\n');
+    const expected = new CensusCount();
+    for (const line of lines) expected.add(line);
+    const fd = openSync(file, 'a');
+    try {
+      expect(takeCensus(file, fd, Buffer.byteLength(before), true)).toEqual(expected.result(true));
+      expect(takeCensus(file, fd, 0, false)).toEqual({ processes: 10 });
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("reads a record whose start lies in a chunk's last bytes, its prefix split between two chunks", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tripod-census-')), 'run.log');
+    const first = '{"level":30,"time":0,"pid":1,"event":"start","pad":"';
+    // The second record begins 50 bytes before the first megabyte ends.
+    const filler = 'z'.repeat((1 << 20) - 50 - first.length - 3);
+    writeFileSync(file, `${first}${filler}"}\n{"level":30,"time":1,"pid":2,"event":"start"}\n{"level":30,"time":2,"pid":2,"event":"sample","threadId":3}\n`);
+    const fd = openSync(file, 'a');
+    try {
+      expect(takeCensus(file, fd, 0, true)).toEqual({ processes: 2, threads: 3 });
+    } finally {
+      closeSync(fd);
+    }
   });
 });
