@@ -5,7 +5,6 @@
  * Read in the sampler worker at the run's end, from the offset the log had when the run began.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 
 export interface Census {
   processes: number;

@@ -15,9 +15,12 @@ import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
 import { debugSetting } from '../diagnostics/debug-log';
 import { type FollowSettings, followChildren } from './follow-children';
+import { censusStart } from './process-census';
 
 export interface PreparedRun {
   config: RunConfig;
+  /** --children: where this run's records begin in the log, if it is a regular file (process-census.ts). */
+  censusFrom?: number;
   scriptPath: string;
   logPath: string;
   fd: number;
@@ -33,8 +36,9 @@ export function prepareRun(config: RunConfig): PreparedRun {
   try {
     const scriptPath = resolveScript(config.script);
     const log = config.children ? sharedLog(scriptPath, config.logPath) : openLog(scriptPath, config.logPath);
-    if (config.children) followChildren(followSettings(config, log.path));
-    return { config, scriptPath, logPath: log.path, fd: log.fd, sampler };
+    if (!config.children) return { config, scriptPath, logPath: log.path, fd: log.fd, sampler };
+    followChildren(followSettings(config, log.path));
+    return { config, scriptPath, logPath: log.path, fd: log.fd, sampler, censusFrom: censusStart(log.fd) };
   } catch (error) {
     sampler.abandon();
     throw error;
@@ -72,7 +76,7 @@ export function startRun(run: PreparedRun): void {
     logPath: run.logPath,
     script: run.scriptPath,
     argv: [process.argv[0], run.scriptPath, ...run.config.scriptArgs],
-    ...(run.config.children ? { census: true } : {}),
+    ...(run.censusFrom !== undefined ? { census: { from: run.censusFrom } } : {}),
   });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // From a fresh stack, as the first thing the event loop does: tripod's own frames and a second set of
@@ -83,4 +87,3 @@ export function startRun(run: PreparedRun): void {
     hooks.scriptLoaded();
   });
 }
-

@@ -18,7 +18,7 @@ import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
 import { Recording } from '../recording/recording';
-import { censusStart, takeCensus } from './process-census';
+import { takeCensus } from './process-census';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
@@ -67,7 +67,7 @@ process.on('uncaughtExceptionMonitor', () => {
 
 function begin(target: SamplerTarget): Run {
   // Every producer below writes to this one sink: a live console would be a FanOutSink of it and the console.
-  const census = target.census ? censusOf(target) : undefined;
+  const census = target.census ? { logPath: target.logPath, fd: target.fd, from: target.census.from } : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
   recording.start({
@@ -133,11 +133,6 @@ function sayLogFailed(logPath: string, failure: LogFailure): void {
   // Loaded only on this rare path.
   const { sayOnStderr } = require('../run/stderr-line') as typeof import('../run/stderr-line');
   sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
-}
-
-function censusOf(target: SamplerTarget): Run['census'] {
-  const from = censusStart(target.fd);
-  return from === undefined ? undefined : { logPath: target.logPath, fd: target.fd, from };
 }
 
 function connectedClient(): InspectorClient {
