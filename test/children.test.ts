@@ -93,6 +93,20 @@ describe.each(nodes)('tripod --children, $label', ({ bin }) => {
     expect(starts.every((r) => r.script === fixture('kinds'))).toBe(true);
   });
 
+  it('follows an ES module child, whose unsettled top-level await ends it with 13 as under node', async () => {
+    const script = path.join(FIXTURES, 'children-esm.mjs');
+    const plain = await run(bin, [script]);
+    expect(plain.stdout).toMatch(/^child exited 13: child sees its url: true /);
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--children', '--log', log, script]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(plain.stdout);
+    const records = readLog(log);
+    const child = startsOf(records).find((r) => r.argv.at(-1) === 'child')!;
+    expect(child.script).toBe(script);
+    expect(endOf(records, child.pid)).toMatchObject({ exitCode: 13 });
+  });
+
   it("keeps IPC, the program's execArgv for a fork and the NODE_OPTIONS it gives a child (merged, not replaced)", async () => {
     const plain = await run(bin, [fixture('ipc')]);
     expect(JSON.parse(plain.stdout.split('\n')[0])).toEqual({
