@@ -69,6 +69,8 @@ export interface RunConfig {
   /** --threads: every worker_threads Worker is sampled too, on the main thread's schedule. */
   threads?: boolean;
   requests: RequestsConfig;
+  /** --children: every Node.js child process, at any depth, runs under tripod too and writes to the same log. */
+  children?: boolean;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */

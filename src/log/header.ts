@@ -15,6 +15,8 @@ export interface TargetInfo {
   node?: string;
   script: string;
   argv: string[];
+  /** The parent process of a child that tripod follows (--children). */
+  ppid?: number;
 }
 
 /** A process tripod attached to, rather than ran. */
@@ -45,6 +47,7 @@ export function startHeader(header: RecordingHeader): Fields<StartRecord> {
     node: header.node ?? 'unknown',
     script: header.script,
     argv: header.argv,
+    ...(header.ppid !== undefined ? { ppid: header.ppid } : {}),
     interval: header.intervalMs / 1000,
     timeoutMs: header.timeoutMs,
     localsBudget: header.localsBudget,

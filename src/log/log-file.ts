@@ -5,7 +5,6 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import * as tmp from 'tmp';
 import { UserError } from '../errors';
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -94,6 +93,8 @@ function refusalOf(stats: Stats, file: string): string | undefined {
 function openTemp(scriptPath: string): LogFile {
   const name = path.basename(scriptPath).replace(/\.[cm]?[jt]sx?$/, '').replace(/[^\w.-]/g, '_') || 'script';
   try {
+    // Only for a temp log: tmp and the node:crypto it loads cost a --children child's start ~3 ms, and a child opens the log by name.
+    const tmp = require('tmp') as typeof import('tmp');
     const file = tmp.fileSync({ template: `tripod-${name}-XXXXXX.log`, mode: 0o600, keep: true });
     return { fd: file.fd, path: file.name };
   } catch (error) {

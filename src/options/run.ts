@@ -85,6 +85,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
   const crash = crashConfig(values);
   const profile = profileConfig(values);
   const threads = values.switch('threads');
+  const children = values.switch('children');
   if (interval === 0 && !watchdog && !crash && !profile) {
     throw new UserError(
       'tripod: an interval of 0 turns periodic sampling off, which leaves nothing to do; use a positive number of seconds such as 5, or add --watchdog MS or --crash, or --profile',
@@ -104,6 +105,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(profile ? { profile } : {}),
       ...(threads ? { threads } : {}),
       requests: requestsConfig(values),
+      ...(children ? { children } : {}),
       timeoutMs: values.number('timeout') * 1000,
       localsBudget: values.number('locals-budget') / 100,
       logPath: values.text('log'),

@@ -104,6 +104,10 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
     help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run'],
   },
+  {
+    flag: 'children', env: 'TRIPOD_CHILDREN', kind: 'switch', default: false,
+    help: 'follow every Node.js child process too, at any depth, into the same log', commands: ['run'],
+  },
   { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
   { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
   { flag: 'slow', value: 'MS', env: 'TRIPOD_SLOW_MS', kind: 'ms', range: { min: 1, max: 86_400_000 }, example: 2000, defaultText: 'off', help: 'log a request in flight MS ms as slow, with what it waits on and the stack then, {range}', commands: ['run'] },

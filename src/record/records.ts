@@ -111,6 +111,8 @@ export interface StartRecord {
   node: string;
   script: string;
   argv: string[];
+  /** The parent process, on the start record of a child process (--children) or a followed one (record --children). */
+  ppid?: number;
   interval: number;
   timeoutMs: number;
   /** Share of the time periodic samples may stop a thread to read locals (--locals-budget, as a fraction). */
@@ -220,6 +222,10 @@ export interface EndRecord extends EndInfo {
   detached?: 'duration' | 'interrupted' | 'target exited' | 'connection lost';
   /** Stack samples written in profile records (with --profile). */
   profileSamples?: number;
+  /** With --children, on the parent's end: the processes that wrote to the log in this run, itself included. */
+  processes?: number;
+  /** With --children and --threads, on the parent's end: the threads of those processes seen in the log (main threads included). */
+  threads?: number;
 }
 
 /** A change `tripod flags` made in the running program: a flag, a pino logger's level, debug's namespaces. */

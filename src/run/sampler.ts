@@ -42,7 +42,10 @@ export interface Sampler {
   slowSlots?: { ints: SharedArrayBuffer; floats: SharedArrayBuffer };
 }
 
-export function startSampler(config: RunConfig, version: string): Sampler {
+/** What the sampler runs with: a run's options, or those a --children child was given. */
+export type SamplerConfig = Pick<RunConfig, 'interval' | 'timeoutMs' | 'localsBudget' | 'limits' | 'watchdog' | 'crash' | 'profile' | 'threads' | 'requests'>;
+
+export function startSampler(config: SamplerConfig, version: string): Sampler {
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const endBuffer = new SharedArrayBuffer(END_BUFFER_BYTES);
   // Made now: at the program's exit, Int32Array and Uint8Array may be the program's.
@@ -99,7 +102,7 @@ export function startSampler(config: RunConfig, version: string): Sampler {
   };
 }
 
-function startWatchdogHeartbeat(config: NonNullable<RunConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
+function startWatchdogHeartbeat(config: NonNullable<SamplerConfig['watchdog']>): NonNullable<SamplerData['watchdog']> {
   const periodMs = heartbeatPeriodMs(config.thresholdMs);
   return { config, heartbeat: startHeartbeat(periodMs), periodMs };
 }

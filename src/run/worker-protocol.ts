@@ -18,6 +18,14 @@ export interface SamplerTarget {
   logPath: string;
   script: string;
   argv: string[];
+  /** A --children child's parent process, for its start record. */
+  ppid?: number;
+  /**
+   * The top process of a --children run, whose end record counts the processes (and threads) in the log:
+   * the log's size before the script ran, where the run's records begin (children may write before this
+   * worker reads this message).
+   */
+  census?: { from: number };
 }
 
 export interface SamplerData {

@@ -19,6 +19,7 @@ import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
 import { Recording } from '../recording/recording';
 import type { SlowWatch } from '../requests/slow-watch';
+import { takeCensus } from './process-census';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
 import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
@@ -38,6 +39,8 @@ interface Run {
   profiling: Promise<void>;
   workers?: SampledWorkers;
   slowWatch?: SlowWatch;
+  /** --children, in the run's top process: where the log stood when the run began, to count its processes at the end. */
+  census?: { logPath: string; fd: number; from: number };
 }
 
 const MAIN_THREAD = { threadId: 0, name: 'main', isMain: true } as const;
@@ -66,6 +69,7 @@ process.on('uncaughtExceptionMonitor', () => {
 
 function begin(target: SamplerTarget): Run {
   // Every producer below writes to this one sink: a live console would be a FanOutSink of it and the console.
+  const census = target.census ? { logPath: target.logPath, fd: target.fd, from: target.census.from } : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
   recording.start({
@@ -73,6 +77,7 @@ function begin(target: SamplerTarget): Run {
     node: process.version,
     script: target.script,
     argv: target.argv,
+    ppid: target.ppid,
     watchdog: data.watchdog?.config,
     crash: data.crash,
     profile: data.profile,
@@ -102,7 +107,7 @@ function begin(target: SamplerTarget): Run {
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
   void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, slowWatch };
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, slowWatch, census };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -113,7 +118,8 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
-  recording.end({ ...end, ...error }, profiler ? { profileSamples: profiler.samples } : {});
+  const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
+  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples } : {}), ...counted });
   run.client.disconnect();
   // Before DONE: a worker session left attached could hold the exit.
   await run.workers?.stop();
