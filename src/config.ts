@@ -72,6 +72,10 @@ export interface LogFilters {
   states?: SampleState[];
   /** Only stacks with a frame ("name location") that matches. */
   grep?: RegExp;
+  /** Only records of this process (report/record-origin.ts says which a record is of). */
+  pid?: number;
+  /** Only records of this thread (its threadId; 0 is the main thread). */
+  thread?: number;
 }
 
 export interface ShowConfig extends LogFilters {

@@ -110,6 +110,8 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'until', value: 'T', kind: 'time', help: 'only samples before T, written as for --since', commands: FILTERING },
   { flag: 'state', value: 'S', kind: 'choices', noun: 'state', choices: SAMPLE_STATES, help: 'only samples in state S: running, idle or blocked (or a comma list)', commands: FILTERING },
   { flag: 'grep', value: 'REGEX', kind: 'regex', help: 'only stacks with a frame ("name path:line:col") that matches', commands: FILTERING },
+  { flag: 'pid', value: 'PID', kind: 'whole', range: { min: 1, max: 4_194_304 }, example: 4312, help: 'only records of process PID (of a log that holds several: --children, record --children)', commands: FILTERING },
+  { flag: 'thread', value: 'N', kind: 'whole', range: { min: 0, max: 2_147_483_647 }, example: 2, help: 'only records of thread N (its threadId; 0 is the main thread)', commands: FILTERING },
   { flag: 'event', value: 'E', kind: 'choices', noun: 'record event', choices: RECORD_EVENTS, help: `only records of event E: ${RECORD_EVENTS.join(', ')} (or a comma list)`, commands: ['show'] },
   { flag: 'last', kind: 'switch', default: false, help: 'the newest tripod log in $TMPDIR (instead of LOG)', commands: ['show'] },
   { flag: 'color', kind: 'switch', default: false, defaultText: 'on a terminal', help: 'colour the output (FORCE_COLOR too; NO_COLOR turns the terminal default off)', commands: ['show'] },

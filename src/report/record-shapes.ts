@@ -92,6 +92,7 @@ const capture = {
   threadId: optional(number),
   threadName: optional(string),
   threadUrl: optional(string),
+  targetPid: optional(number),
 };
 
 const attached = shape({ pid: number, via: oneOf('inspector', 'signal', 'agent'), duration: optional(number) });
@@ -130,11 +131,16 @@ const SHAPES: Record<string, Check[]> = {
       profile: optional(shape({ rateHz: number })),
       watchdog: optional(shape({ thresholdMs: number })),
       attached: optional(attached),
+      ppid: optional(number),
+      targetPid: optional(number),
     }),
   ],
   end: [
     shape({
       samples: number,
+      targetPid: optional(number),
+      processes: optional(count),
+      threads: optional(count),
       exitCode: optional(number),
       signal: optional(string),
       detached: optional(string),

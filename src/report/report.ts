@@ -1,6 +1,7 @@
 /**
  * `tripod report [LOG]`: folds a log's stacks and writes them as a table of the
- * hottest functions or as a file that a profile viewer opens.
+ * hottest functions or as a file that a profile viewer opens; with --by, a
+ * table section or a root frame per process or thread.
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { SourceMaps } from '../frames/source-maps';
 import type { ReportConfig, ReportFormat } from '../config';
 import { UserError } from '../errors';
 import { collectStacks } from './collect-stacks';
-import { SampleFilter } from './filters';
+import { originFilters, SampleFilter } from './filters';
 import { renderCollapsed } from './formats/collapsed';
 import { renderCpuprofile } from './formats/cpuprofile';
 import { renderPprof } from './formats/pprof';
@@ -54,7 +55,9 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
   const input = openLogInput(config.logPath, streams.stdin);
   const frames = new ReportFrames(new SourceMaps());
   const meter = new Progress(streams.progress, sizeOf(config.logPath));
-  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 });
+  if (config.by === 'route') throw new UserError('tripod report: --by route is not built in this version; use --by process or --by thread');
+  const progress = { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 };
+  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { progress, by: config.by });
   if (summary.read.records === 0) {
     const why = summary.read.skipped > 0 ? `no record in ${summary.read.skipped} lines` : 'it is empty';
     throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
@@ -63,8 +66,10 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
     throw new UserError(noSamplesMessage(name, summary.facts), 1);
   }
   if (summary.samples === 0) {
-    throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep; widen them`, 1);
+    throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep${originFilters(config)}; widen them`, 1);
   }
+  // A flame graph shows the groups as root frames; the table renders them as sections.
+  if (summary.groups && config.format !== 'table') summary.tree = summary.groups.rootedTree(frames);
   const title = summary.script ? path.basename(summary.script) : path.basename(config.logPath ?? 'tripod');
   const rendered = RENDERERS[config.format]({ summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth });
   await writeOutput(rendered, config.output, streams.stdout);

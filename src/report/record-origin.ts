@@ -1,0 +1,84 @@
+/**
+ * Which process and which thread a log record is of, the one rule that report,
+ * show and the --pid/--thread filters read. A record's process is, in order: its
+ * `targetPid` (a process `tripod record PID --children` followed), the process a
+ * `tripod record PID` log was attached to (its run's start record says), or the
+ * pid pino wrote (the runner's records, one tripod per process). Its thread is
+ * its `threadId`; absent is the main thread (0, as Node numbers it).
+ */
+import * as path from 'node:path';
+import type { StartRecord } from '../record/records';
+import { plain } from './terminal-text';
+
+export const MAIN_THREAD = 0;
+
+export interface RecordOrigin {
+  pid?: number;
+  threadId: number;
+  threadName?: string;
+}
+
+type LogRecord = Record<string, unknown>;
+
+/** The process of a record, given the start record of the run (pino pid) that wrote it. */
+export function processOf(record: LogRecord, startOfItsRun?: Pick<StartRecord, 'attached'>): number | undefined {
+  if (typeof record.targetPid === 'number') return record.targetPid;
+  const attached = (record.attached as StartRecord['attached']) ?? startOfItsRun?.attached;
+  if (typeof attached?.pid === 'number') return attached.pid;
+  return typeof record.pid === 'number' ? record.pid : undefined;
+}
+
+export function threadOf(record: LogRecord): number {
+  return typeof record.threadId === 'number' ? record.threadId : MAIN_THREAD;
+}
+
+/**
+ * Reads a log in order and says each record's origin: it keeps each run's start
+ * record (by the pid pino wrote) and each process's command line (from its start).
+ */
+export class LogOrigins {
+  private readonly runs = new Map<unknown, StartRecord>();
+  private readonly commands = new Map<number, string>();
+  private readonly threadNames = new Map<string, string>();
+
+  /** Notes what a record says about its run and process; call it for every record, in order. */
+  note(record: LogRecord): RecordOrigin {
+    if (record.event === 'start') {
+      const start = record as unknown as StartRecord;
+      if (record.targetPid === undefined) this.runs.set(record.pid, start);
+      const pid = processOf(record, start);
+      if (pid !== undefined && Array.isArray(start.argv)) this.commands.set(pid, commandLine(start.argv));
+    }
+    const origin = this.originOf(record);
+    if (origin.threadName !== undefined && origin.pid !== undefined) this.threadNames.set(`${origin.pid}:${origin.threadId}`, origin.threadName);
+    return origin;
+  }
+
+  originOf(record: LogRecord): RecordOrigin {
+    const pid = processOf(record, this.runs.get(record.pid));
+    const threadName = typeof record.threadName === 'string' ? record.threadName : undefined;
+    return { pid, threadId: threadOf(record), ...(threadName !== undefined ? { threadName } : {}) };
+  }
+
+  /** "process 4312 (node build.js)", or "process 4312" when its start record was not seen. */
+  processLabel(pid: number | undefined): string {
+    if (pid === undefined) return 'process unknown';
+    const command = this.commands.get(pid);
+    return command ? `process ${pid} (${command})` : `process ${pid}`;
+  }
+
+  /** "main thread", "thread 2 (pool worker)", or "thread 2". */
+  threadLabel(origin: RecordOrigin): string {
+    if (origin.threadId === MAIN_THREAD) return 'main thread';
+    const name = origin.threadName ?? this.threadNames.get(`${origin.pid}:${origin.threadId}`);
+    return name ? `thread ${origin.threadId} (${plain(name)})` : `thread ${origin.threadId}`;
+  }
+}
+
+/** "node build.js --watch" from ["/usr/bin/node", "/app/build.js", "--watch"], cut to a readable length. */
+export function commandLine(argv: string[]): string {
+  const [exe = 'node', script, ...rest] = argv.map(String);
+  const words = [path.basename(exe), ...(script !== undefined ? [path.basename(script)] : []), ...rest];
+  const text = plain(words.join(' '));
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
