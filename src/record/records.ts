@@ -71,6 +71,8 @@ export interface StartRecord {
   node: string;
   script: string;
   argv: string[];
+  /** The parent process, on the start record of a child process (--children) or a followed one (record --children). */
+  ppid?: number;
   interval: number;
   timeoutMs: number;
   /** Share of the time periodic samples may stop a thread to read locals (--locals-budget, as a fraction). */
