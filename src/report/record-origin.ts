@@ -1,10 +1,11 @@
 /**
  * Which process and which thread a log record is of, the one rule that report,
- * show and the --pid/--thread filters read. A record's process is, in order: its
- * `targetPid` (a process `tripod record PID --children` followed), the process a
- * `tripod record PID` log was attached to (its run's start record says), or the
- * pid pino wrote (the runner's records, one tripod per process). Its thread is
- * its `threadId`; absent is the main thread (0, as Node numbers it).
+ * show and the --pid/--thread filters read. A record's process is the pid pino
+ * wrote on it: the runner's tripod writes its own process's (one tripod per
+ * process with --children), `tripod record PID` writes the target's (and each
+ * followed child's on that child's records, with --children); a dump names its
+ * process in `attached` too. Its thread is its `threadId`; absent is the main
+ * thread (0, as Node numbers it).
  */
 import * as path from 'node:path';
 import type { StartRecord } from '../record/records';
@@ -20,24 +21,18 @@ export interface RecordOrigin {
 
 type LogRecord = Record<string, unknown>;
 
-/** The process of a record, given the start record of the run (pino pid) that wrote it. */
-export function processOf(record: LogRecord, startOfItsRun?: Pick<StartRecord, 'attached'>): number | undefined {
-  if (typeof record.targetPid === 'number') return record.targetPid;
-  const attached = (record.attached as StartRecord['attached']) ?? startOfItsRun?.attached;
-  if (typeof attached?.pid === 'number') return attached.pid;
-  return typeof record.pid === 'number' ? record.pid : undefined;
+export function processOf(record: LogRecord): number | undefined {
+  if (typeof record.pid === 'number') return record.pid;
+  const attached = record.attached as StartRecord['attached'];
+  return typeof attached?.pid === 'number' ? attached.pid : undefined;
 }
 
 export function threadOf(record: LogRecord): number {
   return typeof record.threadId === 'number' ? record.threadId : MAIN_THREAD;
 }
 
-/**
- * Reads a log in order and says each record's origin: it keeps each run's start
- * record (by the pid pino wrote) and each process's command line (from its start).
- */
+/** Reads a log in order and says each record's origin, keeping each process's command line (from its start record) and its threads' names. */
 export class LogOrigins {
-  private readonly runs = new Map<unknown, StartRecord>();
   private readonly commands = new Map<number, string>();
   private readonly threadNames = new Map<string, string>();
 
@@ -45,8 +40,7 @@ export class LogOrigins {
   note(record: LogRecord): RecordOrigin {
     if (record.event === 'start') {
       const start = record as unknown as StartRecord;
-      if (record.targetPid === undefined) this.runs.set(record.pid, start);
-      const pid = processOf(record, start);
+      const pid = processOf(record);
       if (pid !== undefined && Array.isArray(start.argv)) this.commands.set(pid, commandLine(start.argv));
     }
     const origin = this.originOf(record);
@@ -55,7 +49,7 @@ export class LogOrigins {
   }
 
   originOf(record: LogRecord): RecordOrigin {
-    const pid = processOf(record, this.runs.get(record.pid));
+    const pid = processOf(record);
     const threadName = typeof record.threadName === 'string' ? record.threadName : undefined;
     return { pid, threadId: threadOf(record), ...(threadName !== undefined ? { threadName } : {}) };
   }

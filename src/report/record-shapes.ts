@@ -92,7 +92,6 @@ const capture = {
   threadId: optional(number),
   threadName: optional(string),
   threadUrl: optional(string),
-  targetPid: optional(number),
 };
 
 const attached = shape({ pid: number, via: oneOf('inspector', 'signal', 'agent'), duration: optional(number) });
@@ -132,13 +131,11 @@ const SHAPES: Record<string, Check[]> = {
       watchdog: optional(shape({ thresholdMs: number })),
       attached: optional(attached),
       ppid: optional(number),
-      targetPid: optional(number),
     }),
   ],
   end: [
     shape({
       samples: number,
-      targetPid: optional(number),
       processes: optional(count),
       threads: optional(count),
       exitCode: optional(number),

@@ -14,7 +14,7 @@ import type { StackGrouping } from '../../src/report/stack-groups';
 const start = (pid: number, script: string, extra: object = {}) => ({ pid, event: 'start', tripod: '0.1.0', script, argv: ['/usr/bin/node', script], interval: 0.1, time: 1000, ...extra });
 const sample = (pid: number, fn: string, extra: object = {}) => ({ pid, event: 'sample', seq: 1, state: 'running', stoppedMs: 1, capturedAt: 1100, time: 1100, frames: [{ function: fn, url: 'file:///app/a.js', line: 1, column: 1 }], ...extra });
 
-/** A runner's log of a parent (100) with a worker, and a child (101); then a `record PID` log (tripod 7 attached to 300) that followed child 301. */
+/** A runner's log of a parent (100) with a worker, and a child (101); then a `record PID --children` log of 300 that followed its child 301. */
 const RECORDS = [
   start(100, '/app/parent.js'),
   start(101, '/app/child.js', { ppid: 100 }),
@@ -22,10 +22,10 @@ const RECORDS = [
   sample(100, 'hash', { threadId: 2, threadName: 'pool worker' }),
   sample(100, 'hash', { threadId: 2, threadName: 'pool worker' }),
   sample(101, 'crunch'),
-  start(7, '/srv/server.js', { attached: { pid: 300, via: 'signal' } }),
-  start(7, '/srv/job.js', { attached: { pid: 301, via: 'signal' }, targetPid: 301, ppid: 300 }),
-  sample(7, 'serve'),
-  sample(7, 'job', { targetPid: 301 }),
+  start(300, '/srv/server.js', { attached: { pid: 300, via: 'signal' } }),
+  start(301, '/srv/job.js', { attached: { pid: 301, via: 'signal' }, ppid: 300 }),
+  sample(300, 'serve'),
+  sample(301, 'job'),
 ];
 
 async function collect(by?: StackGrouping, filters: { pid?: number; thread?: number } = {}) {
@@ -46,17 +46,16 @@ function folded({ summary, frames }: Awaited<ReturnType<typeof collect>>): strin
 }
 
 describe('processOf', () => {
-  it('reads targetPid, then the attached process of the run, then pino pid', () => {
-    expect(processOf({ pid: 7, targetPid: 301 }, { attached: { pid: 300, via: 'signal' } })).toBe(301);
-    expect(processOf({ pid: 7 }, { attached: { pid: 300, via: 'signal' } })).toBe(300);
+  it("reads pino's pid, or a dump's attached process when a line has none (grep's output of a dump)", () => {
     expect(processOf({ pid: 100 })).toBe(100);
-    expect(processOf({ pid: 7, event: 'dump', attached: { pid: 55, via: 'agent' } })).toBe(55);
+    expect(processOf({ event: 'dump', attached: { pid: 55, via: 'agent' } })).toBe(55);
+    expect(processOf({ event: 'sample' })).toBeUndefined();
   });
 
-  it('keeps a run attached to its own process when a followed child starts in the same log', () => {
+  it("names processes by their start records' command lines and threads by their names", () => {
     const origins = new LogOrigins();
     for (const record of RECORDS) origins.note(record);
-    expect(origins.originOf(sample(7, 'serve'))).toEqual({ pid: 300, threadId: 0 });
+    expect(origins.originOf(sample(300, 'serve'))).toEqual({ pid: 300, threadId: 0 });
     expect(origins.processLabel(301)).toBe('process 301 (node job.js)');
     expect(origins.processLabel(999)).toBe('process 999');
     expect(origins.threadLabel({ pid: 100, threadId: 2 })).toBe('thread 2 (pool worker)');
