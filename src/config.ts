@@ -112,6 +112,8 @@ export interface AttachConfig {
   /** Milliseconds a capture waits for a thread before calling it blocked. */
   timeoutMs: number;
   limits: CaptureLimits;
+  /** --children: the Node processes below the target too. */
+  children: boolean;
   debug: boolean;
 }
 

@@ -15,6 +15,8 @@ export interface TargetInfo {
   node?: string;
   script: string;
   argv: string[];
+  /** The parent process, for a child tripod follows. */
+  ppid?: number;
 }
 
 /** A process tripod attached to, rather than ran. */
@@ -44,6 +46,7 @@ export function startHeader(header: RecordingHeader): Fields<StartRecord> {
     node: header.node ?? 'unknown',
     script: header.script,
     argv: header.argv,
+    ...(header.ppid !== undefined ? { ppid: header.ppid } : {}),
     interval: header.intervalMs / 1000,
     timeoutMs: header.timeoutMs,
     localsBudget: header.localsBudget,
@@ -68,6 +71,7 @@ export function dumpRecord(header: DumpHeader, threads: ThreadCapture[], workers
     ...(header.node ? { node: header.node } : {}),
     script: header.script,
     argv: header.argv,
+    ...(header.ppid !== undefined ? { ppid: header.ppid } : {}),
     attached: attachedInfo(header.attached),
     timeoutMs: header.timeoutMs,
     limits: limitsHeader(header.limits),

@@ -98,6 +98,14 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
     help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run'],
   },
+  {
+    flag: 'children', env: 'TRIPOD_CHILDREN', kind: 'switch', default: false,
+    help: 'also every Node.js process the target starts, at any depth (found through /proc); one that is not Node is left alone', commands: ['dump', 'record'],
+    per: {
+      dump: { help: 'also dump every Node.js process below the target (found through /proc), each under its pid and parent; one that is not Node is listed and left alone' },
+      record: { help: 'also record every Node.js process the target starts later, at any depth (found through /proc), in the same log under its own pid' },
+    },
+  },
   { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
   { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
   { flag: 'crash', env: 'TRIPOD_CRASH', kind: 'switch', default: false, help: 'log the stack and locals at the throw of an uncaught exception', commands: ['run'] },

@@ -112,6 +112,8 @@ export interface DumpRecord {
   node?: string;
   script: string;
   argv: string[];
+  /** The parent process, on the dump of a child (dump --children). */
+  ppid?: number;
   attached: AttachedInfo;
   timeoutMs: number;
   limits: LimitsHeader;
@@ -181,6 +183,10 @@ export interface EndRecord extends EndInfo {
   detached?: 'duration' | 'interrupted' | 'target exited' | 'connection lost';
   /** Stack samples written in profile records (with --profile). */
   profileSamples?: number;
+  /** On the parent's end record (--children, record --children): the processes seen, itself included. */
+  processes?: number;
+  /** On the parent's end record: the threads seen in all of them, main threads included. */
+  threads?: number;
 }
 
 export type TripodRecord = StartRecord | SampleRecord | StallRecord | StallEndRecord | CrashRecord | ProfileRecord | EndRecord | DumpRecord;

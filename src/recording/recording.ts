@@ -29,7 +29,7 @@ export interface RecordingHooks {
 }
 
 /** What the end record adds to how the target ended. */
-export type EndDetail = Pick<EndRecord, 'detached' | 'profileSamples'>;
+export type EndDetail = Pick<EndRecord, 'detached' | 'profileSamples' | 'processes' | 'threads'>;
 
 interface Joined {
   capturer: Capturer;

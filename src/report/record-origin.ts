@@ -69,10 +69,11 @@ export class LogOrigins {
   }
 }
 
-/** "node build.js --watch" from ["/usr/bin/node", "/app/build.js", "--watch"], cut to a readable length. */
+/** "node build.js --watch" from ["/usr/bin/node", "--inspect-port=0", "/app/build.js", "--watch"]: node's own flags left out, cut to a readable length. */
 export function commandLine(argv: string[]): string {
-  const [exe = 'node', script, ...rest] = argv.map(String);
-  const words = [path.basename(exe), ...(script !== undefined ? [path.basename(script)] : []), ...rest];
+  const [exe = 'node', ...args] = argv.map(String);
+  const script = args.findIndex((arg) => !arg.startsWith('-'));
+  const words = script < 0 ? [path.basename(exe), ...args] : [path.basename(exe), path.basename(args[script]), ...args.slice(script + 1)];
   const text = plain(words.join(' '));
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

@@ -163,7 +163,7 @@ const SHAPES: Record<string, Check[]> = {
     }),
     profileTables,
   ],
-  dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
+  dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), ppid: optional(number), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
 };
 
 /** Fields pino writes on every line, which show prints (pino-pretty knows pino's own levels only). */

@@ -45,7 +45,7 @@ function renderStart(r: StartRecord): string {
   ].filter(Boolean);
   const argv = plain(r.argv.slice(1).join(' '));
   const parent = r.ppid !== undefined ? ` (child of process ${r.ppid})` : '';
-  if (r.attached && parent) return `tripod ${plain(r.tripod)} followed process ${r.attached.pid}${parent} (${argv}) on Node ${plain(r.node ?? 'unknown')}, ${watching.join(', ')}`;
+  if (r.attached && parent) return `tripod ${plain(r.tripod)} followed process ${r.attached.pid}, child of process ${r.ppid} (${argv}), on Node ${plain(r.node ?? 'unknown')}, ${watching.join(', ')}`;
   if (parent) return `tripod ${plain(r.tripod)} started ${argv}${parent} on Node ${plain(r.node)}, ${watching.join(', ')}`;
   if (r.attached) return `tripod ${plain(r.tripod)} attached to process ${r.attached.pid} (${argv}) on Node ${plain(r.node ?? 'unknown')} via ${plain(r.attached.via)}, ${watching.join(', ')}`;
   return `tripod ${plain(r.tripod)} started ${argv} on Node ${plain(r.node)}, ${watching.join(', ')}`;
@@ -59,14 +59,8 @@ function renderEnd(r: EndRecord): string {
   return `ended (${how})${error}, ${r.samples} samples${profiled}${seen(r)}`;
 }
 
-/**
- * What a parent's end record counts (--children, record --children): the
- * processes and threads seen. Read as optional fields, whichever writer added them.
- */
-type EndCounts = { processes?: number; threads?: number };
-
-/** ", 3 processes and 4 threads seen". */
-function seen(r: EndRecord & EndCounts): string {
+/** ", 3 processes and 4 threads seen", on a parent's end record (--children, record --children). */
+function seen(r: EndRecord): string {
   const counts = [r.processes !== undefined ? plural(r.processes, 'process', 'processes') : '', r.threads !== undefined ? plural(r.threads, 'thread', 'threads') : ''].filter(Boolean);
   return counts.length > 0 ? `, ${counts.join(' and ')} seen` : '';
 }

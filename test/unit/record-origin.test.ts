@@ -64,6 +64,8 @@ describe('processOf', () => {
 
   it('names a command by its executable and script, cut when long, control characters escaped', () => {
     expect(commandLine(['/usr/bin/node', '/app/build.js', '--watch'])).toBe('node build.js --watch');
+    expect(commandLine(['/usr/bin/node', '--inspect-port=0', '/app/build.js', 'child', '0'])).toBe('node build.js child 0');
+    expect(commandLine(['/usr/bin/node', '-e'])).toBe('node -e');
     expect(commandLine(['node', `/x/${'a'.repeat(80)}.js`])).toHaveLength(60);
     expect(commandLine(['node', '/x/\u001b[31mred.js'])).not.toContain('\u001b');
   });
