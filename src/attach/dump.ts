@@ -16,7 +16,7 @@ import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
-import { nodeChild } from './follow-children';
+import { nodeChild, untilSettled } from './follow-children';
 import { descendantsOf, type ProcessNode } from './process-tree';
 import type { JsThread } from '../threads/target-threads';
 
@@ -38,6 +38,7 @@ export async function dumpTree(pid: number, options: CaptureOptions, version: st
   const children: ChildDump[] = [];
   for (const child of descendantsOf(pid)) {
     if (abort?.aborted) break;
+    await untilSettled(child.pid);
     const found = nodeChild(child);
     if ('why' in found) {
       children.push({ ...child, why: found.why });
@@ -48,7 +49,7 @@ export async function dumpTree(pid: number, options: CaptureOptions, version: st
       children.push({ ...child, dump: { ...dump, ppid: child.ppid } });
     } catch (error) {
       if ((error as Error)?.name === 'Interrupted') throw error;
-      const exited = error instanceof UserError && error.exitCode === ATTACH_EXIT.targetExited;
+      const exited = error instanceof UserError && (error.exitCode === ATTACH_EXIT.targetExited || error.exitCode === ATTACH_EXIT.noSuchProcess);
       children.push({ ...child, why: exited ? 'it ended before it could be dumped' : String((error as Error)?.message ?? error).replace(/^tripod: /, '') });
     }
   }

@@ -46,6 +46,12 @@ export function nodeChild(child: ProcessNode): { argv: string[] } | { why: strin
   }
 }
 
+/** Waits (up to READY_WAIT_MS) for a child in its start-up to become reachable, as ChildWatch does, for a one-off look (dump). */
+export async function untilSettled(pid: number): Promise<void> {
+  const deadline = performance.now() + READY_WAIT_MS;
+  while (!settled(pid) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Whether a child is as it will stay: not Node, or Node that can be reached (or that cannot, by its own flags); gone counts too. */
 function settled(pid: number): boolean {
   try {

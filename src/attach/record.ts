@@ -150,7 +150,7 @@ function followChildren(root: number, options: RecordOptions, version: string, h
 
 /** A child's attach failure in words: one that exited first ended before it could be followed. */
 function whyNotFollowed(error: unknown): string {
-  if (error instanceof UserError && error.exitCode === ATTACH_EXIT.targetExited) return 'it ended before it could be followed';
+  if (error instanceof UserError && (error.exitCode === ATTACH_EXIT.targetExited || error.exitCode === ATTACH_EXIT.noSuchProcess)) return 'it ended before it could be followed';
   return String((error as Error)?.message ?? error).replace(/^tripod: /, '');
 }
 
