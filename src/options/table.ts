@@ -96,7 +96,8 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: CAPTURING },
   {
     flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
-    help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run'],
+    help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run', 'record'],
+    per: { record: { help: 'every worker_threads Worker is sampled anyway (those started later too); taken so the runner\'s command line works here' } },
   },
   {
     flag: 'children', env: 'TRIPOD_CHILDREN', kind: 'switch', default: false,
