@@ -1,17 +1,27 @@
 // WORKERS busy worker threads (default 4) beside a busy main thread, each counting turns of the same
 // loop over one window of DURATION_MS (default 8000) ms that starts 1 s in (workers up, and joined by a
-// recording); prints {"main":N,"workers":[N,...]} and ends them. Throughput per thread, for --threads.
+// recording); prints {"main":{turns,cpuTicks},"workers":[{turns,cpuTicks},...]} and ends them. cpuTicks is
+// the thread's own CPU time over the window (utime+stime of /proc/thread-self/stat, in clock ticks):
+// turns per tick is the thread's throughput whatever share of the cores a loaded machine gave it.
 'use strict';
+const { readFileSync } = require('node:fs');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
+function cpuTicks() {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 function turnsUntil(until) {
+  const ticksBefore = cpuTicks();
   let turns = 0;
   let h = 0;
   while (performance.timeOrigin + performance.now() < until) {
     for (let i = 0; i < 10_000; i++) h = (h * 31 + i) % 1000003;
     turns++;
   }
-  return turns + (h < 0 ? 1 : 0);
+  return { turns: turns + (h < 0 ? 1 : 0), cpuTicks: cpuTicks() - ticksBefore };
 }
 
 function window() {
