@@ -37,9 +37,12 @@ function startTree(bin: string, mode?: 'hold'): Target {
   return target;
 }
 
-/** Every process of the tree has no inspector listening and no guardian, and none comes back for a moment. */
-async function leftAsItWas(pids: number[]): Promise<void> {
-  const closed = () => pids.every((pid) => inspectorPorts(pid).length === 0 && guardiansOf(pid).length === 0);
+/**
+ * Every process of the tree has no inspector listening (and, after a clean detach, no guardian), and none
+ * comes back for a moment. A guardian that closed what a killed tripod left may stay to watch (trust-attach).
+ */
+async function leftAsItWas(pids: number[], { guardians = true } = {}): Promise<void> {
+  const closed = () => pids.every((pid) => inspectorPorts(pid).length === 0 && (!guardians || guardiansOf(pid).length === 0));
   expect(await eventually(closed, CLOSE_WITHIN_MS)).toBe(true);
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(pids.map((pid) => inspectorPorts(pid))).toEqual(pids.map(() => []));
@@ -100,6 +103,25 @@ describe.each(nodes)('tripod record PID --children, $label', ({ bin }) => {
     expect(records.at(-1)).toMatchObject({ event: 'end', pid: target.pid, detached: 'duration', processes: 4, threads: 4 });
     const pids = [target.pid, ...followed.map((r) => r.pid)];
     await leftAsItWas(pids);
+    target.child.stdin!.write('end\n');
+    expect(await target.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe.each(nodes)('tripod record PID --children killed, $label', ({ bin }) => {
+  it("closes every process's inspector when tripod is killed by SIGKILL while it records the tree (each child's guardian)", async () => {
+    const target = startTree(bin, 'hold');
+    await target.waitFor(/ready/);
+    const log = tempLog();
+    const recorder = start(bin, [TRIPOD, 'record', String(target.pid), '--children', '--interval', '0.1', '-o', log]);
+    const done = finish(recorder, { killAfterMs: 60_000 });
+    const sampled = () => new Set(samplesOf(safeLog(log)).map((s) => s.pid)).size;
+    expect(await eventually(() => sampled() === 4, 30_000, 50)).toBe(true);
+    const pids = [...new Set(samplesOf(safeLog(log)).map((s) => s.pid as number))];
+    expect(pids.every((pid) => inspectorPorts(pid).length === 1)).toBe(true);
+    recorder.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    await leftAsItWas(pids, { guardians: false });
     target.child.stdin!.write('end\n');
     expect(await target.exited).toEqual({ code: 0, signal: null });
   });

