@@ -3,7 +3,8 @@
  * code. The only module that prints or exits.
  */
 import * as path from 'node:path';
-import type { RecordConfig, RunConfig } from './config';
+import type { ChildEvent } from './attach/follow-children';
+import type { DumpConfig, RecordConfig, RunConfig } from './config';
 import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
 import { isDebug, parseRunCommand } from './options/run';
@@ -117,9 +118,10 @@ async function dump(argv: string[]): Promise<void> {
   const config = parseDumpCommand(argv, process.env);
   if (config === 'help') return printHelp('dump');
   debugOn(config.debug);
-  const { dumpProcess } = await import('./attach/dump');
+  const { dumpProcess, dumpTree } = await import('./attach/dump');
   const abort = abortOnSignals();
   const started = performance.now();
+  if (config.children) return dumpChildren(config, await dumpTree(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid)));
   const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
   if (!config.json) process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
   else new (await import('./log/logger')).SampleLog(1, config.pid).dump(result);
@@ -149,6 +151,17 @@ async function flags(argv: string[]): Promise<void> {
   if (!config.quiet) await timing(started, result.stoppedMs);
 }
 
+/** dump --children: the tree as text, or one dump record per process (a child that has none is said on stderr). */
+async function dumpChildren(config: DumpConfig, tree: Awaited<ReturnType<typeof import('./attach/dump').dumpTree>>): Promise<void> {
+  if (!config.json) return void process.stdout.write(`${(await import('./report/render-dump')).renderDumpTree(tree.root, tree.children)}\n`);
+  const { SampleLog } = await import('./log/logger');
+  new SampleLog(1, config.pid).dump(tree.root);
+  for (const child of tree.children) {
+    if ('dump' in child) new SampleLog(1, child.pid).dump(child.dump);
+    else process.stderr.write(`tripod: process ${child.pid} (child of ${child.ppid}): ${terminalSafe(child.why)}\n`);
+  }
+}
+
 async function record(argv: string[]): Promise<void> {
   const { parseRecordCommand } = await import('./options/attach');
   const config = parseRecordCommand(argv, process.env);
@@ -173,12 +186,14 @@ async function record(argv: string[]): Promise<void> {
   const showProgress = !config.quiet && process.stderr.isTTY;
   const progress = (elapsedMs: number, samples: number) =>
     showProgress && process.stderr.write(`\r[tripod] ${(elapsedMs / 1000).toFixed(1)} s${config.duration ? ` of ${config.duration} s` : ''}, ${samples} samples `);
+  const say = (line: string) => !config.quiet && process.stderr.write(`${showProgress ? '\n' : ''}[tripod] ${terminalSafe(line)}\n`);
+  const children = config.children ? { sinkFor: (pid: number) => new SampleLog(log.fd, pid), onChild: (event: ChildEvent) => say(childLine(event)) } : undefined;
   const result = await recordProcess(
     config.pid,
     { timeoutMs: config.timeoutMs, limits: config.limits, localsBudget: config.localsBudget, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined },
     new SampleLog(log.fd, config.pid),
     tripodVersion(),
-    { abort: abort.signal, progress },
+    { abort: abort.signal, progress, children },
   ).catch(interruptedAsUserError(config.pid));
   if (showProgress) process.stderr.write('\n');
   if (!config.quiet) process.stderr.write(`[tripod] ${result.samples} samples (${result.detached}) in ${log.path}\n`);
@@ -187,7 +202,16 @@ async function record(argv: string[]): Promise<void> {
 
 function recordBanner(config: RecordConfig, logPath: string): string {
   const until = config.duration ? `for ${config.duration} s` : 'until Ctrl-C';
-  return `[tripod] Recording process ${config.pid} every ${config.interval} s ${until}\n[tripod] Writing output to: ${logPath}\n`;
+  const children = config.children ? ', and the Node processes it starts,' : '';
+  return `[tripod] Recording process ${config.pid}${children} every ${config.interval} s ${until}\n[tripod] Writing output to: ${logPath}\n`;
+}
+
+/** What record --children says of a child, on stderr. */
+function childLine(event: ChildEvent): string {
+  const { pid, ppid } = event.child;
+  if (event.kind === 'followed') return `following process ${pid} (child of ${ppid}): ${event.argv.join(' ')}`;
+  if (event.kind === 'ended') return `process ${pid} done: ${event.samples} samples`;
+  return `process ${pid} (child of ${ppid}) not followed: ${event.why}`;
 }
 
 /** Ctrl-C (or a polite kill) detaches cleanly instead of leaving the target's inspector open. */

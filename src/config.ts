@@ -92,6 +92,10 @@ export interface LogFilters {
   states?: SampleState[];
   /** Only stacks with a frame ("name location") that matches. */
   grep?: RegExp;
+  /** Only records of this process (report/record-origin.ts says which a record is of). */
+  pid?: number;
+  /** Only records of this thread (its threadId; 0 is the main thread). */
+  thread?: number;
 }
 
 export interface ShowConfig extends LogFilters {
@@ -128,6 +132,8 @@ export interface AttachConfig {
   /** Milliseconds a capture waits for a thread before calling it blocked. */
   timeoutMs: number;
   limits: CaptureLimits;
+  /** --children: the Node processes below the target too. */
+  children: boolean;
   debug: boolean;
 }
 

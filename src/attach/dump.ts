@@ -1,7 +1,8 @@
 /**
  * `tripod dump PID`: every JavaScript thread of a running process captured once,
  * all at the same time, through the shared Capturer (probe, then a pause for
- * locals when asked). The process goes on as before.
+ * locals when asked). The process goes on as before. With --children, then each
+ * Node process below it (follow-children.ts), one attach at a time.
  */
 import type { Capture } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
@@ -13,6 +14,10 @@ import { type CaptureOptions, remoteCapturer, tagged, withoutUnaskedNote } from 
 import { ConnectionClosed } from '../capture/cdp-connection';
 import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
+import { UserError } from '../errors';
+import { ATTACH_EXIT } from './exit-codes';
+import { nodeChild, untilSettled } from './follow-children';
+import { descendantsOf, type ProcessNode } from './process-tree';
 import type { JsThread } from '../threads/target-threads';
 import { heapServerRequests } from '../requests/heap-requests';
 
@@ -23,6 +28,36 @@ type DumpOptions = CaptureOptions & { requests?: boolean };
 
 export function dumpProcess(pid: number, options: DumpOptions, version: string, abort?: AbortSignal): Promise<Dump> {
   return withAttached(pid, options.timeoutMs, (target) => dumpAttached(target, options, version), abort);
+}
+
+/** A process below the target, dumped, or why not (not Node, exited meanwhile, could not be reached). */
+export type ChildDump = ProcessNode & ({ dump: Dump } | { why: string });
+
+/**
+ * dump --children: the target's dump (its failure is the command's), then each
+ * process below it, parents first; a child's failure is said in its entry.
+ */
+export async function dumpTree(pid: number, options: DumpOptions, version: string, abort?: AbortSignal): Promise<{ root: Dump; children: ChildDump[] }> {
+  const root = await dumpProcess(pid, options, version, abort);
+  const children: ChildDump[] = [];
+  for (const child of descendantsOf(pid)) {
+    if (abort?.aborted) break;
+    await untilSettled(child.pid);
+    const found = nodeChild(child);
+    if ('why' in found) {
+      children.push({ ...child, why: found.why });
+      continue;
+    }
+    try {
+      const dump = await dumpProcess(child.pid, options, version, abort);
+      children.push({ ...child, dump: { ...dump, ppid: child.ppid } });
+    } catch (error) {
+      if ((error as Error)?.name === 'Interrupted') throw error;
+      const exited = error instanceof UserError && (error.exitCode === ATTACH_EXIT.targetExited || error.exitCode === ATTACH_EXIT.noSuchProcess);
+      children.push({ ...child, why: exited ? 'it ended before it could be dumped' : String((error as Error)?.message ?? error).replace(/^tripod: /, '') });
+    }
+  }
+  return { root, children };
 }
 
 async function dumpAttached(target: AttachedProcess, options: DumpOptions, version: string): Promise<Dump> {

@@ -81,6 +81,7 @@ export function dumpRecord(header: DumpHeader, threads: ThreadCapture[], workers
     ...(header.node ? { node: header.node } : {}),
     script: header.script,
     argv: header.argv,
+    ...(header.ppid !== undefined ? { ppid: header.ppid } : {}),
     attached: attachedInfo(header.attached),
     timeoutMs: header.timeoutMs,
     limits: limitsHeader(header.limits),

@@ -33,6 +33,7 @@ function attachConfig(command: 'dump' | 'record', values: OptionValues, position
     timeoutMs: values.number('timeout') * 1000,
     // Off unless asked (the table's default): reading locals pauses the target and copies its data out.
     limits: captureLimits(values),
+    children: values.switch('children'),
     debug: values.debugTraces(),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The filters `tripod show` and `tripod report` share (--since, --until, --state,
- * --grep): one group of options, read the same way for both.
+ * --grep, --pid, --thread): one group of options, read the same way for both.
  */
 import type { LogFilters } from '../config';
 import type { SampleState } from '../record/sample';
@@ -12,5 +12,7 @@ export function logFilters(values: OptionValues): LogFilters {
     until: values.time('until'),
     states: values.choices('state') as SampleState[] | undefined,
     grep: values.regex('grep'),
+    pid: values.optionalNumber('pid'),
+    thread: values.optionalNumber('thread'),
   };
 }

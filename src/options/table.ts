@@ -102,11 +102,16 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: CAPTURING },
   {
     flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
-    help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run'],
+    help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run', 'record'],
+    per: { record: { help: 'every worker_threads Worker is sampled anyway (those started later too); taken so the runner\'s command line works here' } },
   },
   {
     flag: 'children', env: 'TRIPOD_CHILDREN', kind: 'switch', default: false,
-    help: 'follow every Node.js child process too, at any depth, into the same log', commands: ['run'],
+    help: 'follow every Node.js child process too, at any depth, into the same log', commands: ['run', 'dump', 'record'],
+    per: {
+      dump: { help: 'also dump every Node.js process below the target (found through /proc), each under its pid and parent; one that is not Node is listed and left alone' },
+      record: { help: 'also record every Node.js process the target starts later, at any depth (found through /proc), in the same log under its own pid' },
+    },
   },
   { flag: 'watchdog', value: 'MS', env: 'TRIPOD_WATCHDOG_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'off', help: 'log a stall when the event loop is away MS ms, captured while stuck, {range}', commands: ['run'] },
   { flag: 'watchdog-repeat', value: 'MS', env: 'TRIPOD_WATCHDOG_REPEAT_MS', kind: 'ms', range: { min: 10, max: 3_600_000 }, example: 200, defaultText: 'once', help: 'capture a long stall again every MS ms, {range}', commands: ['run'] },
@@ -133,6 +138,8 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'until', value: 'T', kind: 'time', help: 'only samples before T, written as for --since', commands: FILTERING },
   { flag: 'state', value: 'S', kind: 'choices', noun: 'state', choices: SAMPLE_STATES, help: 'only samples in state S: running, idle or blocked (or a comma list)', commands: FILTERING },
   { flag: 'grep', value: 'REGEX', kind: 'regex', help: 'only stacks with a frame ("name path:line:col") that matches', commands: FILTERING },
+  { flag: 'pid', value: 'PID', kind: 'whole', range: { min: 1, max: 4_194_304 }, example: 4312, help: 'only records of process PID (of a log that holds several: --children, record --children)', commands: FILTERING },
+  { flag: 'thread', value: 'N', kind: 'whole', range: { min: 0, max: 2_147_483_647 }, example: 2, help: 'only records of thread N (its threadId; 0 is the main thread)', commands: FILTERING },
   { flag: 'event', value: 'E', kind: 'choices', noun: 'record event', choices: RECORD_EVENTS, help: `only records of event E: ${RECORD_EVENTS.join(', ')} (or a comma list)`, commands: ['show'] },
   { flag: 'last', kind: 'switch', default: false, help: 'the newest tripod log in $TMPDIR (instead of LOG)', commands: ['show'] },
   { flag: 'color', kind: 'switch', default: false, defaultText: 'on a terminal', help: 'colour the output (FORCE_COLOR too; NO_COLOR turns the terminal default off)', commands: ['show'] },

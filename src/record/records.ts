@@ -153,6 +153,8 @@ export interface DumpRecord {
   node?: string;
   script: string;
   argv: string[];
+  /** The parent process, on the dump of a child (dump --children). */
+  ppid?: number;
   attached: AttachedInfo;
   timeoutMs: number;
   limits: LimitsHeader;
@@ -222,9 +224,9 @@ export interface EndRecord extends EndInfo {
   detached?: 'duration' | 'interrupted' | 'target exited' | 'connection lost';
   /** Stack samples written in profile records (with --profile). */
   profileSamples?: number;
-  /** With --children, on the parent's end: the processes that wrote to the log in this run, itself included. */
+  /** On the parent's end record (--children, record --children): the processes seen, itself included. */
   processes?: number;
-  /** With --children and --threads, on the parent's end: the threads of those processes seen in the log (main threads included). */
+  /** On the parent's end record: the threads seen in all of them, main threads included. */
   threads?: number;
 }
 

@@ -14,7 +14,9 @@ import type { SampleFilter } from './filters';
 import { emptyLogFacts, noteLogFacts, type LogFacts } from './no-samples';
 import type { Progress } from './progress';
 import { readRecords, type ReadStats } from './read-log';
+import { LogOrigins, type RecordOrigin } from './record-origin';
 import type { ReportFrames } from './report-frames';
+import { StackGroups, type StackGrouping } from './stack-groups';
 import { StackTree } from './stack-tree';
 import { NO_ROUTE, routeRoot, type RouteStats } from './routes';
 
@@ -37,6 +39,16 @@ export interface StackSummary {
   read: ReadStats;
   /** What the log's records said about how it was recorded, for the message when it holds no sample. */
   facts: LogFacts;
+  /** With --by: the same samples, per process or thread. */
+  groups?: StackGroups;
+}
+
+export interface CollectOptions {
+  progress?: { meter: Progress; bytesRead: () => number };
+  /** Keep the stacks per process or per thread too (report --by). */
+  by?: StackGrouping;
+  /** --by route: every stack goes under its running request's route, and the route table is gathered. */
+  routes?: RouteStats;
 }
 
 export async function collectStacks(
@@ -44,11 +56,12 @@ export async function collectStacks(
   name: string,
   frames: ReportFrames,
   filter: SampleFilter,
-  progress?: { meter: Progress; bytesRead: () => number },
-  /** --by route: every stack goes under its running request's route, and the route table is gathered. */
-  routes?: RouteStats,
+  { progress, by, routes }: CollectOptions = {},
 ): Promise<StackSummary> {
   const summary: StackSummary = { tree: new StackTree(), samples: 0, byState: { running: 0, idle: 0, blocked: 0 }, periodMs: 0, seen: 0, read: { records: 0, skipped: 0 }, facts: emptyLogFacts() };
+  const origins = new LogOrigins();
+  if (by) summary.groups = new StackGroups(by, origins);
+  let origin: RecordOrigin = { threadId: 0 };
   // Runs with a profile: their periodic samples and stall captures would count the same moments twice.
   const profiledPids = new Set<unknown>();
   /** The route frame the record being read goes under (--by route). */
@@ -56,8 +69,9 @@ export async function collectStacks(
   const count: Count = (stack, state, samples, at, from = at, to = at) => {
     summary.seen += samples;
     stack = frames.stackOrState(stack, state);
-    if (!filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return false;
+    if (!filter.inOrigin(origin) || !filter.inState(state) || !filter.inTime(at) || !filter.matches(stack)) return false;
     summary.tree.add(root === undefined ? stack : [...stack, root], samples);
+    summary.groups?.add(origin, stack, state, samples);
     summary.samples += samples;
     summary.byState[state] += samples;
     summary.from = Math.min(summary.from ?? from, from);
@@ -67,11 +81,12 @@ export async function collectStacks(
   for await (const { record } of readRecords(input, name, summary.read)) {
     if (typeof record.time === 'number') filter.noteStart(record.time);
     noteLogFacts(summary.facts, record);
+    origin = origins.note(record);
     switch (record.event) {
       case 'start': {
         const start = record as unknown as StartRecord;
         summary.script ??= start.script;
-        if (start.profile) profiledPids.add(record.pid);
+        if (start.profile) profiledPids.add(origin.pid);
         summary.periodMs ||= start.profile ? 1000 / start.profile.rateHz : start.interval * 1000;
         break;
       }
@@ -85,7 +100,7 @@ export async function collectStacks(
       }
       case 'sample':
       case 'stall': {
-        if (profiledPids.has(record.pid)) break;
+        if (profiledPids.has(origin.pid)) break;
         const sample = record as unknown as SampleRecord | StallRecord;
         const at = sample.capturedAt ?? (typeof record.time === 'number' ? record.time : 0);
         root = routes?.rootStacks ? routeRoot(frames, sample) : undefined;

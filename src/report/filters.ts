@@ -1,9 +1,10 @@
 /**
- * Which samples a report counts: --since/--until, --state and --grep. Frames are
- * matched once each, however many stacks hold them.
+ * Which samples a report counts: --since/--until, --state, --grep, --pid and
+ * --thread. Frames are matched once each, however many stacks hold them.
  */
 import type { ReportConfig, TimeBound } from '../config';
 import type { SampleState } from '../record/sample';
+import type { RecordOrigin } from './record-origin';
 import { fileAndLine, type ReportFrames } from './report-frames';
 
 export class SampleFilter {
@@ -11,7 +12,7 @@ export class SampleFilter {
   private readonly frameMatches: Array<boolean | undefined> = [];
 
   constructor(
-    private readonly config: Pick<ReportConfig, 'since' | 'until' | 'states' | 'grep'>,
+    private readonly config: Pick<ReportConfig, 'since' | 'until' | 'states' | 'grep' | 'pid' | 'thread'>,
     private readonly frames: ReportFrames,
   ) {}
 
@@ -24,6 +25,11 @@ export class SampleFilter {
     const since = this.resolve(this.config.since);
     const until = this.resolve(this.config.until);
     return (since === undefined || epochMs >= since) && (until === undefined || epochMs < until);
+  }
+
+  /** Whether the record's process and thread are those --pid and --thread ask for. */
+  inOrigin(origin: RecordOrigin): boolean {
+    return (this.config.pid === undefined || origin.pid === this.config.pid) && (this.config.thread === undefined || origin.threadId === this.config.thread);
   }
 
   inState(state: SampleState): boolean {
@@ -47,4 +53,9 @@ export class SampleFilter {
     if ('epochMs' in bound) return bound.epochMs;
     return this.base === undefined ? undefined : this.base + bound.offsetMs;
   }
+}
+
+/** "/--pid/--thread" when one of them was given: a refusal names them only then. */
+export function originFilters(config: Pick<ReportConfig, 'pid' | 'thread'>): string {
+  return config.pid !== undefined || config.thread !== undefined ? '/--pid/--thread' : '';
 }

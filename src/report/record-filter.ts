@@ -1,5 +1,6 @@
 /**
- * Which records `tripod show` prints: --event picks record kinds; --since,
+ * Which records `tripod show` prints: --event picks record kinds; --pid and
+ * --thread a process and thread (record-origin.ts); --since,
  * --until, --state and --grep are report's filters (filters.ts), applied to
  * each record's moment and stacks. A record with several stacks (a profile
  * second, a dump's threads) is shown when one of them matches; a record with
@@ -9,9 +10,10 @@ import type { ShowConfig } from '../config';
 import type { DumpRecord, ProfileRecord, SampleRecord, StallEndRecord } from '../record/records';
 import type { Frame, SampleState } from '../record/sample';
 import { SampleFilter } from './filters';
+import type { RecordOrigin } from './record-origin';
 import type { ReportFrames } from './report-frames';
 
-type ShowFilters = Pick<ShowConfig, 'since' | 'until' | 'states' | 'grep' | 'events'>;
+type ShowFilters = Pick<ShowConfig, 'since' | 'until' | 'states' | 'grep' | 'events' | 'pid' | 'thread'>;
 
 /** A stack of a record: its state (when the record says one) and its frames as report frame ids. */
 interface RecordStack {
@@ -36,18 +38,27 @@ export class RecordFilter {
 
   /** Whether any filter is set: without one, every record is shown. */
   get active(): boolean {
-    return Boolean(this.config.events) || this.byStack || this.byTime;
+    return Boolean(this.config.events) || this.byStack || this.byTime || this.config.pid !== undefined || this.config.thread !== undefined;
   }
 
-  keeps(record: Record<string, unknown>): boolean {
+  /** `origin`: the record's process and thread, as LogOrigins says. */
+  keeps(record: Record<string, unknown>, origin: RecordOrigin): boolean {
     if (typeof record.time === 'number') this.samples.noteStart(record.time);
     if (this.config.events && !(this.config.events as string[]).includes(record.event as string)) return false;
+    if (!this.originMatches(record, origin)) return false;
     if (this.byTime) {
       const at = momentOf(record);
       if (at === undefined || !this.samples.inTime(at)) return false;
     }
     if (!this.byStack) return true;
     return this.stacksOf(record).some((stack) => this.stackMatches(stack));
+  }
+
+  /** --pid and --thread; a dump holds every thread of its process, so --thread keeps it when one of them matches. */
+  private originMatches(record: Record<string, unknown>, origin: RecordOrigin): boolean {
+    if (record.event !== 'dump' || this.config.thread === undefined) return this.samples.inOrigin(origin);
+    const threads = (record as unknown as DumpRecord).threads.map((thread) => thread.threadId);
+    return threads.some((threadId) => this.samples.inOrigin({ ...origin, threadId }));
   }
 
   private stackMatches(stack: RecordStack): boolean {

@@ -143,11 +143,14 @@ const SHAPES: Record<string, Check[]> = {
       profile: optional(shape({ rateHz: number })),
       watchdog: optional(shape({ thresholdMs: number })),
       attached: optional(attached),
+      ppid: optional(number),
     }),
   ],
   end: [
     shape({
       samples: number,
+      processes: optional(count),
+      threads: optional(count),
       exitCode: optional(number),
       signal: optional(string),
       detached: optional(string),
@@ -176,7 +179,7 @@ const SHAPES: Record<string, Check[]> = {
   control: [shape({ kind: string, control: string, by: string, module: optional(string), errors: optional(arrayOf(string)) })],
   slow: [shape({ slow: serverRequest, repeat: count, waitingOnRequests: arrayOf(outboundRequest), timers: optional(count), ...capture })],
   'slow-end': [shape({ slow: serverRequest, durationMs: number, status: optional(number), aborted: optional(boolean) })],
-  dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
+  dump: [shape({ tripod: optional(string), node: optional(string), argv: arrayOf(string), ppid: optional(number), attached, threads: arrayOf(shape(capture)), workersUnknown: optional(boolean) })],
 };
 
 /** Fields pino writes on every line, which show prints (pino-pretty knows pino's own levels only). */

@@ -51,6 +51,9 @@ function renderStart(r: StartRecord): string {
     r.crash ? 'capturing crashes' : '',
   ].filter(Boolean);
   const argv = plain(r.argv.slice(1).join(' '));
+  const parent = r.ppid !== undefined ? ` (child of process ${r.ppid})` : '';
+  if (r.attached && parent) return `tripod ${plain(r.tripod)} followed process ${r.attached.pid}, child of process ${r.ppid} (${argv}), on Node ${plain(r.node ?? 'unknown')}, ${watching.join(', ')}`;
+  if (parent) return `tripod ${plain(r.tripod)} started ${argv}${parent} on Node ${plain(r.node)}, ${watching.join(', ')}`;
   if (r.attached) return `tripod ${plain(r.tripod)} attached to process ${r.attached.pid} (${argv}) on Node ${plain(r.node ?? 'unknown')} via ${plain(r.attached.via)}, ${watching.join(', ')}`;
   return `tripod ${plain(r.tripod)} started ${argv} on Node ${plain(r.node)}, ${watching.join(', ')}`;
 }
@@ -61,11 +64,21 @@ function renderControl(r: ControlRecord): string {
 }
 
 function renderEnd(r: EndRecord): string {
-  if (r.detached) return `recording ended (${plain(r.detached)}), ${r.samples} samples`;
+  if (r.detached) return `recording ended (${plain(r.detached)}), ${r.samples} samples${seen(r)}`;
   const how = r.signal ? `killed by ${plain(r.signal)}` : `exit code ${r.exitCode}`;
   const error = r.error ? ` after ${r.error.origin === 'unhandledRejection' ? 'an unhandled rejection' : 'an uncaught exception'}: ${plain(r.error.name)}: ${plain(r.error.message)}` : '';
   const profiled = r.profileSamples !== undefined ? `, ${r.profileSamples} profile samples` : '';
-  return `ended (${how})${error}, ${r.samples} samples${profiled}`;
+  return `ended (${how})${error}, ${r.samples} samples${profiled}${seen(r)}`;
+}
+
+/** ", 3 processes and 4 threads seen", on a parent's end record (--children, record --children). */
+function seen(r: EndRecord): string {
+  const counts = [r.processes !== undefined ? plural(r.processes, 'process', 'processes') : '', r.threads !== undefined ? plural(r.threads, 'thread', 'threads') : ''].filter(Boolean);
+  return counts.length > 0 ? `, ${counts.join(' and ')} seen` : '';
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function renderSample(s: Sample & Partial<ThreadTag>): string {

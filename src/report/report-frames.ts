@@ -22,6 +22,8 @@ export interface ReportFrame {
   column: number;
   /** Where the frame is in generated code, when a source map moved it. */
   generated?: string;
+  /** A root frame that names a process or thread (report --by), not code. */
+  group?: true;
 }
 
 export class ReportFrames {
@@ -51,6 +53,11 @@ export class ReportFrames {
     return this.fromProfile([STATE_FRAMES[state], '']);
   }
 
+  /** The root frame of a process or thread, "process 4312 (node build.js)", for report --by. */
+  forGroup(label: string): number {
+    return this.intern(`\u0001${label}`, () => ({ name: label, url: '', line: 0, column: 0, group: true }));
+  }
+
   /** The stack as it is, or, when it holds no JS frame, the one frame named for its state. */
   stackOrState(stack: number[], state: SampleState): number[] {
     return stack.length > 0 ? stack : [this.forState(state)];
@@ -77,6 +84,7 @@ function parseLocation(location: string): Pick<ReportFrame, 'url' | 'line' | 'co
 /** "name (path:line)" as people read it; V8's own nodes by name alone, native functions marked; control characters escaped. */
 export function frameLabel(frame: ReportFrame): string {
   const name = plain(frame.name || '(anonymous)');
+  if (frame.group) return name;
   if (!frame.url) return /^\(.*\)$/.test(name) ? name : `${name} [native]`;
   return `${name} (${fileAndLine(frame)})`;
 }

@@ -1,6 +1,7 @@
 /**
  * `tripod report [LOG]`: folds a log's stacks and writes them as a table of the
- * hottest functions or as a file that a profile viewer opens.
+ * hottest functions or as a file that a profile viewer opens; with --by, a
+ * table section or a root frame per process or thread.
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { SourceMaps } from '../frames/source-maps';
 import type { ReportConfig, ReportFormat } from '../config';
 import { UserError } from '../errors';
 import { collectStacks } from './collect-stacks';
-import { SampleFilter } from './filters';
+import { originFilters, SampleFilter } from './filters';
 import { renderCollapsed } from './formats/collapsed';
 import { renderCpuprofile } from './formats/cpuprofile';
 import { renderPprof } from './formats/pprof';
@@ -56,7 +57,9 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
   const frames = new ReportFrames(new SourceMaps());
   const meter = new Progress(streams.progress, sizeOf(config.logPath));
   const routes = config.by === 'route' ? new RouteStats(config.format !== 'table') : undefined;
-  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 }, routes);
+  const progress = { meter, bytesRead: () => (input as { bytesRead?: number }).bytesRead ?? 0 };
+  const by = config.by === 'route' ? undefined : config.by;
+  const summary = await collectStacks(input, name, frames, new SampleFilter(config, frames), { progress, by, routes });
   if (summary.read.records === 0) {
     const why = summary.read.skipped > 0 ? `no record in ${summary.read.skipped} lines` : 'it is empty';
     throw new UserError(`tripod: ${name} is not a tripod log (${why}); give a log written by tripod`, 1);
@@ -65,8 +68,10 @@ export async function writeReport(config: ReportConfig, streams: ReportStreams):
     throw new UserError(noSamplesMessage(name, summary.facts), 1);
   }
   if (summary.samples === 0) {
-    throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep; widen them`, 1);
+    throw new UserError(`tripod report: none of the ${summary.seen} samples in ${name} match --since/--until/--state/--grep${originFilters(config)}; widen them`, 1);
   }
+  // A flame graph shows the groups as root frames; the table renders them as sections.
+  if (summary.groups && config.format !== 'table') summary.tree = summary.groups.rootedTree(frames);
   const title = summary.script ? path.basename(summary.script) : path.basename(config.logPath ?? 'tripod');
   const data = { summary, frames: frames.frames, title, limit: config.limit, minWidth: config.minWidth };
   // The table by route is the route table, then the functions' table (whose stacks carry no route frames).

@@ -1,29 +1,40 @@
 /**
  * The hottest functions as a text table, like py-spy top: self and total share
- * of the samples, the counts, and where each function is.
+ * of the samples, the counts, and where each function is. With --by, the whole
+ * log's headline, then a section per process or thread, each a table of its own.
  */
 import { functionStats } from '../function-stats';
 import { localTime } from '../local-time';
-import { SAMPLE_STATES } from '../../record/sample';
-import { frameLabel } from '../report-frames';
+import { SAMPLE_STATES, type SampleState } from '../../record/sample';
+import { frameLabel, type ReportFrame } from '../report-frames';
+import type { StackTree } from '../stack-tree';
 import type { ReportData } from './report-data';
 
 export function renderTable({ summary, frames, limit }: ReportData): string {
-  const rows = functionStats(summary.tree, frames.length)
+  const lines = [headline(summary), states(summary.byState, summary.samples)];
+  if (!summary.groups) {
+    lines.push('', ...rows(summary.tree, summary.samples, frames, limit));
+    return `${lines.join('\n')}\n`;
+  }
+  for (const group of summary.groups.sorted()) {
+    const share = percent(group.samples, summary.samples);
+    lines.push('', `== ${summary.groups.labels(group).join(', ')}: ${group.samples.toLocaleString('en-US')} sample${group.samples === 1 ? '' : 's'} (${share}); ${states(group.byState, group.samples)}`);
+    lines.push(...rows(group.tree, group.samples, frames, limit));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function rows(tree: StackTree, samples: number, frames: ReportFrame[], limit: number): string[] {
+  const stats = functionStats(tree, frames.length)
     .sort((a, b) => b.self - a.self || b.total - a.total || a.frame - b.frame)
     .slice(0, limit);
-  const width = Math.max(5, String(Math.max(...rows.map((r) => r.total), 0)).length);
-  const lines = [
-    headline(summary),
-    states(summary),
-    '',
+  const width = Math.max(5, String(Math.max(...stats.map((r) => r.total), 0)).length);
+  return [
     `  self %  total %  ${'self'.padStart(width)}  ${'total'.padStart(width)}  function (file:line)`,
-    ...rows.map(
-      (r) =>
-        `${percent(r.self, summary.samples).padStart(8)} ${percent(r.total, summary.samples).padStart(8)}  ${String(r.self).padStart(width)}  ${String(r.total).padStart(width)}  ${frameLabel(frames[r.frame])}`,
+    ...stats.map(
+      (r) => `${percent(r.self, samples).padStart(8)} ${percent(r.total, samples).padStart(8)}  ${String(r.self).padStart(width)}  ${String(r.total).padStart(width)}  ${frameLabel(frames[r.frame])}`,
     ),
   ];
-  return `${lines.join('\n')}\n`;
 }
 
 function headline(s: ReportData['summary']): string {
@@ -36,8 +47,8 @@ function rate(periodMs: number): string {
   return periodMs < 1000 ? `${Math.round(1000 / periodMs)} per second` : `one every ${periodMs / 1000} s`;
 }
 
-function states(s: ReportData['summary']): string {
-  return SAMPLE_STATES.map((state) => `${state} ${percent(s.byState[state], s.samples)}`).join(', ');
+function states(byState: Record<SampleState, number>, samples: number): string {
+  return SAMPLE_STATES.map((state) => `${state} ${percent(byState[state], samples)}`).join(', ');
 }
 
 function percent(part: number, whole: number): string {
