@@ -28,6 +28,10 @@ export function main(argv: string[]): void {
       void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
+    if (argv[0] === 'monitor') {
+      void monitor(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
     if (argv[0] === 'report') {
       void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
@@ -145,6 +149,21 @@ async function record(argv: string[]): Promise<void> {
   ).catch(interruptedAsUserError(config.pid));
   if (showProgress) process.stderr.write('\n');
   if (!config.quiet) process.stderr.write(`[tripod] ${result.samples} samples (${result.detached}) in ${log.path}\n`);
+}
+
+async function monitor(argv: string[]): Promise<void> {
+  const { parseMonitorCommand } = await import('./options/monitor');
+  const config = parseMonitorCommand(argv, process.env);
+  if (config === 'help') return printHelp('monitor');
+  debugOn(config.debug);
+  const { monitorProcess } = await import('./monitor/monitor');
+  const { findTarget } = await import('./attach/target-process');
+  const { refuseUnlessNode } = await import('./attach/attachment');
+  refuseUnlessNode(findTarget(config.pid));
+  const ok = await monitorProcess(config, { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env });
+  if (!ok) process.exitCode = 1;
+  // The console is done: nothing of tripod's (stdin, the lease) may keep it waiting.
+  process.stdin.unref?.();
 }
 
 function recordBanner(config: RecordConfig, logPath: string): string {

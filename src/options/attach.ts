@@ -38,7 +38,7 @@ function attachConfig(command: 'dump' | 'record', values: OptionValues, position
 }
 
 /** Linux pids run from 1 to 4194304 (pid_max's ceiling). */
-function processId(command: string, positionals: string[]): number {
+export function processId(command: string, positionals: string[]): number {
   if (positionals.length !== 1) {
     throw new UserError(`tripod ${command}: give exactly one process id, got ${positionals.length}; e.g. tripod ${command} 4242 (pgrep -a node lists them)`);
   }

@@ -15,14 +15,15 @@ import { type Command, type CommandOption, optionsOf } from './table';
 
 export type Env = Record<string, string | undefined>;
 type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
-type Given = Record<string, string | boolean | undefined>;
+type Given = Record<string, string | boolean | string[] | undefined>;
 
 /** parseArgs' view of a command's options: each flag, alias and short form. */
 export function parseArgsOptions(options: CommandOption[]): ParseArgsOptions {
   const config: ParseArgsOptions = {};
   for (const option of options) {
     const type = option.kind === 'switch' ? 'boolean' : 'string';
-    config[option.flag] = option.short ? { type, short: option.short } : { type };
+    const multiple = option.multiple ? { multiple: true } : {};
+    config[option.flag] = option.short ? { type, short: option.short, ...multiple } : { type, ...multiple };
     if (option.alias) config[option.alias] = { type };
   }
   return config;
@@ -148,6 +149,12 @@ export class OptionValues {
     return chosen?.raw;
   }
 
+  /** Every value of a repeatable option, in the order given. */
+  texts(key: string): string[] {
+    const given = this.flagValue(this.option(key));
+    return Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
+  }
+
   /** One of the option's choices, or undefined when not given. */
   choice(key: string): string | undefined {
     const option = this.option(key);
@@ -222,7 +229,7 @@ export class OptionValues {
     return option;
   }
 
-  private flagValue(option: CommandOption): string | boolean | undefined {
+  private flagValue(option: CommandOption): string | boolean | string[] | undefined {
     return this.given[option.flag] ?? (option.alias === undefined ? undefined : this.given[option.alias]);
   }
 
