@@ -160,10 +160,13 @@ async function monitor(argv: string[]): Promise<void> {
   const { findTarget } = await import('./attach/target-process');
   const { refuseUnlessNode } = await import('./attach/attachment');
   refuseUnlessNode(findTarget(config.pid));
-  const ok = await monitorProcess(config, { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env });
-  if (!ok) process.exitCode = 1;
-  // The console is done: nothing of tripod's (stdin, the lease) may keep it waiting.
-  process.stdin.unref?.();
+  try {
+    const ok = await monitorProcess(config, { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env });
+    if (!ok) process.exitCode = 1;
+  } finally {
+    // The console is done, however it ended: standard input must not keep tripod waiting.
+    process.stdin.destroy();
+  }
 }
 
 function recordBanner(config: RecordConfig, logPath: string): string {

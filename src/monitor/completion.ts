@@ -24,7 +24,7 @@ async function moduleCompletions(session: MonitorSession, word: string): Promise
   const scripts = session.scripts.get(session.thread.threadId) ?? (await listScripts(session, 'completion'));
   const own = scripts.filter((script) => !script.path.includes('/node_modules/') || word.includes('node_modules'));
   const paths = own.map((script) => displayPath(session, script.path));
-  return [paths.filter((p) => p.startsWith(word) || p.endsWith(`/${word}`)).sort(), word];
+  return [paths.filter((p) => p.startsWith(word) || p.includes(`/${word}`)).sort(), word];
 }
 
 /** `foo.ba` completes from foo's own and inherited keys; `fo` from the globals and what import made available. */

@@ -5,10 +5,11 @@
  * --max-string, redacted by --redact): none of them runs the program's code.
  */
 import { InTargetListing, installReader, readInTarget } from '../capture/in-target-reader';
-import { secretNameTest } from '../capture/redact';
+import { redactCredentials, secretNameTest } from '../capture/redact';
 import { ValueReader, type Variables } from '../capture/values';
 import type { Value } from '../record/sample';
 import { renderValue } from '../report/render-value';
+import { terminalSafe } from '../report/terminal-text';
 import { displayPath, findModule, listScripts, moduleLines, scriptSource } from './module-catalog';
 import { moduleScope } from './module-scope';
 import { CommandFailed, type LoadedScript, type MonitorSession, type Outcome } from './session';
@@ -42,7 +43,7 @@ export async function whoCommand(session: MonitorSession, args: string, withValu
     for (const name of keys) lines.push(`  ${binding(name, exported.variables[name], withValues)}`);
     if (exported.more) lines.push(`  … ${exported.more} more`);
   }
-  return { text: lines.join('\n'), stoppedMs };
+  return { text: terminalSafe(lines.join('\n')), stoppedMs };
 }
 
 function binding(name: string, value: Value, withValues: boolean): string {
@@ -93,8 +94,10 @@ export async function listCommand(session: MonitorSession, args: string): Promis
   const to = Math.min(lines.length, place.line + LIST_AROUND);
   const width = String(to).length;
   const shown = [`${displayPath(session, place.script.path)}:${place.line}`];
-  for (let n = from; n <= to; n++) shown.push(`${n === place.line ? '>' : ' '} ${String(n).padStart(width)}  ${lines[n - 1]}`);
-  return { text: shown.join('\n'), stoppedMs: performance.now() - started };
+  // Source holds secrets too (a token written in it): redacted as values are.
+  const isSecret = secretNameTest(session.config.limits.redactKeys);
+  for (let n = from; n <= to; n++) shown.push(`${n === place.line ? '>' : ' '} ${String(n).padStart(width)}  ${redactCredentials(lines[n - 1], isSecret)}`);
+  return { text: terminalSafe(shown.join('\n')), stoppedMs: performance.now() - started };
 }
 
 async function fileLine(session: MonitorSession, name: string, line: number): Promise<{ script: LoadedScript; source: string; line: number }> {

@@ -41,8 +41,13 @@ export async function monitorProcess(config: MonitorConfig, io: MonitorIo): Prom
       const untilGone = goneGuard(target.attachment);
       try {
         if (interactive) return await runConsole(session, io, untilGone, audit);
-        const commands = config.execute.length > 0 ? config.execute : stdinLines(io.input);
-        return !(await runScripted(session, commands, io, untilGone, audit));
+        if (config.execute.length > 0) return !(await runScripted(session, config.execute, io, untilGone, audit));
+        const stdin = stdinLines(io.input);
+        try {
+          return !(await runScripted(session, stdin.lines, io, untilGone, audit));
+        } finally {
+          stdin.close();
+        }
       } catch (error) {
         if (error instanceof TargetGone) throw new UserError(`tripod monitor: process ${config.pid} exited; the console ends`, ATTACH_EXIT.targetExited);
         throw error;

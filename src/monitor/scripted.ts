@@ -15,8 +15,12 @@ import type { AuditLog } from './audit';
 export async function runScripted(session: MonitorSession, commands: AsyncIterable<string> | Iterable<string>, io: MonitorIo, untilGone: <T>(work: Promise<T>) => Promise<T>, audit?: AuditLog): Promise<boolean> {
   let failed = false;
   let timing = true;
-  for await (const raw of commands) {
-    const line = raw.trim();
+  const lines = Symbol.asyncIterator in commands ? commands[Symbol.asyncIterator]() : toAsync(commands as Iterable<string>);
+  for (;;) {
+    // The target's exit ends a console that waits for its next line too.
+    const next = await untilGone(lines.next());
+    if (next.done) break;
+    const line = next.value.trim();
     if (!line || line.startsWith('#')) continue;
     const result = await untilGone(runLine(session, line, { colors: false }, audit));
     if (!result.ok) failed = true;
@@ -32,6 +36,12 @@ export async function runScripted(session: MonitorSession, commands: AsyncIterab
   return failed;
 }
 
-export function stdinLines(input: Readable): AsyncIterable<string> {
-  return createInterface({ input, crlfDelay: Infinity, terminal: false });
+/** The lines of standard input, and how to stop reading it (it would keep tripod running). */
+export function stdinLines(input: Readable): { lines: AsyncIterable<string>; close(): void } {
+  const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  return { lines: rl, close: () => rl.close() };
+}
+
+async function* toAsync(lines: Iterable<string>): AsyncIterator<string> {
+  yield* lines;
 }
