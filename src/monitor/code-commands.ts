@@ -94,8 +94,10 @@ async function runInTarget(session: MonitorSession, fn: string, args: unknown[],
     if (result === 'late') return { error: `no answer within ${(limitMs + session.config.timeoutMs) / 1000} s (a promise that does not settle, or a thread busy elsewhere); the program goes on`, ms: 0 };
     session.answered();
     if ('failed' in result) {
-      if (/terminated/i.test(result.failed.message)) return { error: `stopped after ${limitMs / 1000} s (--eval-timeout); the program goes on`, ms: performance.now() - started };
-      throw result.failed;
+      // Node 20 says "Execution was terminated"; Node 24 answers a terminated run with an internal error (-32603).
+      const wallMs = performance.now() - started;
+      if (/terminated/i.test(result.failed.message) || wallMs >= limitMs) return { error: `stopped after ${limitMs / 1000} s (--eval-timeout); the program goes on`, ms: wallMs };
+      return { error: `the inspector refused it (${result.failed.message})`, ms: 0 };
     }
     if (result.exceptionDetails) {
       const wallMs = performance.now() - started;
