@@ -161,7 +161,10 @@ async function monitor(argv: string[]): Promise<void> {
   const { refuseUnlessNode } = await import('./attach/attachment');
   refuseUnlessNode(findTarget(config.pid));
   try {
-    const ok = await monitorProcess(config, { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env });
+    // Ctrl-C at a terminal is the console's own (readline); a signal otherwise detaches cleanly, as dump's does.
+    const abort = abortOnSignals();
+    const io = { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env };
+    const ok = await monitorProcess(config, io, abort.signal).catch(interruptedAsUserError(config.pid));
     if (!ok) process.exitCode = 1;
   } finally {
     // The console is done, however it ended: standard input must not keep tripod waiting.

@@ -31,7 +31,7 @@ const ROUTE_WORDS: Record<Attachment['route'], string> = {
 };
 
 /** Resolves true when every command succeeded. */
-export async function monitorProcess(config: MonitorConfig, io: MonitorIo): Promise<boolean> {
+export async function monitorProcess(config: MonitorConfig, io: MonitorIo, abort?: AbortSignal): Promise<boolean> {
   const audit = config.auditPath ? AuditLog.open(config.auditPath) : undefined;
   try {
     return await withAttached(config.pid, config.timeoutMs, async (target) => {
@@ -52,7 +52,7 @@ export async function monitorProcess(config: MonitorConfig, io: MonitorIo): Prom
         if (error instanceof TargetGone) throw new UserError(`tripod monitor: process ${config.pid} exited; the console ends`, ATTACH_EXIT.targetExited);
         throw error;
       }
-    });
+    }, abort);
   } finally {
     audit?.close();
   }
