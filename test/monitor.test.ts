@@ -204,6 +204,29 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     expect(err).toContain(`tripod monitor: process ${target.pid} exited; the console ends`);
   });
 
+  it('ends a command the main thread does not answer after --timeout, and the console stays usable', async () => {
+    const target = await agentTarget(bin, path.join(APP, 'server.js'));
+    const console = start(bin, [TRIPOD, 'monitor', '--timeout', '0.5', String(target.pid)]);
+    let out = '';
+    let err = '';
+    console.stdout!.on('data', (chunk) => (out += chunk));
+    console.stderr!.on('data', (chunk) => (err += chunk));
+    const ended = new Promise<number | null>((resolve) => console.on('close', (code) => resolve(code)));
+    console.stdin!.write('eval 1 + 1\n');
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('2\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    target.child.stdin!.write('block\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const asked = Date.now();
+    console.stdin!.end('main\nwho cache.js\nthreads\nquit\n');
+    expect(await ended, err).toBe(1);
+    // Answered while the program was still in its 4 s native call.
+    expect(Date.now() - asked).toBeLessThan(3500);
+    expect(out).toContain('### Thread 0 "main": blocked');
+    expect(err).toContain('who: the main thread did not answer within 0.5 s (busy in a native call, or blocked); the console goes on');
+    expect(out).toMatch(/\* +0 +main\n/);
+  });
+
   it('appends each command to a 0600 --audit file', async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
     const audit = path.join(mkdtempSync(path.join(tmpdir(), 'tripod-audit-')), 'audit.log');

@@ -98,14 +98,17 @@ async function load(port, seconds) {
 }
 
 async function withSession(pid, port, seconds, everySecond) {
-  const session = spawn(process.execPath, [TRIPOD, 'monitor', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const session = spawn(process.execPath, [TRIPOD, 'monitor', '--json', String(pid)], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  session.stdout.on('data', (chunk) => (out += chunk));
   await new Promise((resolve) => setTimeout(resolve, 300));
   const ticker = setInterval(() => everySecond && session.stdin.write(`${everySecond}\n`), 1000);
   const result = await load(port, seconds);
   clearInterval(ticker);
   session.stdin.end('quit\n');
   await new Promise((resolve) => session.on('close', resolve));
-  return result;
+  const stops = out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)).filter((r) => r.command === 'mainwhoall').map((r) => r.stoppedMs ?? 0);
+  return { ...result, stops };
 }
 
 (async () => {
@@ -120,6 +123,7 @@ async function withSession(pid, port, seconds, everySecond) {
   const idleSession = [];
   const monitored = [];
   const errors = [];
+  const stops = [];
   for (let r = 0; r < Number(rounds); r++) {
     const a = await load(server.port, Number(loadSeconds));
     const b = await withSession(server.child.pid, server.port, Number(loadSeconds), '');
@@ -127,6 +131,7 @@ async function withSession(pid, port, seconds, everySecond) {
     plain.push(a.rate);
     idleSession.push(b.rate);
     monitored.push(c.rate);
+    stops.push(...c.stops);
     errors.push(a.errors + b.errors + c.errors);
   }
   server.child.kill();
@@ -144,6 +149,7 @@ async function withSession(pid, port, seconds, everySecond) {
       pairedRatioMainwhoall: paired(monitored),
       rounds: { plain: plain.map(round), idleSession: idleSession.map(round), mainwhoall: monitored.map(round) },
       errors: errors.reduce((a, b) => a + b, 0),
+      mainwhoallStoppedMs: { p50: round(median(stops)), p90: round(p(stops, 0.9)), count: stops.length },
     },
   }, null, 1));
 })();

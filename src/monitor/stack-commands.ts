@@ -4,6 +4,7 @@
  * `tripod dump` does, and the choice of the thread later commands apply to.
  */
 import { captureThread } from '../attach/dump';
+import { withDeadline } from '../capture/cdp';
 import { renderThread } from '../report/render-dump';
 import { terminalSafe } from '../report/terminal-text';
 import { CommandFailed, type MonitorSession, type Outcome } from './session';
@@ -18,13 +19,15 @@ export async function stackCommand(session: MonitorSession, withLocals: boolean)
 }
 
 export async function threadsCommand(session: MonitorSession): Promise<Outcome> {
-  await listed(session);
+  // A main thread that does not answer lists no workers, but the console still says what it knows.
+  const known = await withDeadline(session.target.listed, session.config.timeoutMs);
+  const note = known.answered && known.value ? [] : ['(workers unknown: the main thread has not listed them; it does not answer)'];
   const lines = session.target.threads.list().map((thread) => {
     const mark = thread.threadId === session.thread.threadId ? '*' : ' ';
     const url = thread.url ? `  ${thread.url}` : '';
     return `${mark} ${String(thread.threadId).padStart(3)}  ${thread.isMain ? 'main' : JSON.stringify(thread.name)}${url}`;
   });
-  return { text: terminalSafe([...lines, '(* the thread commands apply to; thread N picks another)'].join('\n')) };
+  return { text: terminalSafe([...lines, ...note, '(* the thread commands apply to; thread N picks another)'].join('\n')) };
 }
 
 export async function threadCommand(session: MonitorSession, args: string): Promise<Outcome> {
