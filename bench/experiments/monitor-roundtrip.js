@@ -8,7 +8,7 @@
 //     rounds; requests/s medians and the paired ratios against no session.
 // `npx tsc -p tsconfig.json` first. Usage: node bench/experiments/monitor-roundtrip.js [ROUNDS=5] [MODULES=1000] [LOAD_S=8]
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, mkdirSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { tmpdir } = require('node:os');
@@ -61,18 +61,20 @@ function firstPrompt(pid) {
   });
 }
 
-function roundTrips(pid) {
+function roundTrips(pid, who) {
   const lines = [];
-  for (let i = 0; i < 30; i++) lines.push('main', 'who mod500.js', 'eval 1+1');
-  const out = execFileSync(process.execPath, [TRIPOD, 'monitor', '--json', String(pid), ...lines.flatMap((l) => ['-e', l])], { encoding: 'utf8' });
-  const results = out.trim().split('\n').map((line) => JSON.parse(line));
+  for (let i = 0; i < 30; i++) lines.push('main', who, 'eval 1+1');
+  const run = spawnSync(process.execPath, [TRIPOD, 'monitor', '--json', String(pid), ...lines.flatMap((l) => ['-e', l])], { encoding: 'utf8' });
+  const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  const failed = results.find((r) => !r.ok);
+  if (failed) throw new Error(`${failed.command}: ${failed.error}`);
   const of = (command) => results.filter((r) => r.command === command);
-  const firstWho = of('who mod500.js')[0];
+  const firstWho = of(who)[0];
   const summary = (command, skipFirst) => {
     const rows = of(command).slice(skipFirst ? 1 : 0);
     return { wallP50: round(median(rows.map((r) => r.wallMs))), wallP90: round(p(rows.map((r) => r.wallMs), 0.9)), stoppedP50: round(median(rows.map((r) => r.stoppedMs ?? 0))) };
   };
-  return { main: summary('main'), whoFirst: { wallMs: round(firstWho.wallMs), stoppedMs: round(firstWho.stoppedMs ?? 0) }, whoCached: summary('who mod500.js', true), eval: summary('eval 1+1') };
+  return { main: summary('main'), whoFirst: { wallMs: round(firstWho.wallMs), stoppedMs: round(firstWho.stoppedMs ?? 0) }, whoCached: summary(who, true), eval: summary('eval 1+1') };
 }
 
 /** Requests answered in `seconds` by 8 concurrent keep-alive clients. */
@@ -116,7 +118,7 @@ async function withSession(pid, port, seconds, everySecond) {
   const idle = await startTarget(path.join(dir, 'idle.js'));
   const prompts = [];
   for (let i = 0; i < Number(rounds); i++) prompts.push(await firstPrompt(idle.child.pid));
-  const trips = roundTrips(idle.child.pid);
+  const trips = roundTrips(idle.child.pid, `who mod${Math.floor(Number(modules) / 2)}.js`);
   idle.child.kill();
   const server = await startTarget(path.join(dir, 'server.js'));
   const plain = [];
