@@ -34,6 +34,10 @@ export function main(argv: string[]): void {
       void logs(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
     }
+    if (argv[0] === 'monitor') {
+      void monitor(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
+      return;
+    }
     if (argv[0] === 'report') {
       void report(argv.slice(1)).catch((error) => fail(error, isDebug(argv, env)));
       return;
@@ -198,6 +202,27 @@ async function record(argv: string[]): Promise<void> {
   if (showProgress) process.stderr.write('\n');
   if (!config.quiet) process.stderr.write(`[tripod] ${result.samples} samples (${result.detached}) in ${log.path}\n`);
   if (!config.quiet) await timing(started, result.mainStoppedMs > 0 ? result.mainStoppedMs : undefined);
+}
+
+async function monitor(argv: string[]): Promise<void> {
+  const { parseMonitorCommand } = await import('./options/monitor');
+  const config = parseMonitorCommand(argv, process.env);
+  if (config === 'help') return printHelp('monitor');
+  debugOn(config.debug);
+  const { monitorProcess } = await import('./monitor/monitor');
+  const { findTarget } = await import('./attach/target-process');
+  const { refuseUnlessNode } = await import('./attach/attachment');
+  refuseUnlessNode(findTarget(config.pid));
+  try {
+    // Ctrl-C at a terminal is the console's own (readline); a signal otherwise detaches cleanly, as dump's does.
+    const abort = abortOnSignals();
+    const io = { input: process.stdin, output: process.stdout, errors: process.stderr, env: process.env };
+    const ok = await monitorProcess(config, io, abort.signal).catch(interruptedAsUserError(config.pid));
+    if (!ok) process.exitCode = 1;
+  } finally {
+    // The console is done, however it ended: standard input must not keep tripod waiting.
+    process.stdin.destroy();
+  }
 }
 
 function recordBanner(config: RecordConfig, logPath: string): string {

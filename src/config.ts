@@ -156,7 +156,6 @@ export interface RecordConfig extends AttachConfig {
   quiet: boolean;
 }
 
-
 /** `tripod flags PID`: what to list or change in a running process. */
 export interface FlagsConfig {
   pid: number;
@@ -170,5 +169,24 @@ export interface FlagsConfig {
   /** --debug PATTERNS (debug namespaces). */
   debugNamespaces?: string;
   quiet: boolean;
+  debug: boolean;
+}
+
+/** `tripod monitor PID`: the console's settings. */
+export interface MonitorConfig {
+  pid: number;
+  /** Milliseconds a command waits for the thread it reads. */
+  timeoutMs: number;
+  /** Bounds of what mainwhoall and whoall read (locals is set per command). */
+  limits: CaptureLimits;
+  /** -e commands, run in order before the console quits; empty: the terminal or stdin. */
+  execute: string[];
+  json: boolean;
+  /** Refuse the commands that run the program's code. */
+  readOnly: boolean;
+  /** Milliseconds an eval or exec may run in the program. */
+  evalTimeoutMs: number;
+  /** File every command is appended to, with its time. */
+  auditPath?: string;
   debug: boolean;
 }

@@ -278,6 +278,6 @@ describe('help', () => {
   it('answers tripod help [COMMAND]', () => {
     expect(helpTopic(undefined)).toBe(helpText('run'));
     expect(helpTopic('show')).toBe(helpText('show'));
-    expect(refusal(() => helpTopic('shwo'))).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs, flags (tripod help COMMAND)');
+    expect(refusal(() => helpTopic('shwo'))).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs, flags, monitor (tripod help COMMAND)');
   });
 });

@@ -10,6 +10,7 @@ const ABOUT: Record<Command, string> = {
        tripod show [LOG]          render a log (or grep's output on stdin) for people
        tripod dump PID            every JS thread's stack of a running process, now
        tripod record PID          sample a running process into a log
+       tripod monitor PID         a console into a running process: stacks, modules, values, eval
        tripod report [LOG]        hottest functions, flame graphs and profile files from a log
        tripod logs                the logs tripod left in $TMPDIR
        tripod flags PID --ls      list and set a running process's flags and log levels
@@ -42,6 +43,13 @@ Lists and changes, while the process runs, the flags its modules registered with
 tripod/flags (flag('debugCache', 0, 'help')), the levels of its pino loggers, and
 its debug namespaces. Each change prints \`set NAME OLD -> NEW (module)\` and is
 written to the process's tripod log when it has one. Reached as tripod dump reaches it.`,
+  monitor: `usage: tripod monitor [options] PID
+Opens a console into the running Node.js process PID, reached as tripod dump
+reaches it: main, mainwhoall, threads, modules, who, whoall and list read without
+running the program's code or leaving a thread stopped; eval, exec, import and
+reload run code in the program on purpose (--read-only refuses them). Commands
+come from the terminal, from -e, or from standard input when it is not a terminal.
+Only the process's owner or root may open it. Type help in the console for its commands.`,
   report: `usage: tripod report [options] [LOG]
 Folds the stacks of a log (profile records of --profile, periodic samples, stall
 captures) and prints the hottest functions, or writes a file for a profile viewer.

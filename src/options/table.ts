@@ -9,7 +9,7 @@ import { REPORT_FORMATS, REPORT_GROUPINGS } from '../report/formats/format-names
 import { RECORD_EVENTS } from '../record/records';
 import { SAMPLE_STATES } from '../record/sample';
 
-export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs', 'flags'] as const;
+export const COMMANDS = ['run', 'show', 'dump', 'record', 'report', 'logs', 'flags', 'monitor'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /**
@@ -52,7 +52,7 @@ export interface OptionRow {
   /** Help text; `{range}` is replaced by the range ("0.01-86400"), else the range follows the text. */
   help: string;
   commands: readonly Command[];
-  /** May be given more than once (--set a=1 --set b=2); read with OptionValues.list. */
+  /** May be given more than once (--set a=1 --set b=2, -e CMD -e CMD); read with OptionValues.list. */
   multiple?: boolean;
   /** What differs in one command. */
   per?: Partial<Record<Command, Partial<Omit<OptionRow, 'per' | 'commands'>>>>;
@@ -62,6 +62,8 @@ export interface OptionRow {
 const SAMPLING: Command[] = ['run', 'record'];
 const CAPTURING: Command[] = ['run', 'dump', 'record'];
 const FILTERING: Command[] = ['show', 'report'];
+/** The bounds of what a capture reads: the monitor console reads values too, but has no --locals (mainwhoall is its locals). */
+const BOUNDING: Command[] = [...CAPTURING, 'monitor'];
 const EVERY: Command[] = [...COMMANDS];
 
 export const OPTIONS: readonly OptionRow[] = [
@@ -75,10 +77,11 @@ export const OPTIONS: readonly OptionRow[] = [
   },
   {
     flag: 'timeout', value: 'S', env: 'TRIPOD_TIMEOUT', kind: 'seconds', range: { min: 0.001, max: 3600 }, default: 1,
-    help: 'how long a sample waits for the main thread before calling it blocked, {range}', commands: [...CAPTURING, 'flags'],
+    help: 'how long a sample waits for the main thread before calling it blocked, {range}', commands: [...BOUNDING, 'flags'],
     per: {
       dump: { help: 'how long a thread may take to answer before it is called blocked, {range}' },
       record: { help: 'how long a sample waits for a thread, {range}' },
+      monitor: { help: 'how long a command waits for the thread before it ends with a one-line reason, {range}' },
       flags: { default: 2, help: 'how long the main thread may take to answer, {range}' },
     },
   },
@@ -87,10 +90,10 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: 'log', value: 'FILE', env: 'TRIPOD_LOG', kind: 'string', defaultText: 'a new temp file', help: 'append the log to FILE, made mode 0600 if new', commands: SAMPLING,
     per: { record: { short: 'o' } },
   },
-  { flag: 'depth', value: 'N', env: 'TRIPOD_DEPTH', kind: 'whole', range: { min: 0, max: 10 }, default: 2, help: 'object nesting read under a variable, {range}', commands: CAPTURING },
-  { flag: 'max-elements', alias: 'maxel', value: 'N', env: 'TRIPOD_MAXEL', kind: 'whole', range: { min: 1, max: 10_000 }, default: 20, help: 'properties, elements or entries kept per object, {range}', commands: CAPTURING },
-  { flag: 'max-string', value: 'N', env: 'TRIPOD_MAX_STRING', kind: 'whole', range: { min: 1, max: 1_000_000 }, default: 200, help: 'characters kept per string, {range}', commands: CAPTURING },
-  { flag: 'max-frames', value: 'N', env: 'TRIPOD_MAX_FRAMES', kind: 'whole', range: { min: 1, max: 1000 }, default: 50, help: 'frames kept per sample, {range}; a deeper stack is sampled without locals', commands: CAPTURING },
+  { flag: 'depth', value: 'N', env: 'TRIPOD_DEPTH', kind: 'whole', range: { min: 0, max: 10 }, default: 2, help: 'object nesting read under a variable, {range}', commands: BOUNDING },
+  { flag: 'max-elements', alias: 'maxel', value: 'N', env: 'TRIPOD_MAXEL', kind: 'whole', range: { min: 1, max: 10_000 }, default: 20, help: 'properties, elements or entries kept per object, {range}', commands: BOUNDING },
+  { flag: 'max-string', value: 'N', env: 'TRIPOD_MAX_STRING', kind: 'whole', range: { min: 1, max: 1_000_000 }, default: 200, help: 'characters kept per string, {range}', commands: BOUNDING },
+  { flag: 'max-frames', value: 'N', env: 'TRIPOD_MAX_FRAMES', kind: 'whole', range: { min: 1, max: 1000 }, default: 50, help: 'frames kept per sample, {range}; a deeper stack is sampled without locals', commands: BOUNDING },
   {
     flag: 'locals', env: 'TRIPOD_LOCALS', kind: 'switch', default: false, help: 'also arguments and local variables, bounded and redacted', commands: CAPTURING,
     per: { run: { flag: 'no-locals', default: true, help: 'stacks only: no arguments or local variables' } },
@@ -99,7 +102,7 @@ export const OPTIONS: readonly OptionRow[] = [
     flag: 'locals-budget', value: 'PCT', env: 'TRIPOD_LOCALS_BUDGET', kind: 'percent', range: { min: 0.01, max: 100 }, default: 1,
     help: 'share of the time (in %, {range}) that reading locals may stop the program; a sample over it goes without locals', commands: SAMPLING,
   },
-  { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: CAPTURING },
+  { flag: 'redact', value: 'K1,K2', env: 'TRIPOD_REDACT', kind: 'keys', defaultText: 'password, secret, token, …', help: 'names whose values are never written; "+K1,K2" adds to the defaults', commands: BOUNDING },
   {
     flag: 'threads', env: 'TRIPOD_THREADS', kind: 'switch', default: false,
     help: 'also sample every worker_threads Worker, those started later too, on the same schedule; its samples name the thread', commands: ['run', 'record'],
@@ -133,7 +136,17 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'profile', env: 'TRIPOD_PROFILE', kind: 'switch', default: false, help: "also record stacks (no locals) at a high rate with V8's CPU profiler", commands: ['run'] },
   { flag: 'rate', value: 'HZ', env: 'TRIPOD_RATE', kind: 'whole', unit: 'samples per second', range: { min: 10, max: 1000 }, default: 100, help: 'stack samples per second with --profile, {range}', commands: ['run'] },
   { flag: 'agent-path', kind: 'switch', default: false, help: "print the path of tripod's preload agent (node --require \"$(tripod --agent-path)\" app.js)", commands: ['run'] },
-  { flag: 'json', kind: 'switch', default: false, help: "one NDJSON record on stdout, the log's schema (tripod show reads it)", commands: ['dump'] },
+  {
+    flag: 'json', kind: 'switch', default: false, help: "one NDJSON record on stdout, the log's schema (tripod show reads it)", commands: ['dump', 'monitor'],
+    per: { monitor: { help: 'one JSON line per command on stdout: {command, ok, result or error, wallMs, stoppedMs}' } },
+  },
+  { flag: 'execute', short: 'e', value: 'CMD', kind: 'string', multiple: true, help: 'run console command CMD, then the next -e, then quit (repeatable)', commands: ['monitor'] },
+  { flag: 'read-only', env: 'TRIPOD_MONITOR_READONLY', kind: 'switch', default: false, help: 'refuse eval, exec, import and reload: the commands that run code in the program', commands: ['monitor'] },
+  {
+    flag: 'eval-timeout', value: 'S', env: 'TRIPOD_EVAL_TIMEOUT', kind: 'seconds', range: { min: 0.001, max: 3600 }, default: 5,
+    help: 'how long an eval or exec may run in the program before it is stopped, {range}', commands: ['monitor'],
+  },
+  { flag: 'audit', value: 'FILE', env: 'TRIPOD_MONITOR_AUDIT', kind: 'string', help: 'append every command sent, with its time, to FILE (made mode 0600)', commands: ['monitor'] },
   { flag: 'since', value: 'T', kind: 'time', help: "only samples from T: an offset from the log's start (30s, 5m, 1h, 500ms), epoch milliseconds, or an ISO date (2026-11-23T12:07:00)", commands: FILTERING },
   { flag: 'until', value: 'T', kind: 'time', help: 'only samples before T, written as for --since', commands: FILTERING },
   { flag: 'state', value: 'S', kind: 'choices', noun: 'state', choices: SAMPLE_STATES, help: 'only samples in state S: running, idle or blocked (or a comma list)', commands: FILTERING },

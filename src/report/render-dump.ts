@@ -28,7 +28,7 @@ function dumpText(d: Omit<DumpRecord, 'event'>): string {
   return lines.join('\n');
 }
 
-function renderThread(t: ThreadCapture): string {
+export function renderThread(t: ThreadCapture): string {
   const where = t.threadUrl ? ` (${plain(t.threadUrl)})` : '';
   const state = describeState(t, t.threadId === 0 ? 'main thread' : 'thread');
   return renderCapture(`### ${capitalised(threadLabel(t))}${where}: ${state}`, t);

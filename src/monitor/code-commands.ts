@@ -1,0 +1,160 @@
+/**
+ * eval, exec, import and reload: the commands that run code in the program, on
+ * purpose (--read-only refuses them). Code runs by Runtime.evaluate `with` the
+ * object `import` fills (kept on the global under a registered symbol, not a
+ * name: IMPORTS_KEY), so imports are in scope, then the program's globals.
+ * Every run has a deadline (--eval-timeout), given to Runtime.evaluate's
+ * `timeout`: V8 terminates the run from a thread of its own, and the program
+ * goes on. Nothing else can stop it: the inspector handles one message at a
+ * time, so a Runtime.terminateExecution sent meanwhile waits behind the eval.
+ * Ctrl-C stops the waiting; the run ends at its deadline.
+ */
+import * as path from 'node:path';
+import { findModule } from './module-catalog';
+import { MONITOR_GROUP } from './module-scope';
+
+/** Where import keeps what it loaded: a non-enumerable property of the global, under this registered symbol. */
+export const IMPORTS_KEY = 'tripod.monitor.imports';
+const IMPORTS = `globalThis[Symbol.for(${JSON.stringify(IMPORTS_KEY)})]`;
+import { CommandFailed, type MonitorSession, type Outcome } from './session';
+
+export interface RunControl {
+  /** Whether results are coloured (a terminal, NO_COLOR unset). */
+  colors: boolean;
+  /** Fires when the user asks to cancel (Ctrl-C). */
+  cancel?: AbortSignal;
+}
+
+interface RunAnswer {
+  text?: string;
+  error?: string;
+  ms: number;
+}
+
+export async function evalCommand(session: MonitorSession, source: string, control: RunControl, statement: boolean): Promise<Outcome> {
+  const what = statement ? 'exec' : 'eval';
+  if (!source.trim()) throw new CommandFailed(`${what}: give ${statement ? 'statements' : 'an expression'}, e.g. ${statement ? 'exec globalThis.debug = true' : 'eval process.memoryUsage()'}`);
+  const answer = await runInTarget(session, RUN_SOURCE, [source, control.colors, statement], control);
+  if (answer.error !== undefined) throw new CommandFailed(`${what}: ${answer.error}`, answer.ms > 0 ? answer.ms : undefined);
+  return { text: answer.text ?? '', stoppedMs: answer.ms };
+}
+
+/** `import SPEC [as NAME]`: a built-in, a package, or a loaded module's file, made available to later eval and exec. */
+export async function importCommand(session: MonitorSession, args: string, control: RunControl): Promise<Outcome> {
+  const match = /^(\S+)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(args.trim());
+  if (!match) throw new CommandFailed('import: give a module and optionally a name, e.g. import os, import ./lib/cache.js as cache');
+  const spec = match[1];
+  const name = match[2] ?? bindingName(spec);
+  const looksLocal = spec.startsWith('.') || spec.startsWith('/') || /\.[cm]?js$/.test(spec);
+  const target = looksLocal ? (await findModule(session, spec, 'import')).path : spec;
+  const answer = await runInTarget(session, importModule.toString(), [target, name, session.cwd, IMPORTS_KEY], control);
+  if (answer.error !== undefined) throw new CommandFailed(`import: ${answer.error}`);
+  return { text: `${name} = ${answer.text} (for later eval and exec)`, stoppedMs: answer.ms };
+}
+
+/** `reload FILE`: drops a CommonJS module from the require cache, so the next require of it loads it anew. */
+export async function reloadCommand(session: MonitorSession, args: string, control: RunControl): Promise<Outcome> {
+  const script = await findModule(session, args.trim(), 'reload');
+  if (script.isModule) throw new CommandFailed(`reload: ${script.path} is an ES module; ES modules cannot be loaded anew (only CommonJS modules leave the cache)`);
+  const answer = await runInTarget(session, dropFromCache.toString(), [script.path], control);
+  if (answer.error !== undefined) throw new CommandFailed(`reload: ${answer.error}`);
+  return { text: `${script.path} left the require cache: the next require() loads it anew (who required it before keeps the old exports)`, stoppedMs: answer.ms };
+}
+
+/** "node:fs" -> fs, "./lib/cache.js" -> cache, "@scope/some-pkg" -> somePkg. */
+function bindingName(spec: string): string {
+  const base = path.basename(spec.replace(/^node:/, '')).replace(/\.[cm]?js$/, '');
+  const camel = base.replace(/[-.](\w)/g, (_, c: string) => c.toUpperCase()).replace(/[^\w$]/g, '_');
+  return /^\d/.test(camel) ? `_${camel}` : camel;
+}
+
+async function runInTarget(session: MonitorSession, fn: string, args: unknown[], control: RunControl): Promise<RunAnswer> {
+  const client = session.thread.client;
+  const limitMs = session.config.evalTimeoutMs;
+  const call = client.post('Runtime.evaluate', {
+    expression: `(${fn})(${args.map((arg) => JSON.stringify(arg)).join(', ')})`,
+    timeout: limitMs,
+    returnByValue: true,
+    awaitPromise: true,
+    objectGroup: MONITOR_GROUP,
+    silent: true,
+  }).catch((error: Error) => ({ failed: error }));
+  const started = performance.now();
+  // A promise that never settles, or a thread busy in a native call, is given up on too; Ctrl-C gives up at once.
+  let giveUp: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (giveUp = setTimeout(() => resolve('late'), limitMs + session.config.timeoutMs)));
+  let onCancel = () => {};
+  const cancelled = new Promise<'cancelled'>((resolve) => {
+    onCancel = () => resolve('cancelled');
+    control.cancel?.addEventListener('abort', onCancel, { once: true });
+  });
+  try {
+    const result = await Promise.race([call, late, cancelled]);
+    if (result === 'cancelled') return { error: `given up (Ctrl-C); it runs on in the program until its deadline (--eval-timeout ${limitMs / 1000} s) at most`, ms: 0 };
+    if (result === 'late') return { error: `no answer within ${(limitMs + session.config.timeoutMs) / 1000} s (a promise that does not settle, or a thread busy elsewhere); the program goes on`, ms: 0 };
+    session.answered();
+    if ('failed' in result) {
+      // Node 20 says "Execution was terminated"; Node 24 answers a terminated run with an internal error (-32603).
+      const wallMs = performance.now() - started;
+      if (/terminated/i.test(result.failed.message) || wallMs >= limitMs) return { error: `stopped after ${limitMs / 1000} s (--eval-timeout); the program goes on`, ms: wallMs };
+      return { error: `the inspector refused it (${result.failed.message})`, ms: 0 };
+    }
+    if (result.exceptionDetails) {
+      const wallMs = performance.now() - started;
+      const terminated = /terminated/i.test(`${result.exceptionDetails.exception?.description ?? ''} ${result.exceptionDetails.text}`) || wallMs >= limitMs;
+      if (terminated) return { error: `stopped after ${limitMs / 1000} s (--eval-timeout); the program goes on`, ms: wallMs };
+      return { error: result.exceptionDetails.exception?.description?.split('\n')[0] ?? result.exceptionDetails.text, ms: 0 };
+    }
+    return result.result.value as RunAnswer;
+  } finally {
+    clearTimeout(giveUp);
+    control.cancel?.removeEventListener('abort', onCancel);
+  }
+}
+
+/*
+ * The functions below run in the target, stringified, as the user asked. Their
+ * own names start with __tripod so that the user's code, run by direct eval
+ * inside them, sees the program's names and not theirs.
+ */
+
+/** Written as text: tripod's own modules are strict code, where `with` cannot be written. */
+const RUN_SOURCE = `function (__tripodSource, __tripodColors, __tripodStatement) {
+  const __tripodImports = ${IMPORTS} || { __proto__: null };
+  const __tripodUtil = process.getBuiltinModule('node:util');
+  const __tripodInspect = (value) => __tripodUtil.inspect(value, { colors: __tripodColors, depth: 2 });
+  const __tripodStart = performance.now();
+  const __tripodDone = (value) => ({ text: __tripodStatement && value === undefined ? '' : __tripodInspect(value), ms: performance.now() - __tripodStart });
+  const __tripodFailed = (error) => ({ error: __tripodInspect(error).split('\\n')[0], ms: performance.now() - __tripodStart });
+  let __tripodValue;
+  try {
+    with (__tripodImports) __tripodValue = eval(__tripodSource);
+  } catch (error) {
+    return __tripodFailed(error);
+  }
+  if (!__tripodStatement && __tripodUtil.types.isPromise(__tripodValue)) return __tripodValue.then(__tripodDone, __tripodFailed);
+  return __tripodDone(__tripodValue);
+}`;
+
+function importModule(spec: string, name: string, cwd: string, importsKey: string): unknown {
+  const load = (process as any).getBuiltinModule;
+  const start = performance.now();
+  try {
+    const loaded = load(spec) ?? load('node:module').createRequire(`${cwd}/[tripod monitor]`)(spec);
+    const key = Symbol.for(importsKey);
+    const g = globalThis as any;
+    if (!Object.prototype.hasOwnProperty.call(g, key)) Object.defineProperty(g, key, { value: { __proto__: null }, enumerable: false, configurable: true });
+    g[key][name] = loaded;
+    const kind = typeof loaded === 'function' ? 'a function' : `an object with ${Object.keys(loaded ?? {}).length} keys`;
+    return { text: kind, ms: performance.now() - start };
+  } catch (error) {
+    return { error: String((error as Error)?.message ?? error).split('\n')[0], ms: performance.now() - start };
+  }
+}
+
+function dropFromCache(filename: string): unknown {
+  const cache = (process as any).getBuiltinModule('node:module')._cache;
+  if (!(filename in cache)) return { error: `${filename} is not in the require cache (loaded by import, or already dropped)`, ms: 0 };
+  delete cache[filename];
+  return { text: '', ms: 0 };
+}
