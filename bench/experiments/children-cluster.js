@@ -5,7 +5,7 @@
 // after a 1 s warm-up. Prints the medians and the ratio of each pair: of throughput, and of the CPU time
 // the server's processes (the primary and its workers, from /proc) spent per request over the measured
 // window, which a machine loaded by other work disturbs less than throughput. `npm run build` first.
-// Usage: node bench/experiments/children-cluster.js [ROUNDS=5] [DURATION=8] [INTERVAL=5]
+// Usage: node bench/experiments/children-cluster.js [ROUNDS=5] [DURATION=8] [INTERVAL=5] [FLAGS, e.g. --no-locals]
 'use strict';
 const { execFile, spawn } = require('node:child_process');
 const { mkdtempSync, readdirSync, readFileSync } = require('node:fs');
@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const TRIPOD = path.join(ROOT, 'bin', 'tripod.js');
 const SERVER = path.join(ROOT, 'bench', 'workloads', 'cluster_server.js');
 const CLIENT = path.join(ROOT, 'bench', 'workloads', 'http_client.js');
-const [rounds = '5', duration = '8', interval = '5'] = process.argv.slice(2);
+const [rounds = '5', duration = '8', interval = '5', ...flags] = process.argv.slice(2);
 const dir = mkdtempSync(path.join(tmpdir(), 'tripod-children-cluster-'));
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
@@ -52,7 +52,7 @@ function treeCpuSeconds(pid) {
 
 async function runOnce(withTripod, n) {
   const log = path.join(dir, `run-${n}.log`);
-  const args = withTripod ? [TRIPOD, '-q', '--children', '--interval', interval, '--log', log, SERVER] : [SERVER];
+  const args = withTripod ? [TRIPOD, '-q', '--children', '--interval', interval, '--log', log, ...flags, SERVER] : [SERVER];
   const { server, port } = await serve(args);
   const client = new Promise((resolve, reject) =>
     execFile(process.execPath, [CLIENT, String(port), duration, '32', '5000000', '1'], { encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
@@ -101,6 +101,7 @@ async function runOnce(withTripod, n) {
   console.log(JSON.stringify({
     node: process.version,
     interval: Number(interval),
+    flags,
     rounds: Number(rounds),
     plainRps: median(plain.map((x) => x.rps)),
     childrenRps: median(children.map((x) => x.rps)),
