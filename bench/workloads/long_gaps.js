@@ -1,12 +1,12 @@
 'use strict';
-// A tight loop for argv[2] seconds that keeps every stop of the main thread above 30 ms, with when it began
+// A tight loop for argv[2] seconds that keeps every stop of the main thread above argv[3] ms (default 30), with when it began
 // (seconds from the start): prints {"gaps":[[s, ms]...],"totalMs":ms,"share":% of the run}. For --profile's
 // restarts on a large heap (preload big_heap.js), where each one stops the thread for hundreds of ms.
 
 const { performance } = require('node:perf_hooks');
 
 const durationMs = Number(process.argv[2] || 30) * 1000;
-const LONG_MS = 30;
+const LONG_MS = Number(process.argv[3] || 30);
 
 const start = performance.now();
 let prev = start;
