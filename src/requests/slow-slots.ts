@@ -24,7 +24,11 @@ export const SLOT_COUNT = 4096;
 const STATE = 0;
 const ID = 1;
 const STATUS = 2;
+/** Bytes of the slot's label ("GET /orders/42?…", UTF-8) in the label buffer. */
+const LABEL_LENGTH = 3;
 const INT_FIELDS = 4;
+/** Room per slot for its label: method and path, cut to fit. */
+const LABEL_BYTES = 160;
 /** Float64 fields of a slot. */
 const START = 0;
 const END = 1;
@@ -36,30 +40,48 @@ const HEADER = 4;
 export interface SlowSlots {
   ints: Int32Array;
   floats: Float64Array;
+  labels: Uint8Array;
 }
 
-export function newSlotBuffers(): { ints: SharedArrayBuffer; floats: SharedArrayBuffer } {
-  return { ints: new SharedArrayBuffer(4 * (HEADER + SLOT_COUNT * INT_FIELDS)), floats: new SharedArrayBuffer(8 * SLOT_COUNT * FLOAT_FIELDS) };
+export interface SlotBuffers {
+  ints: SharedArrayBuffer;
+  floats: SharedArrayBuffer;
+  labels: SharedArrayBuffer;
 }
 
-export function slotViews(buffers: { ints: SharedArrayBuffer; floats: SharedArrayBuffer }): SlowSlots {
-  return { ints: new Int32Array(buffers.ints), floats: new Float64Array(buffers.floats) };
+export function newSlotBuffers(): SlotBuffers {
+  return {
+    ints: new SharedArrayBuffer(4 * (HEADER + SLOT_COUNT * INT_FIELDS)),
+    floats: new SharedArrayBuffer(8 * SLOT_COUNT * FLOAT_FIELDS),
+    labels: new SharedArrayBuffer(SLOT_COUNT * LABEL_BYTES),
+  };
+}
+
+export function slotViews(buffers: SlotBuffers): SlowSlots {
+  return { ints: new Int32Array(buffers.ints), floats: new Float64Array(buffers.floats), labels: new Uint8Array(buffers.labels) };
 }
 
 const stateAt = (slot: number) => HEADER + slot * INT_FIELDS + STATE;
 
 /** Captured when tripod loads: the main thread writes slots from the program's requests, after it may have replaced them. */
 const { load, store, compareExchange } = Atomics;
+const encoder = new TextEncoder();
+const { encodeInto } = TextEncoder.prototype;
+const { subarray } = Uint8Array.prototype;
+const { apply } = Reflect;
 
 /** The main thread's half: a slot for a request that came in at `startMs`, or -1 when all are taken. */
-export function takeSlot(slots: SlowSlots, cursor: { next: number }, id: number, startMs: number): number {
-  const { ints, floats } = slots;
+export function takeSlot(slots: SlowSlots, cursor: { next: number }, id: number, startMs: number, label = ''): number {
+  const { ints, floats, labels } = slots;
   for (let tried = 0; tried < SLOT_COUNT; tried++) {
     const slot = cursor.next;
     cursor.next = slot + 1 === SLOT_COUNT ? 0 : slot + 1;
     if (load(ints, stateAt(slot)) !== FREE) continue;
     ints[HEADER + slot * INT_FIELDS + ID] = id;
     floats[slot * FLOAT_FIELDS + START] = startMs;
+    // The worker names a slow request from here, whatever a capture lists.
+    const room = apply(subarray, labels, [slot * LABEL_BYTES, (slot + 1) * LABEL_BYTES]) as Uint8Array;
+    ints[HEADER + slot * INT_FIELDS + LABEL_LENGTH] = (apply(encodeInto, encoder, [label, room]) as { written: number }).written;
     store(ints, stateAt(slot), LIVE);
     if (slot >= ints[HIGH_WATER]) store(ints, HIGH_WATER, slot + 1);
     return slot;
@@ -83,18 +105,25 @@ export interface SlotView {
   startMs: number;
   endMs: number;
   status: number;
+  /** The request's method and path as the main thread wrote them: "GET /orders/42?…". */
+  label: () => string;
 }
+
+const decoder = new TextDecoder();
 
 /** The worker's half: the slots in use now. */
 export function slotsInUse(slots: SlowSlots): SlotView[] {
-  const { ints, floats } = slots;
+  const { ints, floats, labels } = slots;
   const used: SlotView[] = [];
   const high = Atomics.load(ints, HIGH_WATER);
   for (let slot = 0; slot < high; slot++) {
     const state = Atomics.load(ints, stateAt(slot));
     if (state === FREE) continue;
     const base = HEADER + slot * INT_FIELDS;
-    used.push({ slot, state, id: ints[base + ID], startMs: floats[slot * FLOAT_FIELDS + START], endMs: floats[slot * FLOAT_FIELDS + END], status: ints[base + STATUS] });
+    const length = ints[base + LABEL_LENGTH];
+    // TextDecoder does not read shared memory: the bytes are copied out first.
+    const label = () => decoder.decode(labels.slice(slot * LABEL_BYTES, slot * LABEL_BYTES + length));
+    used.push({ slot, state, id: ints[base + ID], startMs: floats[slot * FLOAT_FIELDS + START], endMs: floats[slot * FLOAT_FIELDS + END], status: ints[base + STATUS], label });
   }
   return used;
 }

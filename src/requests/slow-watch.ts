@@ -21,10 +21,16 @@ interface Reported {
   startMs: number;
   repeat: number;
   lastMs: number;
-  /** The request as the first capture listed it; its id and age alone when it was not among those listed. */
+  /** The request as its slot names it (a capture that lists it gives the same, and its age then). */
   request: ServerRequest;
   /** The slow record being written: its end waits for it. */
   writing: Promise<void>;
+}
+
+/** "GET /orders/42?…" as the main thread wrote it into the slot. */
+function labelled(label: string): Pick<ServerRequest, 'method' | 'path'> {
+  const space = label.indexOf(' ');
+  return space < 0 ? { method: '?', path: label || '?' } : { method: label.slice(0, space), path: label.slice(space + 1) };
 }
 
 export class SlowWatch {
@@ -68,7 +74,7 @@ export class SlowWatch {
       startMs: view.startMs,
       repeat: 0,
       lastMs: now,
-      request: { id: view.id, method: '?', path: '?', ageMs: now - view.startMs },
+      request: { id: view.id, ...labelled(view.label()), ageMs: now - view.startMs },
       writing: Promise.resolve(),
     };
     this.reported.set(view.slot, entry);

@@ -114,15 +114,17 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     if (!request || typeof request !== 'object') return;
     const id = ++lastId;
     const start = dateNow();
+    const method = text(own(request, 'method'), '?');
+    const path = pathOf(text(own(request, 'url'), ''), options.keepQuery);
     const entry: Entry = {
       kind: 'server',
       id,
-      method: text(own(request, 'method'), '?'),
-      path: pathOf(text(own(request, 'url'), ''), options.keepQuery),
+      method,
+      path,
       origin: '',
       start,
       handle: response,
-      slot: options.slots ? takeSlot!(options.slots, cursor, id, start) : -1,
+      slot: options.slots ? takeSlot!(options.slots, cursor, id, start, `${method} ${path}`) : -1,
     };
     begin(server, request, entry);
     context?.enter(entry);

@@ -39,7 +39,7 @@ export interface Sampler {
   /** Safe to call from an 'exit' listener: it blocks until the log is complete. */
   stop(end: EndInfo): void;
   /** --slow: the slot table the main thread writes each server request's start into. */
-  slowSlots?: { ints: SharedArrayBuffer; floats: SharedArrayBuffer };
+  slowSlots?: { ints: SharedArrayBuffer; floats: SharedArrayBuffer; labels: SharedArrayBuffer };
 }
 
 /** What the sampler runs with: a run's options, or those a --children child was given. */

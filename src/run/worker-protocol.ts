@@ -50,7 +50,7 @@ export interface SamplerData {
   /** What the start record says of the requests tracked. */
   requests: RequestsHeader;
   /** --slow: the threshold and the slot table the main thread writes (requests/slow-slots.ts). */
-  slow?: { config: SlowConfig; ints: SharedArrayBuffer; floats: SharedArrayBuffer };
+  slow?: { config: SlowConfig; ints: SharedArrayBuffer; floats: SharedArrayBuffer; labels: SharedArrayBuffer };
   /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does. */
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */

@@ -27,15 +27,18 @@ describe('the --slow slot table', () => {
   it('frees a request that ends before it is slow, without the worker', () => {
     const slots = slotViews(newSlotBuffers());
     const cursor = { next: 0 };
-    const slot = takeSlot(slots, cursor, 7, 1000);
+    const slot = takeSlot(slots, cursor, 7, 1000, 'GET /orders/42?…');
     expect(slotsInUse(slots)).toEqual([expect.objectContaining({ slot, state: LIVE, id: 7, startMs: 1000 })]);
+    expect(slotsInUse(slots)[0].label()).toBe('GET /orders/42?…');
     endSlot(slots, slot, 1200, 200);
     expect(slotsInUse(slots)).toEqual([]);
   });
 
   it('keeps a reported request until the worker has read its end', () => {
     const slots = slotViews(newSlotBuffers());
-    const slot = takeSlot(slots, { next: 0 }, 3, 1000);
+    const slot = takeSlot(slots, { next: 0 }, 3, 1000, `GET /${'é'.repeat(200)}`);
+    // Cut to the slot's room, at a character's end.
+    expect(slotsInUse(slots)[0].label()).toBe(`GET /${'é'.repeat(77)}`);
     expect(markReported(slots, slot)).toBe(true);
     expect(markReported(slots, slot)).toBe(false);
     expect(slotsInUse(slots)[0].state).toBe(REPORTED);
