@@ -212,7 +212,8 @@ function cwdOf(pid: number): string | undefined {
 
 /**
  * The console's words as a request: `flags [GLOB]`, `set NAME=VALUE...`, `clear [NAME...]`,
- * `level pino=LEVEL | pino{...}=LEVEL | debug PATTERNS`. undefined: not one of these commands.
+ * `level LEVEL | pino{...}=LEVEL | debug PATTERNS` (`level debug` alone is pino's level debug).
+ * undefined: not one of these commands.
  */
 export function consoleRequest(command: string, args: string[]): ControlsRequest | undefined {
   switch (command) {
@@ -223,7 +224,7 @@ export function consoleRequest(command: string, args: string[]): ControlsRequest
     case 'clear':
       return { sets: [], clear: args };
     case 'level':
-      if (args[0] === 'debug') return { sets: [], debugNamespaces: args.slice(1).join(',') };
+      if (args[0] === 'debug' && args.length > 1) return { sets: [], debugNamespaces: args.slice(1).join(',') };
       return { sets: args.map((arg) => (/^(pino)(\{.*\})?=/s.test(arg) ? arg : `pino=${arg}`)) };
     default:
       return undefined;
