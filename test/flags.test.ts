@@ -78,6 +78,15 @@ describe.each(nodes)('tripod flags, $label', ({ bin }) => {
     const cleared = await tripod(bin, ['flags', pid, '--clear', 'retryVerbose']);
     expect(cleared.stdout.trim()).toBe('set retryVerbose true -> false (./test/fixtures/flags-cjs.js)');
     expect(await stateOf(target)).toMatchObject({ root: 'debug', verbose: false });
+    const added = await tripod(bin, ['flags', pid, '--debug', 'other:*', '--debug', 'app:*', '-q']);
+    expect(added.stdout).toMatch(/set debug \(none\) -> app:\* /);
+    const more = await tripod(bin, ['flags', pid, '--debug', 'other:*', '-q']);
+    expect(more.stdout).toMatch(/set debug app:\* -> app:\*,other:\* /);
+    const replaced = await tripod(bin, ['flags', pid, '--debug', '=other:*', '-q']);
+    expect(replaced.stdout).toMatch(/set debug app:\*,other:\* -> other:\* /);
+    expect((await stateOf(target)).debug).toBe(false);
+    const off = await tripod(bin, ['flags', pid, '--debug', '-', '-q']);
+    expect(off.stdout).toMatch(/set debug other:\* -> \(none\) /);
   });
 
   it("reports an onChange that throws, keeps the value set, and the program goes on", async () => {
@@ -220,6 +229,26 @@ process.stdout.write('ready\\n');`,
     expect(recorded.stderr.trim().split('\n').at(-1)).toMatch(timing);
     const flagsQuiet = await tripod(bin, ['flags', String(target.pid), '--set', 'debugCache=1', '--quiet']);
     expect(flagsQuiet.stderr).toBe('');
+  });
+
+  it('appends the control record to a tripod log the process holds open for appending', async () => {
+    const log = tempLog();
+    writeFileSync(log, `${JSON.stringify({ level: 30, time: Date.now(), event: 'start', format: 1, tripod: '0.1.0', node: 'v', script: 's', argv: [], interval: 1, timeoutMs: 1000, limits: {} })}\n`);
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'app.js'),
+      `const fs = require('node:fs');
+const fd = fs.openSync(${JSON.stringify(log)}, 'a');
+const { flag } = require(${JSON.stringify(path.join(ROOT, 'dist', 'flags', 'index.js'))});
+const verbose = flag('verbose', false);
+setInterval(() => {}, 1000);
+process.stdout.write('ready ' + fd + '\\n');`,
+    );
+    const target = await started(path.join(dir, 'app.js'));
+    const set = await tripod(bin, ['flags', String(target.pid), '--set', 'verbose=on']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(readLog(log).map((r) => r.event)).toEqual(['start', 'control']);
+    expect(readLog(log)[1]).toMatchObject({ kind: 'flag', control: 'verbose', old: 'false', new: 'true', pid: target.pid });
   });
 
   it('refuses bad input in one line: no action, a bad pid, a process that is not Node', async () => {
