@@ -16,7 +16,7 @@ afterEach(() => stopAllTargets());
 async function stateOf(target: Target): Promise<Record<string, any>> {
   const before = target.stdout().length;
   target.child.stdin!.write('state\n');
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const line = target.stdout().slice(before).split('\n').find((l) => l.startsWith('{'));
     if (line) return JSON.parse(line);
@@ -78,6 +78,15 @@ describe.each(nodes)('tripod flags, $label', ({ bin }) => {
     const cleared = await tripod(bin, ['flags', pid, '--clear', 'retryVerbose']);
     expect(cleared.stdout.trim()).toBe('set retryVerbose true -> false (./test/fixtures/flags-cjs.js)');
     expect(await stateOf(target)).toMatchObject({ root: 'debug', verbose: false });
+    const added = await tripod(bin, ['flags', pid, '--debug', 'other:*', '--debug', 'app:*', '-q']);
+    expect(added.stdout).toMatch(/set debug \(none\) -> app:\* /);
+    const more = await tripod(bin, ['flags', pid, '--debug', 'other:*', '-q']);
+    expect(more.stdout).toMatch(/set debug app:\* -> app:\*,other:\* /);
+    const replaced = await tripod(bin, ['flags', pid, '--debug', '=other:*', '-q']);
+    expect(replaced.stdout).toMatch(/set debug app:\*,other:\* -> other:\* /);
+    expect((await stateOf(target)).debug).toBe(false);
+    const off = await tripod(bin, ['flags', pid, '--debug', '-', '-q']);
+    expect(off.stdout).toMatch(/set debug other:\* -> \(none\) /);
   });
 
   it("reports an onChange that throws, keeps the value set, and the program goes on", async () => {
@@ -107,7 +116,9 @@ describe.each(nodes)('tripod flags, $label', ({ bin }) => {
     expect(await stateOf(target)).toEqual({ level: 'debug', root: 'warn' });
   });
 
-  it('lists 1,000 flags quickly, cut to a screenful, and a glob narrows them', async () => {
+  // Retried: once in a loaded run the target was gone before the second command ("no such process"), as
+  // test/attach-agent.test.ts saw of its target after two dumps; the message says how it ended if it recurs.
+  it('lists 1,000 flags quickly, cut to a screenful, and a glob narrows them', { retry: 2 }, async () => {
     const target = await started(fixture('flags-cjs.js'), { MANY_FLAGS: '1000' });
     const result = await tripod(bin, ['flags', String(target.pid), '--ls', '-q']);
     expect(result.code, result.stderr).toBe(0);
@@ -115,7 +126,7 @@ describe.each(nodes)('tripod flags, $label', ({ bin }) => {
     expect(result.stdout.split('\n').length).toBeLessThan(130);
     expect(result.stderr).toBe('');
     const narrowed = await tripod(bin, ['flags', String(target.pid), '--ls', 'many099?']);
-    expect(narrowed.code, narrowed.stderr).toBe(0);
+    expect(narrowed.code, `${narrowed.stderr}; the target: ${target.child.exitCode ?? target.child.signalCode}, ${target.stderr()}`).toBe(0);
     expect(narrowed.stdout.match(/many099\d = /g)).toHaveLength(10);
   });
 
@@ -218,6 +229,26 @@ process.stdout.write('ready\\n');`,
     expect(recorded.stderr.trim().split('\n').at(-1)).toMatch(timing);
     const flagsQuiet = await tripod(bin, ['flags', String(target.pid), '--set', 'debugCache=1', '--quiet']);
     expect(flagsQuiet.stderr).toBe('');
+  });
+
+  it('appends the control record to a tripod log the process holds open for appending', async () => {
+    const log = tempLog();
+    writeFileSync(log, `${JSON.stringify({ level: 30, time: Date.now(), event: 'start', format: 1, tripod: '0.1.0', node: 'v', script: 's', argv: [], interval: 1, timeoutMs: 1000, limits: {} })}\n`);
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'app.js'),
+      `const fs = require('node:fs');
+const fd = fs.openSync(${JSON.stringify(log)}, 'a');
+const { flag } = require(${JSON.stringify(path.join(ROOT, 'dist', 'flags', 'index.js'))});
+const verbose = flag('verbose', false);
+setInterval(() => {}, 1000);
+process.stdout.write('ready ' + fd + '\\n');`,
+    );
+    const target = await started(path.join(dir, 'app.js'));
+    const set = await tripod(bin, ['flags', String(target.pid), '--set', 'verbose=on']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(readLog(log).map((r) => r.event)).toEqual(['start', 'control']);
+    expect(readLog(log)[1]).toMatchObject({ kind: 'flag', control: 'verbose', old: 'false', new: 'true', pid: target.pid });
   });
 
   it('refuses bad input in one line: no action, a bad pid, a process that is not Node', async () => {

@@ -14,7 +14,7 @@ import { debugAdapter } from './debug';
 import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';
 import { ModuleCache } from './module-cache';
 import { pinoAdapter } from './pino';
-import { globalAccess, registryOf } from './global-registry';
+import { type GlobalAccess, globalAccess, registryOf } from './global-registry';
 import { ensureRegistry, type FlagChange, logThroughRegistry, readRegistry, type RegistryView, setFlags } from './registry-access';
 import { globRegex, renderChanges, renderListing } from './render';
 import { TimedCdp } from './timed-cdp';
@@ -51,16 +51,17 @@ export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<
 export async function controlsOf(target: AttachedProcess, request: ControlsRequest): Promise<ControlsResult> {
   const cdp = new TimedCdp(target.attachment.main);
   try {
-    const { access, describe } = await globalAccess(cdp);
-    const registryId = access && describe ? await registryOf(cdp, access, describe) : undefined;
-    const view = access ? await readRegistry(cdp, registryId) : { ...(await readRegistry(cdp, undefined)), unreadable: true };
-    const controls = await findControls(cdp, loggersWanted(request, view));
+    // The loggers a request names are looked for while the registry is read; --clear alone needs the registry first.
+    const early = request.clear?.length === 0 ? undefined : findControls(cdp, loggersWanted(request, undefined));
+    early?.catch(() => {});
+    const { access, view } = await registryView(cdp);
+    const controls = await (early ?? findControls(cdp, loggersWanted(request, view)));
     const planned = planAll(request, view, controls);
     const lines = request.list ? renderListing(view, controls, request.list.glob, cwdOf(target.attachment.pid)) : [];
     if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
       return { lines, warnings: [], changes: [], stoppedMs: cdp.stoppedMs };
     }
-    const writable = await ensureRegistry(cdp, access, registryId);
+    const writable = await ensureRegistry(cdp, access, view.id);
     const changes = await applyAll(cdp, writable, view, planned);
     const loggedTo = await logChanges(cdp, writable, view, target.attachment.pid, changes);
     const warnings = changes.flatMap((c) => (c.errors ?? []).map((e) => `tripod flags: ${c.kind === 'flag' ? `the onChange of ${c.name}` : c.name} threw ${e}; the value stays set`));
@@ -75,7 +76,7 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
  * (Runtime.queryObjects), which stops the main thread for a while (BENCHMARKS.md). A flag's
  * --set finds none; --clear alone finds those tripod changed before.
  */
-function loggersWanted(request: ControlsRequest, view: RegistryView): Set<string> {
+function loggersWanted(request: ControlsRequest, view: RegistryView | undefined): Set<string> {
   const wanted = new Set<string>();
   const glob = request.list?.glob;
   if (request.list) for (const adapter of ADAPTERS) if (glob === undefined || globRegex(glob).test(adapter.name)) wanted.add(adapter.name);
@@ -85,8 +86,14 @@ function loggersWanted(request: ControlsRequest, view: RegistryView): Set<string
   }
   if (request.debugNamespaces !== undefined) wanted.add('debug');
   for (const name of request.clear ?? []) if (name === 'pino' || name === 'debug') wanted.add(name);
-  if (request.clear?.length === 0) for (const name of view.loggersChanged) wanted.add(name);
+  if (request.clear?.length === 0) for (const name of view?.loggersChanged ?? []) wanted.add(name);
   return wanted;
+}
+
+async function registryView(cdp: TimedCdp): Promise<{ access?: GlobalAccess; view: RegistryView }> {
+  const { access, describe } = await globalAccess(cdp);
+  if (!access || !describe) return { view: { ...(await readRegistry(cdp, undefined)), unreadable: true } };
+  return { access, view: await readRegistry(cdp, await registryOf(cdp, access, describe)) };
 }
 
 async function findControls(cdp: TimedCdp, wanted: Set<string>): Promise<LoggerControl[]> {
@@ -205,7 +212,8 @@ function cwdOf(pid: number): string | undefined {
 
 /**
  * The console's words as a request: `flags [GLOB]`, `set NAME=VALUE...`, `clear [NAME...]`,
- * `level pino=LEVEL | pino{...}=LEVEL | debug PATTERNS`. undefined: not one of these commands.
+ * `level LEVEL | pino{...}=LEVEL | debug PATTERNS` (`level debug` alone is pino's level debug).
+ * undefined: not one of these commands.
  */
 export function consoleRequest(command: string, args: string[]): ControlsRequest | undefined {
   switch (command) {
@@ -216,7 +224,7 @@ export function consoleRequest(command: string, args: string[]): ControlsRequest
     case 'clear':
       return { sets: [], clear: args };
     case 'level':
-      if (args[0] === 'debug') return { sets: [], debugNamespaces: args.slice(1).join(',') };
+      if (args[0] === 'debug' && args.length > 1) return { sets: [], debugNamespaces: args.slice(1).join(',') };
       return { sets: args.map((arg) => (/^(pino)(\{.*\})?=/s.test(arg) ? arg : `pino=${arg}`)) };
     default:
       return undefined;

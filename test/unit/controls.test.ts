@@ -8,6 +8,9 @@ import { flag, parseFlagValue, processRegistry } from '../../src/flags/index';
 import { debugNamespaces } from '../../src/controls/debug';
 import { parseSelector } from '../../src/controls/pino';
 import { globRegex } from '../../src/controls/render';
+import { consoleRequest } from '../../src/controls/flags-command';
+import { parseFlagsCommand } from '../../src/options/flags';
+import { parseRunCommand } from '../../src/options/run';
 
 describe('flag values', () => {
   it('reads each type, and says what is allowed otherwise', () => {
@@ -87,5 +90,42 @@ describe('tripod flags pieces', () => {
     expect(globRegex('debug*').test('mydebug')).toBe(false);
     expect(globRegex('a.b?').test('a.bc')).toBe(true);
     expect(globRegex('a.b?').test('axbc')).toBe(false);
+  });
+});
+
+describe('tripod flags options', () => {
+  it('reads what to do, the glob or names after the pid, and repeated --set', () => {
+    expect(parseFlagsCommand(['4242', '--ls', 'debug*'], {})).toMatchObject({ pid: 4242, list: { glob: 'debug*' }, sets: [], timeoutMs: 2000, quiet: false });
+    expect(parseFlagsCommand(['4242', '--set', 'a=1', '--set', 'pino=debug', '--debug', 'x:*'], {})).toMatchObject({ sets: ['a=1', 'pino=debug'], debugNamespaces: 'x:*' });
+    expect(parseFlagsCommand(['4242', '--clear'], {})).toMatchObject({ clear: [] });
+    expect(parseFlagsCommand(['4242', '--clear', 'a', 'b'], {})).toMatchObject({ clear: ['a', 'b'] });
+    // TRIPOD_DEBUG is tripod's own traces; it never becomes debug namespaces.
+    expect(parseFlagsCommand(['4242', '--ls'], { TRIPOD_DEBUG: '1' })).toMatchObject({ debug: true });
+    expect(parseFlagsCommand(['4242', '--ls'], { TRIPOD_DEBUG: '1' })).not.toHaveProperty('debugNamespaces');
+  });
+
+  it('refuses a command that says nothing to do, or names after the pid without --ls or --clear', () => {
+    expect(() => parseFlagsCommand(['4242'], {})).toThrow(/^tripod flags: say what to do: --ls/);
+    expect(() => parseFlagsCommand(['4242', 'a', '--set', 'b=1'], {})).toThrow(/goes with --ls \(a glob\) or --clear/);
+    expect(() => parseFlagsCommand(['4242', '--ls', '--clear'], {})).toThrow(/give one of them/);
+  });
+
+  it('takes --flag and TRIPOD_FLAGS for the runner, and refuses one that is not NAME=VALUE', () => {
+    const run = (argv: string[], env = {}) => parseRunCommand(argv, env) as { kind: string; config: { flags?: Record<string, string> } };
+    expect(run(['--flag', 'a=1', '--flag', 'b=x=y', 'app.js']).config.flags).toEqual({ a: '1', b: 'x=y' });
+    expect(run(['app.js'], { TRIPOD_FLAGS: 'a=1, b=true' }).config.flags).toEqual({ a: '1', b: 'true' });
+    expect(run(['app.js']).config.flags).toBeUndefined();
+    expect(() => run(['--flag', 'novalue', 'app.js'])).toThrow(/^tripod: --flag "novalue" is not NAME=VALUE/);
+  });
+
+  it("maps the console's flags, set, clear and level commands to requests", () => {
+    expect(consoleRequest('flags', [])).toEqual({ list: {}, sets: [] });
+    expect(consoleRequest('flags', ['d*'])).toEqual({ list: { glob: 'd*' }, sets: [] });
+    expect(consoleRequest('set', ['a=1', 'b=2'])).toEqual({ sets: ['a=1', 'b=2'] });
+    expect(consoleRequest('clear', [])).toEqual({ sets: [], clear: [] });
+    expect(consoleRequest('level', ['debug'])).toEqual({ sets: ['pino=debug'] });
+    expect(consoleRequest('level', ['pino{module:"db"}=warn'])).toEqual({ sets: ['pino{module:"db"}=warn'] });
+    expect(consoleRequest('level', ['debug', 'app:*'])).toEqual({ sets: [], debugNamespaces: 'app:*' });
+    expect(consoleRequest('quit', [])).toBeUndefined();
   });
 });
