@@ -49,7 +49,7 @@ for step in steps:
         break
 
 if status == 0:
-    end = time.time() + 10
+    end = time.time() + 20
     while time.time() < end and read_for(end - time.time()) is not None:
         pass
     ended, code = os.waitpid(pid, os.WNOHANG)
