@@ -111,7 +111,7 @@ describe.each(nodes)('command line, $label', ({ bin }) => {
     expect(record.stdout).toBe((await tripod(bin, ['record', '--help'])).stdout);
     const unknown = await tripod(bin, ['help', 'shwo']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs, flags (tripod help COMMAND)\n');
+    expect(unknown.stderr).toBe('tripod help: there is no command "shwo"; the commands are show, dump, record, report, logs, flags, monitor (tripod help COMMAND)\n');
     const dir = tempDir();
     writeFileSync(path.join(dir, 'help'), 'console.log("the script named help ran")');
     const script = await tripod(bin, ['-q', '--log', path.join(dir, 'run.log'), './help'], { cwd: dir });

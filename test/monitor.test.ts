@@ -41,7 +41,9 @@ async function callsOf(target: Target): Promise<number> {
 }
 
 describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
-  it('reads a CommonJS module: main, modules, who, whoall (redacted), list, then eval and import', async () => {
+  // Retried: on a machine loaded by other work the in-target reader can reach its 30 ms ceiling (a value then
+  // reads "not read: the sample's read time ran out"), which the assertions below take for a failure.
+  it('reads a CommonJS module: main, modules, who, whoall (redacted), list, then eval and import', { retry: 2 }, async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
     const result = await tripod(bin, [
       'monitor', String(target.pid),
@@ -94,7 +96,8 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     expect(result.stdout).toMatch(/### Thread 0 "main": idle/);
   });
 
-  it('runs none of the program\'s code for main, mainwhoall, threads, modules, who, whoall and list', async () => {
+  // Retried: under load the fixture's answer on stdin was once not seen within 10 s (never in 3 runs alone).
+  it('runs none of the program\'s code for main, mainwhoall, threads, modules, who, whoall and list', { retry: 2 }, async () => {
     const target = await agentTarget(bin, path.join(FIXTURES, 'monitor-hostile.js'));
     const script = path.join(FIXTURES, 'monitor-hostile.js');
     const reads = ['main', 'mainwhoall', 'mainwhoall', 'mainwhoall', 'threads', 'modules --all', `who ${script}`, `whoall ${script}`, 'list spin', 'list monitor-hostile.js:20'];
@@ -167,7 +170,8 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
       while (loading) await one();
     })();
     const session = ['main', 'mainwhoall', 'threads', 'modules', 'who cache.js', 'whoall cache.js', 'list hit', 'eval 1 + 1', 'import os', 'eval os.loadavg().length'];
-    const result = await tripod(bin, ['monitor', '--json', String(target.pid), ...commands(...session, ...session, ...session)]);
+    // A server under load answers the agent between requests: a generous --timeout for a loaded machine.
+    const result = await tripod(bin, ['monitor', '--timeout', '10', '--json', String(target.pid), ...commands(...session, ...session, ...session)]);
     loading = false;
     await load;
     expect(result.code, result.stderr).toBe(0);
@@ -238,7 +242,16 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     expect(lines[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z pid=${target.pid} user=\\S+ "eval 1"$`));
   });
 
-  it('is a console on a terminal: completion, multi-line input, Ctrl-C, a deadline on eval, history in a 0600 file, Ctrl-D', async () => {
+  it('quits on Ctrl-D at the prompt', async () => {
+    const target = await agentTarget(bin, path.join(APP, 'server.js'));
+    const state = mkdtempSync(path.join(tmpdir(), 'tripod-state-'));
+    const steps = [{ expect: 'tripod> ' }, { send: 'eval 1\r' }, { expect: 'took' }, { expect: 'tripod> ' }, { send: '\u0004' }];
+    const result = await run('python3', [PTY, JSON.stringify(steps), '--', bin, TRIPOD, 'monitor', String(target.pid)], { env: { XDG_STATE_HOME: state, TERM: 'xterm' }, killAfterMs: 60_000 });
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  // Retried: once, on a machine at load average 15, a step's answer did not come within its 15-20 s (not seen alone).
+  it('is a console on a terminal: completion, multi-line input, Ctrl-C, a deadline on eval, history in a 0600 file', { retry: 1 }, async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
     const state = mkdtempSync(path.join(tmpdir(), 'tripod-state-'));
     const steps = [
@@ -267,10 +280,10 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
       { expect: 'tripod> ' },
       { send: 'timing off\r' },
       { expect: 'cost lines off' },
-      { send: 'eval 5\r' },
-      { expect: '5' },
+      { send: 'eval 3 + 4\r' },
+      { expect: '33m7' },
       { expect: 'tripod> ' },
-      { send: '\u0004' },
+      { send: 'quit\r' },
     ];
     const result = await run('python3', [PTY, JSON.stringify(steps), '--', bin, TRIPOD, 'monitor', '--eval-timeout', '1', String(target.pid)], {
       env: { XDG_STATE_HOME: state, TERM: 'xterm' },

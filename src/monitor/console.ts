@@ -5,7 +5,7 @@
  * command. Ctrl-C cancels a running eval or exec (the program goes on), or
  * clears the line at the prompt; Ctrl-D or quit leaves.
  */
-import { createInterface, type Interface } from 'node:readline';
+import { createInterface } from 'node:readline';
 import { Script } from 'node:vm';
 import type { AuditLog } from './audit';
 import { complete } from './completion';
@@ -48,9 +48,11 @@ export function runConsole(session: MonitorSession, io: MonitorIo, untilGone: <T
           return;
         }
         pending = '';
+        // To the end of the line, then delete back to its start: readline's own keys, on every Node.
+        rl.write(null, { ctrl: true, name: 'e' });
+        rl.write(null, { ctrl: true, name: 'u' });
         write('^C\n');
         rl.setPrompt(PROMPT);
-        (rl as Interface & { line: string }).line = '';
         rl.prompt();
       });
       rl.on('close', () => resolve(!failed));

@@ -49,10 +49,14 @@ for step in steps:
         break
 
 if status == 0:
-    end = time.time() + 10
+    end = time.time() + 20
     while time.time() < end and read_for(end - time.time()) is not None:
         pass
+    # The terminal closes a moment before the command is reaped: wait for it up to the same deadline.
     ended, code = os.waitpid(pid, os.WNOHANG)
+    while ended == 0 and time.time() < end:
+        time.sleep(0.05)
+        ended, code = os.waitpid(pid, os.WNOHANG)
     if ended == 0:
         sys.stdout.write('pty-drive: the command did not end\n')
         os.kill(pid, 9)
