@@ -264,4 +264,24 @@ process.stdout.write('ready ' + fd + '\\n');`,
     expect(notNode.stderr.trim().split('\n')).toHaveLength(1);
     expect(notNode.stderr).toMatch(/not (a )?Node/i);
   });
+
+  it("is in the monitor console too: flags, set, level and clear share tripod flags' code; --read-only refuses the changes", async () => {
+    const target = await started(fixture('flags-cjs.js'));
+    const pid = String(target.pid);
+    const session = await tripod(bin, ['monitor', pid, '-e', 'flags debug*', '-e', 'set debugCache=2 mode=safe', '-e', 'level pino{module:"db"}=trace', '-e', 'set nope=1']);
+    expect(session.code).toBe(1);
+    expect(session.stdout).toMatch(/debugCache = 0 +default 0 +in \.\/test\/fixtures\/flags-cjs\.js/);
+    expect(session.stdout).toContain('set debugCache 0 -> 2 (./test/fixtures/flags-cjs.js)');
+    expect(session.stdout).toContain('set mode fast -> safe (./test/fixtures/flags-cjs.js)');
+    expect(session.stdout).toMatch(/set pino\{module:"db"\} warn -> trace/);
+    expect(session.stderr).toContain('set: no flag "nope" in this process');
+    expect(await stateOf(target)).toMatchObject({ debugCache: 2, mode: 'safe', db: 'trace' });
+
+    const readOnly = await tripod(bin, ['monitor', pid, '--read-only', '-e', 'clear']);
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stderr).toContain('clear: refused, this console is --read-only');
+    const cleared = await tripod(bin, ['monitor', pid, '-e', 'clear']);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(await stateOf(target)).toMatchObject({ debugCache: 0, mode: 'fast', db: 'warn' });
+  });
 });

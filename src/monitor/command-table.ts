@@ -3,6 +3,7 @@
  * program's code (--read-only refuses those), and how it runs. help, tab
  * completion and the dispatcher all read this table.
  */
+import { controlCommand } from './control-commands';
 import { debugText } from './debug-command';
 import { evalCommand, importCommand, reloadCommand, type RunControl } from './code-commands';
 import { listCommand, modulesCommand, whoCommand } from './module-commands';
@@ -36,6 +37,10 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   { name: 'exec', usage: 'exec STATEMENTS', summary: 'run statements in the program (runs its code); prints only a failure or a result', runsCode: true, completes: 'expression', run: (s, a, c) => evalCommand(s, a, c, true) },
   { name: 'import', usage: 'import MODULE [as NAME]', summary: 'load a module (built-in, package or file) by name for later eval and exec', runsCode: true, completes: 'module', run: (s, a, c) => importCommand(s, a, c) },
   { name: 'reload', usage: 'reload MODULE', summary: 'drop a CommonJS module from the require cache, so the next require loads it anew', runsCode: true, completes: 'module', run: (s, a, c) => reloadCommand(s, a, c) },
+  { name: 'flags', usage: 'flags [GLOB]', summary: "the program's tripod/flags flags, its pino loggers' levels and debug's namespaces (as tripod flags --ls)", run: (s, a) => controlCommand(s, 'flags', a) },
+  { name: 'set', usage: 'set NAME=VALUE...', summary: "set flags, all or none (runs the flags' onChange listeners)", runsCode: true, run: (s, a) => controlCommand(s, 'set', a) },
+  { name: 'clear', usage: 'clear [NAME...]', summary: 'put flags and levels back as tripod found them (all that tripod changed, without a NAME)', runsCode: true, run: (s, a) => controlCommand(s, 'clear', a) },
+  { name: 'level', usage: 'level LEVEL | pino{BINDING}=LEVEL | debug PATTERNS', summary: "set every pino logger's level, the matching ones', or enable debug namespaces", runsCode: true, run: (s, a) => controlCommand(s, 'level', a) },
   { name: 'debug', usage: 'debug', summary: 'how to hand over to a real debugger (node inspect, Chrome DevTools)', run: async (s) => ({ text: debugText(s.pid, s.target.attachment.route) }) },
   { name: 'timing', usage: 'timing on|off', summary: 'show or hide the cost line after each command', run: unreachable },
   { name: 'help', usage: 'help [COMMAND]', summary: 'the commands, or one of them', run: unreachable },

@@ -141,7 +141,7 @@ export const OPTIONS: readonly OptionRow[] = [
     per: { monitor: { help: 'one JSON line per command on stdout: {command, ok, result or error, wallMs, stoppedMs}' } },
   },
   { flag: 'execute', short: 'e', value: 'CMD', kind: 'string', multiple: true, help: 'run console command CMD, then the next -e, then quit (repeatable)', commands: ['monitor'] },
-  { flag: 'read-only', env: 'TRIPOD_MONITOR_READONLY', kind: 'switch', default: false, help: 'refuse eval, exec, import and reload: the commands that run code in the program', commands: ['monitor'] },
+  { flag: 'read-only', env: 'TRIPOD_MONITOR_READONLY', kind: 'switch', default: false, help: 'refuse eval, exec, import, reload, set, level and clear: the commands that run code in the program or change it', commands: ['monitor'] },
   {
     flag: 'eval-timeout', value: 'S', env: 'TRIPOD_EVAL_TIMEOUT', kind: 'seconds', range: { min: 0.001, max: 3600 }, default: 5,
     help: 'how long an eval or exec may run in the program before it is stopped, {range}', commands: ['monitor'],
