@@ -31,7 +31,7 @@ describe('monitor lines', () => {
   it('lists every command in help, marks those --read-only refuses, and names close ones for a typo', () => {
     const help = helpFor('', true);
     for (const command of CONSOLE_COMMANDS) expect(help).toContain(command.usage);
-    expect(help.match(/\[refused: --read-only\]/g)).toHaveLength(4);
+    expect(help.match(/\[refused: --read-only\]/g)).toHaveLength(7);
     expect(helpFor('eval', false)).toBe('eval EXPRESSION\n  evaluate in the program (runs its code) and print the result as util.inspect does');
     expect(unknownCommand('whos')).toBe('tripod monitor: no command "whos"; did you mean who or whoall? help lists them');
   });
