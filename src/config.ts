@@ -53,6 +53,8 @@ export interface RunConfig {
   profile?: ProfileConfig;
   /** --threads: every worker_threads Worker is sampled too, on the main thread's schedule. */
   threads?: boolean;
+  /** --monitor: the preload agent listens from the start (no port for tripod monitor/dump/record PID). */
+  monitor?: boolean;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */

@@ -103,6 +103,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(crash ? { crash } : {}),
       ...(profile ? { profile } : {}),
       ...(threads ? { threads } : {}),
+      ...(values.switch('monitor') ? { monitor: true } : {}),
       timeoutMs: values.number('timeout') * 1000,
       localsBudget: values.number('locals-budget') / 100,
       logPath: values.text('log'),

@@ -26,6 +26,8 @@ export function prepareRun(config: RunConfig): PreparedRun {
   const sampler = startSampler(config, tripodVersion());
   // Before any of the program's code: the probe captures Node's own node:vm and getActiveResourcesInfo.
   installProbeHolder();
+  // --monitor: the agent's socket, before the program runs (it captures what it needs at load, as with --require).
+  if (config.monitor) require('../attach/agent');
   try {
     const scriptPath = resolveScript(config.script);
     const log = openLog(scriptPath, config.logPath);
