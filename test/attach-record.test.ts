@@ -87,10 +87,10 @@ describe.each(nodes)('tripod record, $label', ({ bin }) => {
     const done = finish(child);
     await attached(log);
     const port = target.inspectorPort()!;
-    expect(await connectionRefused(port)).toBe(false);
+    // The recording moved to the relay's socket and closed the port SIGUSR1 opened (test/attach-upgrade.test.ts).
+    expect(await waitUntilClosed(port, 5000)).toBe(true);
     child.kill('SIGKILL');
     await done;
-    // Its guardian sees the pipe close and closes the inspector itself.
     expect(await waitUntilClosed(port, 20_000)).toBe(true);
   });
 });

@@ -32,17 +32,22 @@ const { sessionPath: agentPath, token } = workerData as { sessionPath?: string; 
 const report = (message: object) => (agentPath ? parentPort!.postMessage(message) : undefined);
 const sessionPath = agentPath ?? upgradePath(token!);
 
-const session = openSession();
+const session = sessionPath ? openSession() : undefined;
 if (session) {
   // An error thrown here would reach the main thread as the Worker's 'error' event and, unheard, end the program.
   process.on('uncaughtException', () => disconnect(session));
   listen(session);
 }
 
+/** Empty when the runtime directory is not usable: the relay then ends at once (tripod's upgrade times out and stays on the port). */
 function upgradePath(name: string): string {
-  const dir = runtimeDir();
-  ensurePrivateDir(dir);
-  return path.join(dir, upgradeSocketName(process.pid, name));
+  try {
+    const dir = runtimeDir();
+    ensurePrivateDir(dir);
+    return path.join(dir, upgradeSocketName(process.pid, name));
+  } catch {
+    return '';
+  }
 }
 
 let disconnected = false;

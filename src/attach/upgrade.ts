@@ -57,20 +57,33 @@ export class UpgradeFailed extends Error {
  */
 export async function openRelay(client: CdpClient, pid: number, waitMs: number): Promise<CdpConnection> {
   const deadline = performance.now() + waitMs;
-  const requireBuiltin = await findRequireBuiltin(client);
+  const requireBuiltin = await stage('finding the loader', findRequireBuiltin(client));
   if (!requireBuiltin) throw new UpgradeFailed("Node's internal loader was not found");
   const token = randomBytes(8).toString('hex');
-  const started = (await client.post('Runtime.callFunctionOn', {
+  const started = (await stage('starting the worker', client.post('Runtime.callFunctionOn', {
     objectId: requireBuiltin,
     functionDeclaration: START_RELAY,
     arguments: [{ value: `require(${JSON.stringify(RELAY_SCRIPT)})` }, { value: token }, { value: AGENT_WORKER_NAME }],
     silent: true,
-  })) as { result: RemoteObject; exceptionDetails?: { exception?: RemoteObject } };
+  }))) as { result: RemoteObject; exceptionDetails?: { exception?: RemoteObject } };
   if (started.exceptionDetails || !started.result.objectId) throw new UpgradeFailed(started.exceptionDetails?.exception?.description?.split('\n')[0] ?? 'no worker');
   debug('upgrade: relay worker started');
-  await unrefWorker(client, started.result.objectId);
-  const socketPath = await relaySocket(pid, token, deadline);
-  return new CdpConnection(lineTransport(await connected(connect(socketPath), deadline)));
+  const socket = relaySocket(pid, token, deadline).then((found) => connected(connect(found), deadline));
+  socket.catch(() => {}); // awaited below; not unhandled meanwhile
+  const unrefed = await unrefWorker(client, started.result.objectId).catch(() => false);
+  if (!unrefed) {
+    // A relay that would keep the program alive is ended at once: tripod's connection, closed, ends it.
+    void socket.then((opened) => opened.destroy(), () => {});
+    throw new UpgradeFailed('the relay could not be unref\'d');
+  }
+  return new CdpConnection(lineTransport(await socket));
+}
+
+/** A CDP failure, said with the step it stopped. */
+function stage<T>(step: string, work: Promise<T>): Promise<T> {
+  return work.catch((error: Error) => {
+    throw new UpgradeFailed(`${step}: ${error.message}`);
+  });
 }
 
 /** Node's internal `requireBuiltin`, in the closure of `internalBinding`, in the closure of the `process` accessor. */
@@ -86,19 +99,20 @@ async function findRequireBuiltin(client: CdpClient): Promise<string | undefined
 /**
  * A relay must never keep the program alive. The Worker's own `unref` is on a
  * prototype the program can reach (worker_threads.Worker): the native handle's
- * is called instead, once V8 describes it as native. A relay left ref'd (that
- * cannot be verified) still ends with tripod's connection.
+ * is called instead, once V8 describes it as native. False when it cannot be
+ * (the caller then ends the relay).
  */
-async function unrefWorker(client: CdpClient, workerId: string): Promise<void> {
+async function unrefWorker(client: CdpClient, workerId: string): Promise<boolean> {
   const worker = (await ownProperties(client, workerId)).result as Array<{ name: string; symbol?: RemoteObject; value?: RemoteObject }>;
   const handle = worker.find((p) => p.symbol?.description === 'Symbol(kHandle)' || p.name === 'Symbol(kHandle)')?.value;
-  if (!handle?.objectId) return;
+  if (!handle?.objectId) return false;
   const own = await ownProperties(client, handle.objectId);
   const prototype = own.internalProperties?.find((p) => p.name === '[[Prototype]]')?.value?.objectId;
-  if (own.result.some((p) => p.name === 'unref') || !prototype) return;
+  if (own.result.some((p) => p.name === 'unref') || !prototype) return false;
   const unref = (await ownProperties(client, prototype)).result.find((p) => p.name === 'unref')?.value;
-  if (unref?.type !== 'function' || unref.description !== NATIVE_UNREF) return;
-  await client.post('Runtime.callFunctionOn', { objectId: handle.objectId, functionDeclaration: CALL_UNREF, silent: true });
+  if (unref?.type !== 'function' || unref.description !== NATIVE_UNREF) return false;
+  const called = (await client.post('Runtime.callFunctionOn', { objectId: handle.objectId, functionDeclaration: CALL_UNREF, silent: true })) as { exceptionDetails?: unknown };
+  return called.exceptionDetails === undefined;
 }
 
 /** The relay's socket, once the target listens on it (its name carries our token). */
