@@ -155,6 +155,18 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
   });
 });
 
+describe.each(nodes)('the relay on its own, $label', ({ bin }) => {
+  it('ends by itself, its socket file removed, when tripod never connects', async () => {
+    const target = startTarget(bin, [fixture('relay-unconnected.js')]);
+    const [, file] = await target.waitFor(/relay (\S+)/);
+    const baseline = tasks(target.pid);
+    expect(existsSync(file)).toBe(true);
+    // SESSION_CONNECT_WAIT_MS (10 s), the lease's length: then the worker is gone and the file with it.
+    expect(await eventually(() => !existsSync(file) && tasks(target.pid) < baseline, LEASE_MS + 3000, 100)).toBe(true);
+    expect(target.child.exitCode).toBe(null);
+  });
+});
+
 describe.each(nodes)('tripod --monitor, $label', ({ bin }) => {
   it('listens on the agent socket from the start: tripod dump PID reaches the program with no TCP listener but its own', async () => {
     const target = startTarget(bin, [TRIPOD, '--monitor', '-q', fixture('attach-server.js')]);
