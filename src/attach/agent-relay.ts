@@ -27,6 +27,12 @@ type InspectorSession = import('node:inspector').Session;
  * (MainThreadInterface::Post, about one run in three); 50 ms ended every abort.
  */
 const LINGER_MS = 250;
+/**
+ * The upgrade's tripod connects within its own deadline (under 1 s) or has given up: a relay
+ * it started keeps the program alive until it is unref'd, so one left unconnected (the program
+ * exiting mid-upgrade) goes soon.
+ */
+const UPGRADE_CONNECT_WAIT_MS = 2000;
 
 const { sessionPath: agentPath, token } = workerData as { sessionPath?: string; token?: string };
 const report = (message: object) => (agentPath ? parentPort!.postMessage(message) : undefined);
@@ -82,7 +88,7 @@ function listen(opened: InspectorSession): void {
   const giveUp = setTimeout(() => {
     server.close();
     disconnect(opened);
-  }, SESSION_CONNECT_WAIT_MS);
+  }, agentPath ? SESSION_CONNECT_WAIT_MS : UPGRADE_CONNECT_WAIT_MS);
   server.on('close', () => removeFile(sessionPath));
   server.on('error', (error) => {
     report({ error: error.message });
