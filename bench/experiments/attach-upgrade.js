@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The targets of a long-lived attach (issue 13): time from the start of an attach to a usable session
-// (the first CDP answer through it), through SIGUSR1 with the upgrade to the relay's socket (goal <= 300 ms)
+// (the first CDP answer through it) and a Runtime.evaluate round trip through it afterwards, through SIGUSR1 with the upgrade to the relay's socket (goal <= 300 ms)
 // and through the preload agent (goal <= 100 ms); how long the inspector port was open (from the signal
 // to the close, <= 1 s); and the start-up cost of `tripod --monitor` against the same run without it.
 // Rounds interleave the routes (SIGUSR1, agent, then the start-ups of both runner variants), each against a
@@ -34,7 +34,14 @@ async function attachOnce(args) {
     1000,
     async ({ attachment }) => {
       await attachment.main.post('Runtime.evaluate', { expression: '1 + 1' });
-      return { usableMs: performance.now() - started, route: attachment.route, portOpenMs: attachment.upgrade?.portOpenMs };
+      const usableMs = performance.now() - started;
+      const trips = [];
+      for (let i = 0; i < 20; i++) {
+        const sent = performance.now();
+        await attachment.main.post('Runtime.evaluate', { expression: '1 + 1' });
+        trips.push(performance.now() - sent);
+      }
+      return { usableMs, roundTripMs: median(trips), route: attachment.route, portOpenMs: attachment.upgrade?.portOpenMs };
     },
     undefined,
     { longLived: true },
@@ -57,6 +64,8 @@ const spread = (xs) => [Math.min(...xs), Math.max(...xs)].map((x) => +x.toFixed(
   const signal = [];
   const portOpen = [];
   const agent = [];
+  const relayTrip = [];
+  const agentTrip = [];
   const plainStart = [];
   const monitorStart = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -64,9 +73,11 @@ const spread = (xs) => [Math.min(...xs), Math.max(...xs)].map((x) => +x.toFixed(
     if (viaSignal.route !== 'signal' || viaSignal.portOpenMs === undefined) throw new Error(`not upgraded: ${JSON.stringify(viaSignal)}`);
     signal.push(viaSignal.usableMs);
     portOpen.push(viaSignal.portOpenMs);
+    relayTrip.push(viaSignal.roundTripMs);
     const viaAgent = await attachOnce(['--require', AGENT]);
     if (viaAgent.route !== 'agent') throw new Error(`not through the agent: ${JSON.stringify(viaAgent)}`);
     agent.push(viaAgent.usableMs);
+    agentTrip.push(viaAgent.roundTripMs);
     plainStart.push(startupMs([]));
     monitorStart.push(startupMs(['--monitor']));
   }
@@ -81,6 +92,7 @@ const spread = (xs) => [Math.min(...xs), Math.max(...xs)].map((x) => +x.toFixed(
       signalToUsableMs: { median: +median(signal).toFixed(1), range: spread(signal) },
       portOpenMs: { median: +median(portOpen).toFixed(1), range: spread(portOpen) },
       agentToUsableMs: { median: +median(agent).toFixed(1), range: spread(agent) },
+      roundTripMs: { relay: +median(relayTrip).toFixed(2), agent: +median(agentTrip).toFixed(2) },
       runnerStartMs: { plain: +median(plainStart).toFixed(1), monitor: +median(monitorStart).toFixed(1), pairedDelta: +median(paired).toFixed(1) },
     }),
   );
