@@ -134,7 +134,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, options: At
   const open = seen ? seen.open : await openInspectorPort(target, leftByTripod);
   if (!looksLikeNode(target)) throw notNodeError(target);
   let endpoint: InspectorEndpoint;
-  let signalledAt = performance.now();
+  const attachedAt = performance.now();
   if (open) {
     endpoint = await existingEndpoint(target, open, leftByTripod);
     if (leftByTripod) {
@@ -146,7 +146,6 @@ async function attachLocked(target: TargetProcess, owned: Ownership, options: At
     await checkSignalWillWork(target);
     guard(owned, target);
     writeMarker(owned.target);
-    signalledAt = performance.now();
     endpoint = await openWithSignal(target, owned.guardian!);
     writeMarker(owned.target, endpoint.port);
   }
@@ -154,7 +153,7 @@ async function attachLocked(target: TargetProcess, owned: Ownership, options: At
   const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
   const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
   if (options.longLived && owned.guardian) {
-    const upgraded = await upgrade(main, info, owned, endpoint.port, signalledAt);
+    const upgraded = await upgrade(main, info, owned, endpoint.port, endpoint.signalledAt ?? attachedAt);
     if (upgraded) return upgraded;
   }
   return track(main, info, owned, endpoint.port);
