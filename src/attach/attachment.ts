@@ -81,8 +81,10 @@ export interface AttachOptions {
   longLived?: boolean;
 }
 
-/** How long the upgrade may take before the session stays on the port (a main thread blocked in a native call answers nothing). */
-const UPGRADE_WAIT_MS = 700;
+/** How long the upgrade waits for the main thread's answers (some 15 round trips, over 1 s measured on a loaded machine) before the session stays on the port (a main thread blocked in a native call answers nothing). */
+const UPGRADE_ANSWER_MS = 2000;
+/** How long the relay's worker may take to boot and listen (a loaded machine: up to ~500 ms measured). */
+const UPGRADE_LISTEN_MS = 3000;
 
 export async function attach(pid: number, waitMs: number, options: AttachOptions = {}): Promise<Attachment> {
   const target = findTarget(pid);
@@ -172,7 +174,7 @@ async function upgrade(main: CdpConnection, info: AttachedInfo, owned: Ownership
   void closer.close();
   let loopTurned = false;
   void loopTurnsWithin(main, LOOP_TURN_WAIT_MS).then((turned) => (loopTurned = turned), () => {});
-  const opening = openRelay(main, info.pid, UPGRADE_WAIT_MS).catch((error: Error) => {
+  const opening = openRelay(main, info.pid, UPGRADE_ANSWER_MS, UPGRADE_LISTEN_MS).catch((error: Error) => {
     debug('upgrade: %s; the session stays on port %s', error.message, port);
     return undefined;
   });

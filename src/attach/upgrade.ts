@@ -52,38 +52,55 @@ export class UpgradeFailed extends Error {
 
 /**
  * Starts a relay in the target over `client` (the WebSocket session) and returns
- * a connection to it, before `waitMs` runs out. The relay ends (its socket file
- * removed) when this connection closes, or by itself if it never gets it.
+ * a connection to it. The main thread must answer within `answerMs` (one blocked
+ * in a native call answers nothing: the caller stays on the port); the worker then
+ * has `listenMs` to boot and listen, which takes long on a loaded machine. The relay
+ * ends (its socket file removed) when this connection closes, or by itself if it
+ * never gets it; one started by an upgrade that failed later is connected to and
+ * closed at once.
  */
-export async function openRelay(client: CdpClient, pid: number, waitMs: number): Promise<CdpConnection> {
-  const deadline = performance.now() + waitMs;
-  const requireBuiltin = await stage('finding the loader', findRequireBuiltin(client));
+export async function openRelay(client: CdpClient, pid: number, answerMs: number, listenMs: number): Promise<CdpConnection> {
+  const answerBy = performance.now() + answerMs;
+  const requireBuiltin = await before(answerBy, 'finding the loader', findRequireBuiltin(client));
   if (!requireBuiltin) throw new UpgradeFailed("Node's internal loader was not found");
   const token = randomBytes(8).toString('hex');
-  const started = (await stage('starting the worker', client.post('Runtime.callFunctionOn', {
+  const starting = client.post('Runtime.callFunctionOn', {
     objectId: requireBuiltin,
     functionDeclaration: START_RELAY,
     arguments: [{ value: `require(${JSON.stringify(RELAY_SCRIPT)})` }, { value: token }, { value: AGENT_WORKER_NAME }],
     silent: true,
-  }))) as { result: RemoteObject; exceptionDetails?: { exception?: RemoteObject } };
-  if (started.exceptionDetails || !started.result.objectId) throw new UpgradeFailed(started.exceptionDetails?.exception?.description?.split('\n')[0] ?? 'no worker');
-  debug('upgrade: relay worker started');
-  const socket = relaySocket(pid, token, deadline).then((found) => connected(connect(found), deadline));
+  }) as Promise<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject } }>;
+  const listenBy = performance.now() + listenMs;
+  const socket = relaySocket(pid, token, listenBy).then((found) => connected(connect(found), listenBy));
   socket.catch(() => {}); // awaited below; not unhandled meanwhile
-  const unrefed = await unrefWorker(client, started.result.objectId).catch(() => false);
-  if (!unrefed) {
-    // A relay that would keep the program alive is ended at once: tripod's connection, closed, ends it.
+  try {
+    const started = await before(answerBy, 'starting the worker', starting);
+    if (started.exceptionDetails || !started.result.objectId) throw new UpgradeFailed(started.exceptionDetails?.exception?.description?.split('\n')[0] ?? 'no worker');
+    debug('upgrade: relay worker started');
+    // A relay that would keep the program alive is not kept.
+    if (!(await before(listenBy, 'unref', unrefWorker(client, started.result.objectId)).catch(() => false))) throw new UpgradeFailed("the relay could not be unref'd");
+    return new CdpConnection(lineTransport(await socket));
+  } catch (error) {
+    // Tripod's connection, closed, ends a relay that started all the same (late, or not unref'd).
     void socket.then((opened) => opened.destroy(), () => {});
-    throw new UpgradeFailed('the relay could not be unref\'d');
+    throw error;
   }
-  return new CdpConnection(lineTransport(await socket));
 }
 
-/** A CDP failure, said with the step it stopped. */
-function stage<T>(step: string, work: Promise<T>): Promise<T> {
-  return work.catch((error: Error) => {
-    throw new UpgradeFailed(`${step}: ${error.message}`);
-  });
+/** `work`, unless `deadline` passes first; a CDP failure is said with the step it stopped. */
+async function before<T>(deadline: number, step: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new UpgradeFailed(`${step}: the main thread did not answer in time`)), Math.max(0, deadline - performance.now()))));
+  try {
+    return await Promise.race([
+      work.catch((error: Error) => {
+        throw error instanceof UpgradeFailed ? error : new UpgradeFailed(`${step}: ${error.message}`);
+      }),
+      expired,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Node's internal `requireBuiltin`, in the closure of `internalBinding`, in the closure of the `process` accessor. */
