@@ -70,7 +70,8 @@ describe.each(nodes)('tripod record, $label', ({ bin }) => {
   });
 
   it('ends with the target, and says so', async () => {
-    const target = startTarget(bin, [ANY_PORT, '-e', 'setTimeout(() => {}, 1500); process.stdout.write(`ready ${process.pid}\\n`)']);
+    // Long enough for the attach and its upgrade to the relay on a loaded machine: the target must exit while recorded.
+    const target = startTarget(bin, [ANY_PORT, '-e', 'setTimeout(() => {}, 3000); process.stdout.write(`ready ${process.pid}\\n`)']);
     await target.waitFor(/ready/);
     const log = tempLog();
     const result = await tripod(bin, ['record', '--interval', '0.2', '-o', log, String(target.pid)]);

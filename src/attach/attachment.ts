@@ -169,6 +169,9 @@ async function attachLocked(target: TargetProcess, owned: Ownership, options: At
  * as before, closed on detach.
  */
 async function upgrade(main: CdpConnection, info: AttachedInfo, owned: Ownership, port: number, signalledAt: number): Promise<Attachment | undefined> {
+  // A target that begins to exit meanwhile waits for this session: let it go (track() then finds the connection closed).
+  main.onNode('NodeRuntime.waitingForDisconnect', () => main.close());
+  void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
   // All at once: the search for the native close and the loop-turn probe run while the relay starts (a worker: ~50–150 ms).
   const closer = new Closer(main);
   void closer.close();
