@@ -28,9 +28,9 @@ type InspectorSession = import('node:inspector').Session;
  */
 const LINGER_MS = 250;
 /**
- * The upgrade's tripod connects within its own deadline (under 1 s) or has given up: a relay
- * it started keeps the program alive until it is unref'd, so one left unconnected (the program
- * exiting mid-upgrade) goes soon.
+ * The upgrade's tripod connects within milliseconds of the socket's listing (it polls the
+ * target's socket table) or has given up: a relay it started keeps the program alive until
+ * it is unref'd, so one left unconnected (the program exiting mid-upgrade) goes soon.
  */
 const UPGRADE_CONNECT_WAIT_MS = 2000;
 
