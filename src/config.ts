@@ -71,6 +71,8 @@ export interface RunConfig {
   requests: RequestsConfig;
   /** --children: every Node.js child process, at any depth, runs under tripod too and writes to the same log. */
   children?: boolean;
+  /** --monitor: the preload agent listens from the start (no port for tripod monitor/dump/record PID). */
+  monitor?: boolean;
   /** Milliseconds a capture may wait for the main thread. */
   timeoutMs: number;
   /** Share of the time periodic samples may stop the main thread to read locals (0.01 = 1%). */

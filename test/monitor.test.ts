@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, ROOT, run, start, TRIPOD, tripod } from './helpers/cli';
-import { listeningPorts, startTarget, stopAllTargets, type Target } from './helpers/target';
+import { eventually, listeningPorts, startTarget, stopAllTargets, type Target } from './helpers/target';
 
 const nodes = inject('nodes');
 const AGENT = path.join(ROOT, 'dist', 'attach', 'agent.js');
@@ -312,5 +312,30 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     while (listeningPorts(target.pid).some((p) => p !== appPort) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(listeningPorts(target.pid)).toEqual([appPort]);
   });
-});
 
+  it('moves a session SIGUSR1 opened to its 0600 socket: no inspector port 2 s into it, commands still answered', async () => {
+    const target = startTarget(bin, ['--inspect-port=0', path.join(APP, 'server.js')]);
+    await target.waitFor(/ready/);
+    const appPort = Number(/ready \d+ (\d+)/.exec(target.stdout())![1]);
+    const monitor = start(bin, [TRIPOD, 'monitor', String(target.pid)]);
+    let stdout = '';
+    let stderr = '';
+    monitor.stdout!.on('data', (chunk) => (stdout += chunk));
+    monitor.stderr!.on('data', (chunk) => (stderr += chunk));
+    const ended = new Promise<number | null>((resolve) => monitor.on('close', resolve));
+    try {
+      monitor.stdin!.write('eval 40 + 2\n');
+      expect(await eventually(() => stdout.includes('42'), 30_000), stderr).toBe(true);
+      expect(stderr).toMatch(/through SIGUSR1, moved to tripod's 0600 socket: the inspector port was open \d+ ms, none is open now/);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(listeningPorts(target.pid)).toEqual([appPort]);
+      monitor.stdin!.write('eval 1 + 2\nmain\n');
+      expect(await eventually(() => stdout.includes('\n3\n') && stdout.includes('### Thread 0 "main"'), 30_000), stderr).toBe(true);
+      monitor.stdin!.end();
+      expect(await ended, stderr).toBe(0);
+    } finally {
+      monitor.kill('SIGKILL');
+    }
+    expect(listeningPorts(target.pid)).toEqual([appPort]);
+  });
+});

@@ -156,7 +156,8 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
   });
 
   it('closes the port through the target\'s lease when tripod and its guardian are killed together, even under fake timers', async () => {
-    const target = startTarget(bin, [ANY_PORT, fixture('attach-fake-timers.js')]);
+    // A runtime directory the target cannot use: the relay cannot listen, so the recording stays on the port (and holds a lease).
+    const target = startTarget(bin, [ANY_PORT, fixture('attach-fake-timers.js')], { XDG_RUNTIME_DIR: '/proc/tripod-unusable' });
     const [, , httpPort] = await target.waitFor(/ready (\d+) (\d+)/);
     const log = tempLog();
     const child = start(bin, [TRIPOD, 'record', '--interval', '0.2', '-o', log, String(target.pid)]);
@@ -270,7 +271,8 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
   });
 
   it('ends a recording whose session the program cut with "connection lost", not "target exited"', async () => {
-    const target = startTarget(bin, [ANY_PORT, fixture('attach-on-inspector.js'), 'close'], { CLOSE_AFTER_MS: '1500' });
+    // The program's own inspector (a session through SIGUSR1 would move to the relay, which its close does not cut).
+    const target = startTarget(bin, ['--inspect=127.0.0.1:0', fixture('attach-on-inspector.js'), 'close'], { CLOSE_AFTER_MS: '1500' });
     await target.waitFor(/ready/);
     const log = tempLog();
     const result = await tripod(bin, ['record', '--interval', '0.2', '-o', log, String(target.pid)]);

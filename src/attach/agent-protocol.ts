@@ -48,6 +48,11 @@ export function sessionSocketPath(dir: string, pid: number, token: string): stri
   return path.join(dir, sessionSocketName(pid, token));
 }
 
+/** The socket of a relay started by the upgrade of a SIGUSR1 attach (upgrade.ts): tripod finds it by this name in the target's socket table. */
+export function upgradeSocketName(pid: number, token: string): string {
+  return `tripod-relay-${pid}-${token}.sock`;
+}
+
 /** A template, not path.join: the agent names a session on the program's thread, where Node's path code calls Array.prototype.push. */
 export function sessionSocketName(pid: number, token: string): string {
   return `tripod-session-${pid}-${token}.sock`;

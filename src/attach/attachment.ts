@@ -12,13 +12,13 @@ import { withDeadline } from '../capture/cdp';
 import { CdpConnection } from '../capture/cdp-connection';
 import { type Guardian, startGuardian } from './guardian-client';
 import { checkSignalWillWork, existingEndpoint, type InspectorEndpoint, openInspectorPort, openWithSignal } from './inspector-endpoint';
-import { armLease, type Lease, LEASE_RENEW_MS } from './lease';
 import { loopTurnsWithin } from './loop-turn';
-import { callNativeClose, findNativeClose } from './native-close';
+import { closeInspector, Closer } from './inspector-closer';
 import { nodeOptionsOf } from './node-flags';
-import { listenerInode, socketInodes, type TcpListener, unixListeners } from './proc-sockets';
+import { listenerInode, type TcpListener, unixListeners } from './proc-sockets';
 import { AttachLock, hasMarker, processId, type ProcessId, pruneClaims, removeMarker, writeMarker } from './target-claims';
 import { exitedError, findTarget, looksLikeNode, notNodeError, type TargetProcess } from './target-process';
+import { openRelay } from './upgrade';
 import { openWebSocket } from './websocket-transport';
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -35,6 +35,12 @@ export interface Attachment {
   argv: string[];
   /** The target's main script, a path where it has one. */
   script: string;
+  /**
+   * A long-lived attach through SIGUSR1 moved to the relay's 0600 socket and
+   * closed the inspector (upgrade.ts): how long its port was open, from the
+   * signal to the close. Absent for every other attach.
+   */
+  upgrade?: { portOpenMs: number };
   /** Whether the target has begun to exit (or the connection dropped). */
   readonly gone: boolean;
   onGone(listener: () => void): void;
@@ -58,7 +64,6 @@ export interface Attachment {
 const DETACH_WAIT_MS = 1000;
 /** How long an attach waits for another tripod attached to the same process to be done. */
 const LOCK_WAIT_MS = 30_000;
-const PORT_POLL_MS = 2;
 /** How long detaching waits for evidence that the event loop turned (a busy main thread gives none: the guardian then watches). */
 const LOOP_TURN_WAIT_MS = 250;
 
@@ -71,7 +76,17 @@ interface Ownership {
   guardian?: Guardian;
 }
 
-export async function attach(pid: number, waitMs: number): Promise<Attachment> {
+export interface AttachOptions {
+  /** A session that stays (record, monitor): reached through SIGUSR1, it moves to the relay's socket and the port closes at once. */
+  longLived?: boolean;
+}
+
+/** How long the upgrade waits for the main thread's answers (some 15 round trips, over 1 s measured on a loaded machine) before the session stays on the port (a main thread blocked in a native call answers nothing). */
+const UPGRADE_ANSWER_MS = 2000;
+/** How long the relay's worker may take to boot and listen (a loaded machine: up to ~500 ms measured). */
+const UPGRADE_LISTEN_MS = 3000;
+
+export async function attach(pid: number, waitMs: number, options: AttachOptions = {}): Promise<Attachment> {
   const target = findTarget(pid);
   const id = processId(pid);
   if (!id) throw exitedError(pid);
@@ -87,7 +102,7 @@ export async function attach(pid: number, waitMs: number): Promise<Attachment> {
   const owned: Ownership = { lock, target: id };
   try {
     // Another tripod that held the lock meanwhile may have opened, closed or left an inspector: look again.
-    return await attachLocked(target, owned, lock.waited ? undefined : { open, leftByTripod });
+    return await attachLocked(target, owned, options, lock.waited ? undefined : { open, leftByTripod });
   } catch (error) {
     letGo(owned);
     throw error;
@@ -114,13 +129,14 @@ async function throughAgent(target: TargetProcess, id: ProcessId, waitMs: number
   return track(new CdpConnection(session.transport), { pid, route: 'agent', node: session.node, argv: session.argv, script: session.argv[1] ?? '' }, { target: id });
 }
 
-async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { open: TcpListener | undefined; leftByTripod: boolean }): Promise<Attachment> {
+async function attachLocked(target: TargetProcess, owned: Ownership, options: AttachOptions, seen?: { open: TcpListener | undefined; leftByTripod: boolean }): Promise<Attachment> {
   const { pid } = target;
   // An inspector tripod opened earlier and could not close (tripod and its guardian killed) is tripod's to close now.
   const leftByTripod = seen?.leftByTripod ?? hasMarker(owned.target);
   const open = seen ? seen.open : await openInspectorPort(target, leftByTripod);
   if (!looksLikeNode(target)) throw notNodeError(target);
   let endpoint: InspectorEndpoint;
+  const attachedAt = performance.now();
   if (open) {
     endpoint = await existingEndpoint(target, open, leftByTripod);
     if (leftByTripod) {
@@ -138,7 +154,53 @@ async function attachLocked(target: TargetProcess, owned: Ownership, seen?: { op
   debug('endpoint 127.0.0.1:%s (%s)', endpoint.port, open ? 'already open' : 'opened by SIGUSR1');
   const main = new CdpConnection(await openWebSocket(endpoint.webSocketUrl, DETACH_WAIT_MS * 3));
   const info = { pid, route: open && !leftByTripod ? ('inspector' as const) : ('signal' as const), node: endpoint.node, argv: target.argv, script: scriptOf(target, endpoint) };
+  if (options.longLived && owned.guardian) {
+    const upgraded = await upgrade(main, info, owned, endpoint.port, endpoint.signalledAt ?? attachedAt);
+    if (upgraded) return upgraded;
+  }
   return track(main, info, owned, endpoint.port);
+}
+
+/**
+ * Moves a session on an inspector tripod opened to a relay in the target, then
+ * closes the inspector: its port is open only for this. The relay's in-process
+ * session survives the close (which drops WebSocket sessions only). Undefined
+ * when the relay could not be started in time: the session stays on the port,
+ * as before, closed on detach.
+ */
+async function upgrade(main: CdpConnection, info: AttachedInfo, owned: Ownership, port: number, signalledAt: number): Promise<Attachment | undefined> {
+  // A target that begins to exit meanwhile waits for this session: let it go (track() then finds the connection closed).
+  main.onNode('NodeRuntime.waitingForDisconnect', () => main.close());
+  void main.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+  // All at once: the search for the native close and the loop-turn probe run while the relay starts (a worker: ~50–150 ms).
+  const closer = new Closer(main);
+  void closer.close();
+  let loopTurned = false;
+  void loopTurnsWithin(main, LOOP_TURN_WAIT_MS).then((turned) => (loopTurned = turned), () => {});
+  const opening = openRelay(main, info.pid, UPGRADE_ANSWER_MS, UPGRADE_LISTEN_MS).catch((error: Error) => {
+    debug('upgrade: %s; the session stays on port %s', error.message, port);
+    return undefined;
+  });
+  // The TCP tables are slow to read on a busy host (50 ms here): read them while the target works.
+  const inode = listenerInode(info.pid, port);
+  const relay = await opening;
+  if (!relay) return undefined;
+  debug('upgrade: connected to the relay');
+  // Only a turn seen before the close proves SIGUSR1's second wake-up spent (else the guardian watches for a reopening).
+  const turnedBeforeClose = loopTurned;
+  const closed = await closeInspector(main, closer, info.pid, port, DETACH_WAIT_MS, inode);
+  const portOpenMs = performance.now() - signalledAt;
+  main.close();
+  debug('upgrade: the session moved to the relay; native close: %s after %s ms; loop turned: %s', closed, portOpenMs.toFixed(1), turnedBeforeClose);
+  const guardian = owned.guardian!;
+  if (!closed) guardian.handOver();
+  else {
+    guardian.closed(!turnedBeforeClose);
+    if (turnedBeforeClose) removeMarker(owned.target);
+    // The lock covered the port's window; the relay's sessions, like the agent's, run side by side.
+    owned.lock?.release();
+  }
+  return track(relay, { ...info, upgrade: { portOpenMs } }, { target: owned.target });
 }
 
 /** Starts the guardian before anything is opened, and makes it a holder of the lock. */
@@ -154,7 +216,9 @@ function letGo(owned: Ownership): void {
   else owned.lock?.release();
 }
 
-function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script'>, owned: Ownership, port?: number): Attachment {
+type AttachedInfo = Pick<Attachment, 'pid' | 'route' | 'node' | 'argv' | 'script' | 'upgrade'>;
+
+function track(main: CdpConnection, info: AttachedInfo, owned: Ownership, port?: number): Attachment {
   let gone = false;
   let loopTurned = false;
   const goneListeners = new Set<() => void>();
@@ -209,73 +273,6 @@ function track(main: CdpConnection, info: Pick<Attachment, 'pid' | 'route' | 'no
       owned.lock?.release();
     },
   };
-}
-
-/**
- * Node's native close, found and called through CDP alone (native-close.ts). It
- * closes the server and every session, ours too: true once our socket closed or
- * the port left the target's socket table (the server is closed before
- * _debugEnd returns; the WebSocket's close frame can trail it by a delayed ACK).
- */
-async function closeInspector(main: CdpConnection, closer: Closer, pid: number, port: number, waitMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
-  try {
-    const close = await Promise.race([closer.close(), timeout]);
-    if (!close) return false;
-    const closed = new Promise<true>((resolve) => main.onClose(() => resolve(true)));
-    void callNativeClose(main, close).catch(() => {});
-    return await Promise.race([closed, portGone(pid, port, timeout), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Node's native close, looked for once (when first needed), and the lease built on it. */
-class Closer {
-  private found?: Promise<string | undefined>;
-  private lease?: Promise<Lease | undefined>;
-  private renew?: NodeJS.Timeout;
-  private ended = false;
-
-  constructor(private readonly main: CdpConnection) {}
-
-  close(): Promise<string | undefined> {
-    this.found ??= findNativeClose(this.main).catch(() => undefined);
-    return this.found;
-  }
-
-  holdLease(): Promise<Lease | undefined> {
-    this.lease ??= this.close().then(async (id) => {
-      const lease = id && !this.ended ? await armLease(this.main, id).catch(() => undefined) : undefined;
-      if (lease && !this.ended) {
-        this.renew = setInterval(() => lease.renew(), LEASE_RENEW_MS);
-        this.renew.unref();
-      }
-      return lease;
-    });
-    return this.lease;
-  }
-
-  /** Not awaited: the end is sent before the close, and the target runs them in order. */
-  endLease(): void {
-    this.ended = true;
-    clearInterval(this.renew);
-    void this.lease?.then((lease) => lease?.end());
-  }
-}
-
-/** Resolves true once `port` is no longer among `pid`'s listeners (polled: the fd list is cheap to read). */
-async function portGone(pid: number, port: number, until: Promise<false>): Promise<boolean> {
-  let over = false;
-  void until.then(() => (over = true));
-  // The TCP tables are slow to read (~10 ms in some sandboxes): find the socket once, then watch the fd list for it.
-  const inode = listenerInode(pid, port);
-  while (!over) {
-    if (inode === undefined || !socketInodes(pid).has(inode)) return true;
-    await new Promise((resolve) => setTimeout(resolve, PORT_POLL_MS));
-  }
-  return false;
 }
 
 function scriptOf(target: TargetProcess, endpoint: InspectorEndpoint): string {

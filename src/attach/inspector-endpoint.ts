@@ -23,6 +23,8 @@ export interface InspectorEndpoint {
   scriptUrl?: string;
   /** tripod sent SIGUSR1: it must close the inspector again when it leaves. */
   openedByTripod: boolean;
+  /** performance.now() when tripod sent SIGUSR1 (how long the port is open is counted from it). */
+  signalledAt?: number;
 }
 
 /** How long the inspector may take to listen after SIGUSR1 (measured: ~15 ms). */
@@ -75,12 +77,13 @@ export async function openWithSignal(target: TargetProcess, guardian: Guardian):
   const before = new Set(listenersBefore);
   guardian.tell(`signalled ${JSON.stringify(listenersBefore)}`);
   process.kill(target.pid, 'SIGUSR1');
+  const signalledAt = performance.now();
   const listener = await newListener(target, before);
   guardian.tell(`port ${listener.port}`);
   if (!isLoopback(listener.host)) {
     throw new UserError(`tripod: process ${target.pid} opened its inspector on ${listener.host}:${listener.port}, not loopback; tripod does not use it, and its guardian closes it again (a wildcard address through loopback) — restart the process without a non-loopback --inspect-port`, ATTACH_EXIT.inspectorUnavailable);
   }
-  return describeEndpoint(listener, true);
+  return { ...(await describeEndpoint(listener, true)), signalledAt };
 }
 
 function checkSignalPreconditions(target: TargetProcess): void {

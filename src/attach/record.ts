@@ -61,7 +61,8 @@ export interface RecordResult {
 const PROGRESS_MS = 250;
 
 export function recordProcess(pid: number, options: RecordOptions, sink: RecordSink, version: string, hooks: RecordHooks = {}): Promise<RecordResult> {
-  return withAttached(pid, options.timeoutMs, (target) => recordAttached(target, options, sink, version, hooks));
+  // A recording stays: through SIGUSR1 it moves to the relay's socket and closes the port.
+  return withAttached(pid, options.timeoutMs, (target) => recordAttached(target, options, sink, version, hooks), undefined, { longLived: true });
 }
 
 /** How long recording waits for the target's lease to be armed before its first sample (a blocked main thread arms it later). */

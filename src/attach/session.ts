@@ -3,7 +3,7 @@
  * target exiting, Ctrl-C), the workers are let go and the inspector closed.
  */
 import { UserError } from '../errors';
-import { type Attachment, attach } from './attachment';
+import { type AttachOptions, type Attachment, attach } from './attachment';
 import { ConnectionClosed } from '../capture/cdp-connection';
 import { ATTACH_EXIT } from './exit-codes';
 import { exitedError, isAlive } from './target-process';
@@ -37,9 +37,18 @@ export class Interrupted extends Error {
   }
 }
 
-/** Whatever fails once the target is gone failed because it went; a lost connection to a live one is said in one line. */
-export function withAttached<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
-  return attachAndUse(pid, timeoutMs, use, abort).catch(async (error: unknown) => {
+/**
+ * Whatever fails once the target is gone failed because it went; a lost connection to a live one is said in one line.
+ * `longLived` (record, monitor): a session through SIGUSR1 moves to the relay's 0600 socket and the port closes within 1 s.
+ */
+export function withAttached<T>(
+  pid: number,
+  timeoutMs: number,
+  use: (target: AttachedProcess) => Promise<T>,
+  abort?: AbortSignal,
+  options: { longLived?: boolean } = {},
+): Promise<T> {
+  return attachAndUse(pid, timeoutMs, use, abort, options).catch(async (error: unknown) => {
     if (error instanceof UserError || error instanceof Interrupted) throw error;
     if (await exitsWithin(pid, EXITING_WAIT_MS)) throw exitedError(pid);
     if (isConnectionError(error)) {
@@ -59,8 +68,8 @@ function isConnectionError(error: unknown): boolean {
   return syscall !== undefined || error instanceof SyntaxError || /handshake|Unexpected server response|socket hang up|no debuggable target|no answer from/.test(message ?? '');
 }
 
-async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort?: AbortSignal): Promise<T> {
-  const attachment = await attach(pid, Math.max(timeoutMs, 1000));
+async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: AttachedProcess) => Promise<T>, abort: AbortSignal | undefined, options: AttachOptions): Promise<T> {
+  const attachment = await attach(pid, Math.max(timeoutMs, 1000), options);
   const threads = new TargetThreads(attachment.main);
   const target: AttachedProcess = { attachment, threads, listed: threads.start().then(() => true, () => false), mainBlocked: false };
   try {

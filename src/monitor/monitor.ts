@@ -26,7 +26,7 @@ export interface MonitorIo {
 
 const ROUTE_WORDS: Record<Attachment['route'], string> = {
   agent: 'through the tripod agent, no port open',
-  signal: 'through SIGUSR1 (the inspector port it opened is closed when the console ends)',
+  signal: 'through SIGUSR1 (the port could not be handed over: the inspector port it opened is closed when the console ends)',
   inspector: 'through its open inspector (left open, as it was)',
 };
 
@@ -52,7 +52,7 @@ export async function monitorProcess(config: MonitorConfig, io: MonitorIo, abort
         if (error instanceof TargetGone) throw new UserError(`tripod monitor: process ${config.pid} exited; the console ends`, ATTACH_EXIT.targetExited);
         throw error;
       }
-    }, abort);
+    }, abort, { longLived: true });
   } finally {
     audit?.close();
   }
@@ -60,7 +60,15 @@ export async function monitorProcess(config: MonitorConfig, io: MonitorIo, abort
 
 function banner(attachment: Attachment): string {
   const node = attachment.node ? ` (node ${attachment.node.startsWith('v') ? attachment.node : `v${attachment.node}`})` : '';
-  return terminalSafe(`tripod monitor: process ${attachment.pid}${node} ${attachment.script} — ${ROUTE_WORDS[attachment.route]}`);
+  return terminalSafe(`tripod monitor: process ${attachment.pid}${node} ${attachment.script} — ${routeWords(attachment)}`);
+}
+
+/** A session SIGUSR1 opened that moved to the relay's socket holds no port any more: say so, and for how long it had one. */
+function routeWords(attachment: Attachment): string {
+  if (attachment.route === 'signal' && attachment.upgrade) {
+    return `through SIGUSR1, moved to tripod's 0600 socket: the inspector port was open ${Math.round(attachment.upgrade.portOpenMs)} ms, none is open now`;
+  }
+  return ROUTE_WORDS[attachment.route];
 }
 
 /** Races work against the target's going: a command or a prompt waiting when it exits ends with TargetGone. */

@@ -106,6 +106,7 @@ export function parseRunCommand(argv: string[], env: Env): RunCommand {
       ...(threads ? { threads } : {}),
       requests: requestsConfig(values),
       ...(children ? { children } : {}),
+      ...(values.switch('monitor') ? { monitor: true } : {}),
       timeoutMs: values.number('timeout') * 1000,
       localsBudget: values.number('locals-budget') / 100,
       logPath: values.text('log'),

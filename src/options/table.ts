@@ -135,6 +135,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'on-rejection', env: 'TRIPOD_ON_REJECTION', kind: 'switch', default: false, help: 'also at an unhandled promise rejection; implies --crash', commands: ['run'] },
   { flag: 'profile', env: 'TRIPOD_PROFILE', kind: 'switch', default: false, help: "also record stacks (no locals) at a high rate with V8's CPU profiler", commands: ['run'] },
   { flag: 'rate', value: 'HZ', env: 'TRIPOD_RATE', kind: 'whole', unit: 'samples per second', range: { min: 10, max: 1000 }, default: 100, help: 'stack samples per second with --profile, {range}', commands: ['run'] },
+  { flag: 'monitor', env: 'TRIPOD_MONITOR', kind: 'switch', default: false, help: "listen on tripod's 0600 agent socket from the start, for tripod monitor/flags/dump PID", commands: ['run'] },
   { flag: 'agent-path', kind: 'switch', default: false, help: "print the path of tripod's preload agent (node --require \"$(tripod --agent-path)\" app.js)", commands: ['run'] },
   {
     flag: 'json', kind: 'switch', default: false, help: "one NDJSON record on stdout, the log's schema (tripod show reads it)", commands: ['dump', 'monitor'],

@@ -47,6 +47,8 @@ export function prepareRun(config: RunConfig): PreparedRun {
   // First, so the worker boots while this thread finds the script and opens the log.
   const sampler = startSampler(config, tripodVersion());
   installProgramHooks(sampler, config.requests);
+  // --monitor: the agent's socket, before the program runs (it captures what it needs at load, as with --require).
+  if (config.monitor) require('../attach/agent');
   try {
     const scriptPath = resolveScript(config.script);
     const log = config.children ? sharedLog(scriptPath, config.logPath) : openLog(scriptPath, config.logPath);
