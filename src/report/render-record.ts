@@ -9,7 +9,7 @@ import { frameLocation } from '../frames/frame-text';
 import type { ControlRecord, CrashRecord, EndRecord, ProfileRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
 import type { CapturedSample, Frame, Sample, SharedScope, Value } from '../record/sample';
 import { renderValue } from './render-value';
-import { inFlightSummary, renderSlow, renderSlowEnd, runningRequest } from './render-requests';
+import { inFlightSummary, renderSlowEnd, runningRequest, slowHeadline } from './render-requests';
 import { plain, terminalSafe } from './terminal-text';
 
 export function renderRecord(record: TripodRecord | Record<string, unknown>): string {
@@ -121,6 +121,11 @@ function renderProfile(r: ProfileRecord): string {
   });
   const more = order.length > PROFILE_STACKS_SHOWN ? [`    … ${order.length - PROFILE_STACKS_SHOWN} more stacks (tripod report shows them all)`] : [];
   return [`profile #${r.seq}: ${r.samples} samples at ${r.rateHz} Hz over ${((r.to - r.from) / 1000).toFixed(2)} s`, ...lines, ...more].join('\n');
+}
+
+function renderSlow(r: SlowRecord): string {
+  const headline = slowHeadline(r);
+  return r.state === 'idle' ? headline : renderCapture(headline, r);
 }
 
 export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped' | 'sharedScopes'>): string {

@@ -5,7 +5,6 @@
 import type { SlowEndRecord, SlowRecord } from '../record/records';
 import type { OutboundRequest, RunningRequest, ServerRequest } from '../record/requests';
 import type { CapturedSample } from '../record/sample';
-import { renderCapture } from './render-record';
 import { plain } from './terminal-text';
 
 /** 812 ms, 4.1 s */
@@ -38,13 +37,14 @@ function waitingText(r: SlowRecord): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing tripod can name';
 }
 
-export function renderSlow(r: SlowRecord): string {
+/** A slow record's headline and the main thread's state; render-record.ts adds the capture's frames below it (when the thread was not idle). */
+export function slowHeadline(r: SlowRecord): string {
   const again = r.repeat > 0 ? `, again (${r.repeat + 1})` : '';
   const headline = `slow request #${r.slow.id}: ${requestText(r.slow)} in flight ${Math.round(r.slow.ageMs)} ms${again}\n    waiting on: ${waitingText(r)}`;
   if (r.state === 'idle') return `${headline}\n    (main thread idle)`;
   const running = r.request ? (r.request.id === r.slow.id ? ' (this request)' : ` (${runningRequest(r.request)})`) : '';
   const state = r.state === 'blocked' ? '    (main thread blocked in a native call)' : `    (main thread running${running}, stopped ${r.stoppedMs.toFixed(1)} ms)`;
-  return renderCapture(`${headline}\n${state}`, r);
+  return `${headline}\n${state}`;
 }
 
 export function renderSlowEnd(r: SlowEndRecord): string {
