@@ -4,10 +4,10 @@
  * --set: all or none). The functions take an attached process, so the monitor
  * console's flags/set/clear/level commands share them.
  */
-import { readlinkSync } from 'node:fs';
 import type { FlagsConfig } from '../config';
 import { UserError } from '../errors';
 import { type AttachedProcess, withAttached } from '../attach/session';
+import { workingDirectoryOf } from '../attach/target-process';
 import { parseFlagValue, type FlagValue } from '../flags/index';
 import { appendableLogOf, appendToLog, controlLines } from './control-log';
 import { debugAdapter } from './debug';
@@ -50,6 +50,8 @@ export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<
 /** The console's `flags`, `set`, `clear` and `level` commands call this with their arguments as a request. */
 export async function controlsOf(target: AttachedProcess, request: ControlsRequest): Promise<ControlsResult> {
   const cdp = new TimedCdp(target.attachment.main);
+  // Modules are named relative to the program's directory, in the listing and in each change's line.
+  const cwd = workingDirectoryOf(target.attachment.pid);
   try {
     // The loggers a request names are looked for while the registry is read; --clear alone needs the registry first.
     const early = request.clear?.length === 0 ? undefined : findControls(cdp, loggersWanted(request, undefined));
@@ -57,7 +59,7 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
     const { access, view } = await registryView(cdp);
     const controls = await (early ?? findControls(cdp, loggersWanted(request, view)));
     const planned = planAll(request, view, controls);
-    const lines = request.list ? renderListing(view, controls, request.list.glob, cwdOf(target.attachment.pid)) : [];
+    const lines = request.list ? renderListing(view, controls, request.list.glob, cwd) : [];
     if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
       return { lines, warnings: [], changes: [], stoppedMs: cdp.stoppedMs };
     }
@@ -65,7 +67,7 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
     const changes = await applyAll(cdp, writable, view, planned);
     const loggedTo = await logChanges(cdp, writable, view, target.attachment.pid, changes);
     const warnings = changes.flatMap((c) => (c.errors ?? []).map((e) => `tripod flags: ${c.kind === 'flag' ? `the onChange of ${c.name}` : c.name} threw ${e}; the value stays set`));
-    return { lines: [...lines, ...renderChanges(changes, cwdOf(target.attachment.pid))], warnings, changes, ...(loggedTo ? { loggedTo } : {}), stoppedMs: cdp.stoppedMs };
+    return { lines: [...lines, ...renderChanges(changes, cwd)], warnings, changes, ...(loggedTo ? { loggedTo } : {}), stoppedMs: cdp.stoppedMs };
   } finally {
     await cdp.release();
   }
@@ -202,13 +204,6 @@ async function logChanges(cdp: TimedCdp, registryId: string, view: RegistryView,
   return log;
 }
 
-function cwdOf(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The console's words as a request: `flags [GLOB]`, `set NAME=VALUE...`, `clear [NAME...]`,

@@ -4,10 +4,10 @@
  * and the deadline every command's waits obey. Commands fail with CommandFailed:
  * one line, and the console goes on.
  */
-import { readlinkSync } from 'node:fs';
 import type { MonitorConfig } from '../config';
 import { withDeadline } from '../capture/cdp';
 import type { AttachedProcess } from '../attach/session';
+import { workingDirectoryOf } from '../attach/target-process';
 import type { JsThread } from '../threads/target-threads';
 
 export class CommandFailed extends Error {
@@ -55,7 +55,7 @@ export class MonitorSession {
     readonly config: MonitorConfig,
   ) {
     this.current = target.threads.mainThread();
-    this.cwd = targetCwd(target.attachment.pid);
+    this.cwd = workingDirectoryOf(target.attachment.pid) ?? '/';
   }
 
   get pid(): number {
@@ -90,13 +90,6 @@ export class MonitorSession {
   }
 }
 
-function targetCwd(pid: number): string {
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    return '/';
-  }
-}
 
 /** The key of per-thread, per-script caches. */
 export function scriptKey(threadId: number, scriptId: string): string {
