@@ -40,6 +40,23 @@ async function callsOf(target: Target): Promise<number> {
   throw new Error('no answer from the fixture');
 }
 
+/** A console kept open on piped stdin: what it printed so far, and its exit code once it ends. */
+function liveConsole(bin: string, args: string[]) {
+  const child = start(bin, [TRIPOD, 'monitor', ...args]);
+  const printed = { out: '', err: '' };
+  child.stdout!.on('data', (chunk) => (printed.out += chunk));
+  child.stderr!.on('data', (chunk) => (printed.err += chunk));
+  const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, printed, ended };
+}
+
+/** Sends `eval 1 + 1` and waits (up to 15 s) for its answer: the session is up. */
+async function answeredOnce(live: ReturnType<typeof liveConsole>): Promise<void> {
+  live.child.stdin!.write('eval 1 + 1\n');
+  const deadline = Date.now() + 15_000;
+  while (!live.printed.out.includes('2\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
   // Retried: on a machine loaded by other work the in-target reader can reach its 30 ms ceiling (a value then
   // reads "not read: the sample's read time ran out"), which the assertions below take for a failure.
@@ -193,37 +210,24 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
 
   it('says so and exits 8 when the target exits during a session', async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
-    const console = start(bin, [TRIPOD, 'monitor', String(target.pid)]);
-    let out = '';
-    let err = '';
-    console.stdout!.on('data', (chunk) => (out += chunk));
-    console.stderr!.on('data', (chunk) => (err += chunk));
-    const ended = new Promise<number | null>((resolve) => console.on('close', (code) => resolve(code)));
-    console.stdin!.write('eval 1 + 1\n');
-    const deadline = Date.now() + 15_000;
-    while (!out.includes('2\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const live = liveConsole(bin, [String(target.pid)]);
+    await answeredOnce(live);
     target.child.stdin!.write('exit\n');
-    const code = await ended;
-    expect(code, err).toBe(8);
-    expect(err).toContain(`tripod monitor: process ${target.pid} exited; the console ends`);
+    const code = await live.ended;
+    expect(code, live.printed.err).toBe(8);
+    expect(live.printed.err).toContain(`tripod monitor: process ${target.pid} exited; the console ends`);
   });
 
   it('ends a command the main thread does not answer after --timeout, and the console stays usable', async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
-    const console = start(bin, [TRIPOD, 'monitor', '--timeout', '0.5', String(target.pid)]);
-    let out = '';
-    let err = '';
-    console.stdout!.on('data', (chunk) => (out += chunk));
-    console.stderr!.on('data', (chunk) => (err += chunk));
-    const ended = new Promise<number | null>((resolve) => console.on('close', (code) => resolve(code)));
-    console.stdin!.write('eval 1 + 1\n');
-    const deadline = Date.now() + 15_000;
-    while (!out.includes('2\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const live = liveConsole(bin, ['--timeout', '0.5', String(target.pid)]);
+    await answeredOnce(live);
     target.child.stdin!.write('block\n');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const asked = Date.now();
-    console.stdin!.end('main\nwho cache.js\nthreads\nquit\n');
-    expect(await ended, err).toBe(1);
+    live.child.stdin!.end('main\nwho cache.js\nthreads\nquit\n');
+    expect(await live.ended, live.printed.err).toBe(1);
+    const { out, err } = live.printed;
     // Answered while the program was still in its 4 s native call.
     expect(Date.now() - asked).toBeLessThan(3500);
     expect(out).toContain('### Thread 0 "main": blocked');
@@ -317,24 +321,20 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     const target = startTarget(bin, ['--inspect-port=0', path.join(APP, 'server.js')]);
     await target.waitFor(/ready/);
     const appPort = Number(/ready \d+ (\d+)/.exec(target.stdout())![1]);
-    const monitor = start(bin, [TRIPOD, 'monitor', String(target.pid)]);
-    let stdout = '';
-    let stderr = '';
-    monitor.stdout!.on('data', (chunk) => (stdout += chunk));
-    monitor.stderr!.on('data', (chunk) => (stderr += chunk));
-    const ended = new Promise<number | null>((resolve) => monitor.on('close', resolve));
+    const live = liveConsole(bin, [String(target.pid)]);
+    const { printed } = live;
     try {
-      monitor.stdin!.write('eval 40 + 2\n');
-      expect(await eventually(() => stdout.includes('42'), 30_000), stderr).toBe(true);
-      expect(stderr).toMatch(/through SIGUSR1, moved to tripod's 0600 socket: the inspector port was open \d+ ms, none is open now/);
+      live.child.stdin!.write('eval 40 + 2\n');
+      expect(await eventually(() => printed.out.includes('42'), 30_000), printed.err).toBe(true);
+      expect(printed.err).toMatch(/through SIGUSR1, moved to tripod's 0600 socket: the inspector port was open \d+ ms, none is open now/);
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(listeningPorts(target.pid)).toEqual([appPort]);
-      monitor.stdin!.write('eval 1 + 2\nmain\n');
-      expect(await eventually(() => stdout.includes('\n3\n') && stdout.includes('### Thread 0 "main"'), 30_000), stderr).toBe(true);
-      monitor.stdin!.end();
-      expect(await ended, stderr).toBe(0);
+      live.child.stdin!.write('eval 1 + 2\nmain\n');
+      expect(await eventually(() => printed.out.includes('\n3\n') && printed.out.includes('### Thread 0 "main"'), 30_000), printed.err).toBe(true);
+      live.child.stdin!.end();
+      expect(await live.ended, printed.err).toBe(0);
     } finally {
-      monitor.kill('SIGKILL');
+      live.child.kill('SIGKILL');
     }
     expect(listeningPorts(target.pid)).toEqual([appPort]);
   });
