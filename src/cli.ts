@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { ChildEvent } from './attach/follow-children';
+import type { Dump } from './attach/dump';
 import type { DumpConfig, RecordConfig, RunConfig } from './config';
 import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
@@ -125,11 +126,17 @@ async function dump(argv: string[]): Promise<void> {
   const { dumpProcess, dumpTree } = await import('./attach/dump');
   const abort = abortOnSignals();
   const started = performance.now();
-  if (config.children) return dumpChildren(config, await dumpTree(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid)));
-  const result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
-  if (!config.json) process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
-  else new (await import('./log/logger')).SampleLog(1, config.pid).dump(result);
-  // What the main thread's capture stopped it (the workers' captures stop their own threads).
+  let result: Dump;
+  if (config.children) {
+    const tree = await dumpTree(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
+    await dumpChildren(config, tree);
+    result = tree.root;
+  } else {
+    result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
+    if (!config.json) process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
+    else new (await import('./log/logger')).SampleLog(1, config.pid).dump(result);
+  }
+  // What the target's main thread was stopped (the workers' captures stop their own threads, children their own).
   const main = result.threads.find((thread) => thread.threadId === 0);
   if (!config.quiet) await timing(started, main && main.stoppedMs > 0 ? main.stoppedMs : undefined);
 }

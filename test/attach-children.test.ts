@@ -136,6 +136,8 @@ describe.each(nodes)('tripod dump PID --children, $label', ({ bin }) => {
     expect(await eventually(() => descendantsOf(target.pid).filter((p) => p.depth === 2).length >= 1, 10_000, 20)).toBe(true);
     const result = await tripod(bin, ['dump', String(target.pid), '--children'], { killAfterMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
+    // Ends, as every dump does, with its timing line (the target's main thread).
+    expect(result.stderr).toMatch(/^ \*\* took \d+\.\d{3} s, main thread (stopped [\d.<]+ ms|not stopped)\n$/m);
     const heads = result.stdout.split('\n').filter((line) => /^\s*Process \d+/.test(line));
     expect(heads[0]).toMatch(new RegExp(`^Process ${target.pid}: node v\\S+ --inspect-port=0 .*process-tree\\.js hold$`));
     const nodeChildren = heads.filter((line) => /process-tree\.js held/.test(line));
