@@ -3,7 +3,7 @@
  * code. The only module that prints or exits.
  */
 import * as path from 'node:path';
-import type { ChildEvent } from './attach/follow-children';
+import type { ChildEvent } from './attach/child-watch';
 import type { Dump } from './attach/dump';
 import type { DumpConfig, RecordConfig, RunConfig } from './config';
 import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';

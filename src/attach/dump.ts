@@ -16,7 +16,7 @@ import { type AttachedProcess, withAttached } from './session';
 import { exitedError, isAlive } from './target-process';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
-import { nodeChild, untilSettled } from './follow-children';
+import { nodeChild, untilSettled } from './child-watch';
 import { descendantsOf, type ProcessNode } from './process-tree';
 import type { JsThread } from '../threads/target-threads';
 import { heapServerRequests } from '../requests/heap-requests';

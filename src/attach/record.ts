@@ -10,7 +10,7 @@
 import type { EndRecord } from '../record/records';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
-import { type ChildEvent, ChildWatch, nodeChild } from './follow-children';
+import { type ChildEvent, ChildWatch, nodeChild } from './child-watch';
 import type { RecordSink } from '../record/sink';
 import { type CaptureOptions, remoteCapturer, withoutUnaskedNote } from '../recording/capturers';
 import { Recording } from '../recording/recording';
