@@ -16,13 +16,13 @@
  * --require runs there too): it imports nothing but Node's path and tripod's types.
  */
 import * as path from 'node:path';
-import type { RunConfig } from '../config';
+import type { SamplerConfig } from './sampler';
 
 /** The private variable that carries the settings; never left in a followed process's process.env. */
 export const FOLLOW_VARIABLE = 'TRIPOD_FOLLOW';
 
 /** What each followed process runs with: the parent run's options and its log. */
-export type FollowSettings = Pick<RunConfig, 'interval' | 'timeoutMs' | 'localsBudget' | 'limits' | 'watchdog' | 'crash' | 'profile' | 'threads' | 'requests'> & {
+export type FollowSettings = SamplerConfig & {
   /** The log every process of the run appends its records to. */
   logPath: string;
   /** tripod's debug sections that are on (diagnostics/debug-log), or empty. */
