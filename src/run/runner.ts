@@ -17,8 +17,7 @@ import { processRegistry } from '../flags/index';
 import { sayOnStderr } from './stderr-line';
 
 import { debugSetting } from '../diagnostics/debug-log';
-import { type FollowSettings, followChildren } from './follow-children';
-import { censusStart } from './process-census';
+import type { FollowSettings } from './follow-children';
 
 /**
  * Before the script: the values of --flag wait in the registry for their flags to register,
@@ -53,6 +52,9 @@ export function prepareRun(config: RunConfig): PreparedRun {
     const scriptPath = resolveScript(config.script);
     const log = config.children ? sharedLog(scriptPath, config.logPath) : openLog(scriptPath, config.logPath);
     if (!config.children) return { config, scriptPath, logPath: log.path, fd: log.fd, sampler };
+    // Loaded only with --children, before the program runs: each module loaded delays the script's start.
+    const { followChildren } = require('./follow-children') as typeof import('./follow-children');
+    const { censusStart } = require('./process-census') as typeof import('./process-census');
     followChildren(followSettings(config, log.path));
     return { config, scriptPath, logPath: log.path, fd: log.fd, sampler, censusFrom: censusStart(log.fd) };
   } catch (error) {

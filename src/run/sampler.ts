@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
+import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, MAIN_RUN, requestStop, type SamplerData, type SamplerTarget, takeRun, waitFor } from './worker-protocol';
+import { endsWithoutWorker, type UnbegunRun, unbegunRun, writeUnbegunRun } from './unbegun-run';
 import { debugSetting } from '../diagnostics/debug-log';
 
 /**
@@ -79,9 +80,11 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
   worker.unref();
   worker.on('error', () => {});
   let stopped = false;
+  let begun: { target: SamplerTarget; unbegun: UnbegunRun } | undefined;
   return {
     slowSlots,
     begin(target) {
+      begun = { target, unbegun: unbegunRun(data, target) };
       worker.postMessage({ type: 'begin', target } satisfies BeginMessage);
       // A stall or an exception before the worker is watching would go unseen: the script waits for it.
       // The worker's inspector calls are served during the wait, which V8 interrupts for them.
@@ -95,6 +98,8 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
     stop(end) {
       if (stopped) return;
       stopped = true;
+      // A program that ended before the worker took the run: its records are written here, and nothing waits for the worker.
+      if (begun && endsWithoutWorker(end, begun.target) && takeRun(controlView, MAIN_RUN)) return writeUnbegunRun(begun.unbegun, end);
       requestStop(controlView, endBytes, end);
       // A capture in flight may need up to one timeout before it lets go.
       waitFor(control, DONE, config.timeoutMs + 2000);

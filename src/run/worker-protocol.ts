@@ -7,6 +7,7 @@
  * JSON, so it uses only built-ins captured when tripod loaded.
  */
 import type { CaptureLimits, CrashConfig, ProfileConfig, SlowConfig, WatchdogConfig } from '../config';
+import type { RecordingHeader } from '../log/header';
 import type { EndInfo, RequestsHeader } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
 
@@ -51,7 +52,7 @@ export interface SamplerData {
   requests: RequestsHeader;
   /** --slow: the threshold and the slot table the main thread writes (requests/slow-slots.ts). */
   slow?: { config: SlowConfig; ints: SharedArrayBuffer; floats: SharedArrayBuffer; labels: SharedArrayBuffer };
-  /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does. */
+  /** Int32 slots: DONE and ARMED the worker sets and notifies, STOP and END_LENGTH the main thread does; RUN by whichever takes the run first. */
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */
   endBuffer: SharedArrayBuffer;
@@ -71,9 +72,44 @@ export const ARMED = 1;
 /** The program ended: the end is in the end buffer, its length in END_LENGTH. */
 export const STOP = 2;
 export const END_LENGTH = 3;
-export const CONTROL_SLOTS = 4;
+/**
+ * Who writes the run's records: the worker, once it reads 'begin' (WORKER_RUN), or the main thread,
+ * when the program ended before the worker took it (MAIN_RUN: a short script need not wait for the
+ * worker's boot). The one that swaps it from 0 writes them all.
+ */
+export const RUN = 4;
+export const WORKER_RUN = 1;
+export const MAIN_RUN = 2;
+export const CONTROL_SLOTS = 5;
 /** Room for the end as JSON: its error's name and message are cut at 1,000 characters each. */
 export const END_BUFFER_BYTES = 16 * 1024;
+
+/** The start record's content, from what the main thread handed the worker: the worker's and the main thread's alike. */
+export function runHeader(data: SamplerData, target: SamplerTarget): RecordingHeader {
+  return {
+    tripod: data.version,
+    node: process.version,
+    script: target.script,
+    argv: target.argv,
+    ppid: target.ppid,
+    intervalMs: data.intervalMs,
+    timeoutMs: data.timeoutMs,
+    localsBudget: data.localsBudget,
+    limits: data.limits,
+    watchdog: data.watchdog?.config,
+    crash: data.crash,
+    profile: data.profile,
+    requests: data.requests,
+  };
+}
+
+// Captured when tripod loads: the main thread takes the run at the program's exit.
+const compareExchange = Atomics.compareExchange;
+
+/** Whether `by` took the run (RUN was still 0): then it alone writes the run's records. */
+export function takeRun(control: Int32Array, by: typeof WORKER_RUN | typeof MAIN_RUN): boolean {
+  return compareExchange(control, RUN, 0, by) === 0;
+}
 
 export function signal(control: SharedArrayBuffer, slot: number): void {
   const view = new Int32Array(control);

@@ -11,7 +11,8 @@ import { Capturer } from '../capture/capturer';
 import { InspectorClient } from '../capture/inspector-client';
 import { redactCredentials, secretNameTest } from '../capture/redact';
 import { startCrashCapture } from '../crash/crash-capture';
-import { type LogFailure, SampleLog } from '../log/logger';
+import { SampleLog } from '../log/logger';
+import { type LogFailure, logFailedLine } from '../log/record-writer';
 import type { ProfileRecorder } from '../profile/recorder';
 import type { SampledWorkers } from './sampled-workers';
 import type { EndInfo } from '../record/records';
@@ -22,7 +23,7 @@ import type { SlowWatch } from '../requests/slow-watch';
 import { takeCensus } from './process-census';
 import { StallCapture } from '../watchdog/stall-capture';
 import { StallWatch } from '../watchdog/stall-watch';
-import { ARMED, DONE, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested } from './worker-protocol';
+import { ARMED, DONE, runHeader, type SamplerData, type SamplerMessage, type SamplerTarget, signal, stopRequested, takeRun, WORKER_RUN } from './worker-protocol';
 
 const data = workerData as SamplerData;
 enableDebugLog(data.debug);
@@ -51,6 +52,8 @@ let stopping = false;
 let endBeforeBegin: EndInfo | undefined;
 parentPort!.on('message', (message: SamplerMessage) => {
   if (message.type !== 'begin') return;
+  // The program may have ended already, and the main thread written the run's two records itself.
+  if (!takeRun(new Int32Array(data.control), WORKER_RUN)) return;
   run = begin(message.target);
   if (endBeforeBegin) void stop(run, endBeforeBegin);
 });
@@ -72,17 +75,7 @@ function begin(target: SamplerTarget): Run {
   const census = target.census ? { logPath: target.logPath, fd: target.fd, from: target.census.from } : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
-  recording.start({
-    tripod: data.version,
-    node: process.version,
-    script: target.script,
-    argv: target.argv,
-    ppid: target.ppid,
-    watchdog: data.watchdog?.config,
-    crash: data.crash,
-    profile: data.profile,
-    requests: data.requests,
-  });
+  recording.start(runHeader(data, target));
 
   // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
   // each capture, so that a program's own debugger is not kept paused by it (capture-session.ts).
@@ -133,10 +126,9 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
  * itself is not told (that would run JS on its thread) and runs on without a log.
  */
 function sayLogFailed(logPath: string, failure: LogFailure): void {
-  const where = failure.records === 0 ? 'before its first record' : `after ${failure.records} records (${failure.bytes} bytes)`;
   // Loaded only on this rare path.
   const { sayOnStderr } = require('../run/stderr-line') as typeof import('../run/stderr-line');
-  sayOnStderr(`tripod: cannot write the log ${logPath} (${failure.code}); it stops ${where}, and the program runs on without it\n`);
+  sayOnStderr(logFailedLine(logPath, failure));
 }
 
 function connectedClient(): InspectorClient {
