@@ -361,4 +361,21 @@ describe.each(nodes)('the end of a program that replaced intrinsics, $label', ({
     expect(under.stdout).toBe(plain.stdout);
     expect(readLog(log).at(-1)).toMatchObject({ event: 'end', exitCode: 0 });
   });
+
+  it('that ends before the sampler booted: its records are written by the main thread without calling its fs.writeSync, Buffer.from, JSON.stringify, Date.now, Atomics or Reflect.apply', async () => {
+    const script = path.join(FIXTURES, 'process-replaced-intrinsics-at-once.js');
+    const plain = await run(bin, [script]);
+    expect(plain.stdout).toBe('done\n');
+    const log = tempLog();
+    const under = await tripod(bin, ['-q', '--log', log, script], { env: { TRIPOD_DEBUG: 'log' } });
+    expect(under.code).toBe(plain.code);
+    expect(under.stdout).toBe(plain.stdout);
+    expect(under.stderr).toMatch(/tripod:log .*ended before the sampler worker began/);
+    const records = readLog(log);
+    expect(records.map((r) => r.event)).toEqual(['start', 'end']);
+    expect(records[0]).toMatchObject({ level: 30, script, format: 1, msg: 'start' });
+    expect(records[1].pid).toBe(records[0].pid);
+    expect(records[1]).toMatchObject({ level: 30, event: 'end', exitCode: 0, samples: 0, msg: 'end' });
+    expect(records[1].time).toBeGreaterThanOrEqual(records[0].time as number);
+  });
 });

@@ -13,6 +13,9 @@ import { logFailedLine, RecordWriter } from '../log/record-writer';
 import type { EndInfo } from '../record/records';
 import { type SamplerData, type SamplerTarget, runHeader } from './worker-protocol';
 import { sayOnStderr } from './stderr-line';
+import { debugLog } from '../diagnostics/debug-log';
+
+const debug = debugLog('log');
 
 const dateNow = Date.now;
 
@@ -40,4 +43,5 @@ export function endsWithoutWorker(end: EndInfo, target: SamplerTarget): boolean 
 export function writeUnbegunRun(run: UnbegunRun, end: EndInfo): void {
   const lines = run.startLine + pinoLine(PINO_INFO, process.pid, { event: 'end', ...end, samples: 0 }, 'end', dateNow());
   new RecordWriter(run.fd, (failure) => sayOnStderr(logFailedLine(run.logPath, failure))).write(lines, 2);
+  debug('the program ended before the sampler worker began: its start and end records written by the main thread');
 }
