@@ -10,7 +10,6 @@ import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
 import { isDebug, parseRunCommand } from './options/run';
 import type { Command } from './options/table';
-import { prepareRun, startRun } from './run/runner';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
 import { tripodVersion } from './version';
@@ -56,6 +55,8 @@ function run(argv: string[]): void {
   if (command.kind === 'version') return void process.stdout.write(`${tripodVersion()}\n`);
   if (command.kind === 'agent-path') return void process.stdout.write(`${agentPath()}\n`);
   debugOn(command.config.debug);
+  // Loaded here, not at the top: the other commands need none of the runner.
+  const { prepareRun, startRun } = require('./run/runner') as typeof import('./run/runner');
   const prepared = prepareRun(command.config);
   // stderr, so the target's stdout stays exactly its own; straight to fd 2, since creating process.stderr
   // would make a pipe behind it non-blocking (for stdout too, under 2>&1) before the program runs.

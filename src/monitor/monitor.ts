@@ -12,10 +12,6 @@ import { ATTACH_EXIT } from '../attach/exit-codes';
 import type { Attachment } from '../attach/attachment';
 import { terminalSafe } from '../report/terminal-text';
 import { AuditLog } from './audit';
-import { runConsole } from './console';
-import { TargetGone } from './run-line';
-import { runScripted, stdinLines } from './scripted';
-import { MonitorSession } from './session';
 
 export interface MonitorIo {
   input: Readable & { isTTY?: boolean };
@@ -30,11 +26,27 @@ const ROUTE_WORDS: Record<Attachment['route'], string> = {
   inspector: 'through its open inspector (left open, as it was)',
 };
 
+/**
+ * The console and its commands: some 15 ms of modules to load, loaded while the target answers the
+ * attach (the first turn of the event loop after it began) rather than before it, so the first prompt
+ * comes sooner.
+ */
+function consoleModules() {
+  return {
+    ...(require('./console') as typeof import('./console')),
+    ...(require('./run-line') as typeof import('./run-line')),
+    ...(require('./scripted') as typeof import('./scripted')),
+    ...(require('./session') as typeof import('./session')),
+  };
+}
+
 /** Resolves true when every command succeeded. */
 export async function monitorProcess(config: MonitorConfig, io: MonitorIo, abort?: AbortSignal): Promise<boolean> {
   const audit = config.auditPath ? AuditLog.open(config.auditPath) : undefined;
+  setImmediate(consoleModules);
   try {
     return await withAttached(config.pid, config.timeoutMs, async (target) => {
+      const { MonitorSession, runConsole, runScripted, stdinLines, TargetGone } = consoleModules();
       const session = new MonitorSession(target, config);
       const interactive = config.execute.length === 0 && Boolean(io.input.isTTY) && !config.json;
       (interactive ? io.output : io.errors).write(`${banner(target.attachment)}\n`);
@@ -73,6 +85,7 @@ function routeWords(attachment: Attachment): string {
 
 /** Races work against the target's going: a command or a prompt waiting when it exits ends with TargetGone. */
 function goneGuard(attachment: Attachment): <T>(work: Promise<T>) => Promise<T> {
+  const { TargetGone } = consoleModules();
   const gone = new Promise<never>((_, reject) => attachment.onGone(() => reject(new TargetGone())));
   gone.catch(() => {});
   return (work) => Promise.race([work, gone]);
