@@ -52,6 +52,17 @@ describe.each(nodes)('tripod agent, $label', ({ bin, label }) => {
     expect(await target.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('is the route taken when the process also has an inspector open, which it leaves as it was', async () => {
+    const target = startTarget(bin, ['--inspect=127.0.0.1:0', '--require', 'tripod/agent', fixture('attach-esm.mjs')]);
+    await target.waitFor(/ready/);
+    const open = listeningPorts(target.pid);
+    expect(open.length).toBe(1);
+    const result = await tripod(bin, ['dump', '--json', String(target.pid)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ attached: { via: 'agent' } });
+    expect(listeningPorts(target.pid)).toEqual(open);
+  });
+
   it('loads with --import for ES modules', async () => {
     const target = startTarget(bin, [...noSignal, '--import', 'tripod/agent', fixture('attach-esm.mjs')]);
     await target.waitFor(/ready/);
