@@ -115,6 +115,8 @@ describe('the packed tarball', () => {
     expect(INSTALL_SCRIPTS.filter((name) => manifest.scripts?.[name])).toEqual([]);
     expect(existsSync(path.join(installed, 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'dist', 'attach', 'agent.js'))).toBe(true);
+    // The sampler worker's one file (npm run bundle), which the runner's worker boots from.
+    expect(existsSync(path.join(installed, 'dist', 'run', 'worker.bundle.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'src'))).toBe(false);
   });
 
