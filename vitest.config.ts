@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/worker-bundle.ts', 'test/setup/node-versions.ts'],
+    globalSetup: ['test/setup/bundles.ts', 'test/setup/node-versions.ts'],
     // Every test starts real processes; two at a time suits the 2-core machines.
     pool: 'forks',
     maxWorkers: 2,

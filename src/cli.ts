@@ -2,7 +2,6 @@
  * The command line: parse, dispatch, and turn errors into one line and an exit
  * code. The only module that prints or exits.
  */
-import * as path from 'node:path';
 import type { ChildEvent } from './attach/child-watch';
 import type { Dump } from './attach/dump';
 import type { DumpConfig, RecordConfig, RunConfig } from './config';
@@ -13,6 +12,7 @@ import type { Command } from './options/table';
 import { terminalSafe } from './report/terminal-text';
 import { sayOnStderr } from './run/stderr-line';
 import { tripodVersion } from './version';
+import { builtFile } from './package-layout';
 
 export function main(argv: string[]): void {
   const env = process.env;
@@ -78,7 +78,7 @@ async function helpTopic(topic: string | undefined): Promise<void> {
 
 /** The preload agent beside this file (dist/attach/agent.js), for node --require from a global install. */
 function agentPath(): string {
-  return path.join(__dirname, 'attach', 'agent.js');
+  return builtFile('attach/agent.js');
 }
 
 function banner(config: RunConfig, logPath: string): string {

@@ -115,8 +115,9 @@ describe('the packed tarball', () => {
     expect(INSTALL_SCRIPTS.filter((name) => manifest.scripts?.[name])).toEqual([]);
     expect(existsSync(path.join(installed, 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'dist', 'attach', 'agent.js'))).toBe(true);
-    // The sampler worker's one file (npm run bundle), which the runner's worker boots from.
-    expect(existsSync(path.join(installed, 'dist', 'run', 'worker.bundle.js'))).toBe(true);
+    // The bundles (npm run bundle) bin/tripod.js and the runner's sampler worker start from.
+    expect(existsSync(path.join(installed, 'dist', 'cli.bundle.js'))).toBe(true);
+    expect(existsSync(path.join(installed, 'dist', 'worker.bundle.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'src'))).toBe(false);
   });
 

@@ -13,7 +13,7 @@
  */
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { installProbeHolder } from '../capture/probe-context';
 import { AGENT_WORKER_NAME, type AgentReply, agentSocketPath, ensurePrivateDir, runtimeDir, sessionSocketName } from './agent-protocol';
@@ -34,7 +34,7 @@ const apply = Reflect.apply;
 const { includes, slice, trim } = String.prototype;
 const numberText = Number.prototype.toString;
 /** Paths made at load too: Node's path.join calls Array.prototype.push. */
-const RELAY_SCRIPT = path.join(__dirname, 'agent-relay.js');
+const RELAY_SCRIPT = builtFile('attach/agent-relay.js');
 let sessionDir = '';
 
 const LOADED = Symbol.for('tripod.agent');

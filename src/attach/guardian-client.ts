@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
-import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 import type { Writable } from 'node:stream';
 import { UserError } from '../errors';
 import { ATTACH_EXIT } from './exit-codes';
@@ -43,7 +43,7 @@ TRIPOD_LINES`;
 
 /** Throws a UserError, before anything is sent to the target, when the guardian cannot start. */
 export function startGuardian(target: ProcessId, inspectorPort: number): Guardian {
-  const guardian = [process.execPath, path.join(__dirname, 'guardian.js'), String(target.pid), target.startTime, String(inspectorPort)];
+  const guardian = [process.execPath, builtFile('attach/guardian.js'), String(target.pid), target.startTime, String(inspectorPort)];
   const child = spawn('/bin/sh', ['-c', FIRST_STAGE, 'tripod-guardian', ...guardian], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],

@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 import type { CdpClient } from '../capture/cdp';
 import { CdpConnection } from '../capture/cdp-connection';
 import { AGENT_WORKER_NAME, upgradeSocketName } from './agent-protocol';
@@ -33,7 +34,7 @@ const debug = debugLog('attach');
 /** The internal loader, by V8's description of it (its source begins so). */
 const REQUIRE_BUILTIN = /^function requireBuiltin\(id\) \{/;
 const NATIVE_UNREF = 'function unref() { [native code] }';
-const RELAY_SCRIPT = path.join(__dirname, 'agent-relay.js');
+const RELAY_SCRIPT = builtFile('attach/agent-relay.js');
 const SOCKET_POLL_MS = 3;
 
 /** Starts the relay; `this` is Node's internal `requireBuiltin`. Returns the Worker. */

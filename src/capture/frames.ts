@@ -2,12 +2,13 @@
  * Which frames a person wants to see: not tripod's own, nor the loader's bottom run.
  */
 import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../package-layout';
 import { filePath } from '../frames/frame-text';
 import type { Frame } from '../record/sample';
 
 
 /** tripod's own code: dist/ (compiled) and bin/ of this package. */
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
 const OWN_DIRS = [path.join(PACKAGE_ROOT, 'dist') + path.sep, path.join(PACKAGE_ROOT, 'bin') + path.sep];
 
 export function isTripodFrame(url: string): boolean {

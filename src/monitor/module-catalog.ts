@@ -7,11 +7,9 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-layout';
 import type { EventParams } from '../capture/cdp';
 import { CommandFailed, type LoadedScript, type MonitorSession, scriptKey } from './session';
-
-/** tripod's own files in a target (the agent, the runner): never listed as the program's. */
-const TRIPOD_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Lists the current thread's scripts afresh; also fetches the sources of `sourcesOf` in the same turn of the debugger. */
 export async function listScripts(session: MonitorSession, what: string): Promise<LoadedScript[]> {
@@ -50,7 +48,7 @@ function loadedScript(event: EventParams<'Debugger.scriptParsed'>): LoadedScript
   if (!url || url.startsWith('node:') || url.startsWith('evalmachine')) return undefined;
   const filePath = url.startsWith('file://') ? safeFilePath(url) : url.startsWith('/') ? url : undefined;
   if (filePath === undefined) return undefined;
-  if (filePath.startsWith(`${TRIPOD_ROOT}/dist/`) || filePath.startsWith(`${TRIPOD_ROOT}/src/`)) return undefined;
+  if (filePath.startsWith(`${PACKAGE_ROOT}/dist/`) || filePath.startsWith(`${PACKAGE_ROOT}/src/`)) return undefined;
   return { scriptId, url, path: filePath, isModule: Boolean(event.isModule) };
 }
 

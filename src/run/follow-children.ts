@@ -15,7 +15,7 @@
  * Loaded in every followed process before its code runs, and in each of its worker threads (NODE_OPTIONS'
  * --require runs there too): it imports nothing but Node's path and tripod's types.
  */
-import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 import type { SamplerConfig } from './sampler';
 
 /** The private variable that carries the settings; never left in a followed process's process.env. */
@@ -38,7 +38,7 @@ interface ChildSettings extends FollowSettings {
 const NODE_OPTIONS_PAIR = 'NODE_OPTIONS=';
 const FOLLOW_PAIR = `${FOLLOW_VARIABLE}=`;
 /** NODE_OPTIONS' own quoting: a value in double quotes, `\` escaping `"` and `\`. */
-const PRELOAD_OPTION = `--require "${path.join(__dirname, 'child-preload.js').replace(/[\\"]/g, '\\$&')}"`;
+const PRELOAD_OPTION = `--require "${builtFile('run/child-preload.js').replace(/[\\"]/g, '\\$&')}"`;
 
 // Captured before the program runs: the spawn hook runs in the program's calls, after it may have replaced them.
 const { apply } = Reflect;

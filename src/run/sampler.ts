@@ -4,7 +4,7 @@
  * are known, and at exit ask it to write the end record and wait (briefly,
  * synchronously) until it has.
  */
-import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../record/records';
@@ -75,7 +75,7 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
   // process.stdout/stderr, creating those, and libuv makes a pipe behind fd 1 or 2 non-blocking: the program's
   // own fs.writeSync(1, ...) then fails with EAGAIN. The worker writes nothing to them.
   // Never frozen intrinsics in the sampler: pino assigns Error.prepareStackTrace.
-  const worker = new Worker(path.join(__dirname, 'worker-boot.js'), { workerData: data, name: SAMPLER_WORKER_NAME, stdout: true, stderr: true, ...samplerExecArgv() });
+  const worker = new Worker(builtFile('run/worker-boot.js'), { workerData: data, name: SAMPLER_WORKER_NAME, stdout: true, stderr: true, ...samplerExecArgv() });
   // The sampler must never keep the target alive, nor turn its exit into an error.
   worker.unref();
   worker.on('error', () => {});

@@ -10,6 +10,7 @@
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { builtFile } from '../package-layout';
 
 type CompileCache = (directory?: string) => unknown;
 
@@ -32,4 +33,4 @@ function enableCompileCache(): void {
 enableCompileCache();
 // worker.ts and everything it loads, bundled into one file by `npm run bundle` (package.json): a worker
 // finds and reads some 80 modules at its boot, a third of its start; one file is read at once.
-require(path.join(__dirname, 'worker.bundle.js'));
+require(builtFile('worker.bundle.js'));
