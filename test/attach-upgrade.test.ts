@@ -82,7 +82,8 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
     expect(result.code, result.stderr).toBe(0);
     const captures = session.lines.filter((line) => line.capture);
     expect(captures.length).toBeGreaterThanOrEqual(6);
-    expect(captures.every((line) => line.capture === 'idle')).toBe(true);
+    // Seen once in a full suite: one capture of ~14 not idle. The odd ones are named with their place, to tell why if it happens again.
+    expect(captures.map((line, i) => `capture ${i + 1}: ${line.capture}`).filter((text) => !text.endsWith(': idle'))).toEqual([]);
     await leftAsItWas(target, own, baseline, 5000);
   });
 
