@@ -114,9 +114,10 @@ function walkerBuilder(vm: typeof import('node:vm')): () => (promises: unknown[]
   const runInContext = Script.prototype.runInContext;
   const plainGlobal = vm.constants && (vm.constants as Record<string, unknown>).DONT_CONTEXTIFY;
   return () => {
-    const context = createContext(plainGlobal === undefined ? { __proto__: null } : (plainGlobal as object), { microtaskMode: 'afterEvaluate' });
-    const make = new Script(`(${makeAwaitWalk.toString()})`, { filename: 'tripod:await-walk' });
-    const empty = new Script('', { filename: 'tripod:await-walk' });
+    // Options without a prototype: node:vm reads every option it knows, and a getter the program put on Object.prototype would run.
+    const context = createContext(plainGlobal === undefined ? { __proto__: null } : (plainGlobal as object), { __proto__: null, microtaskMode: 'afterEvaluate' } as import('node:vm').CreateContextOptions);
+    const make = new Script(`(${makeAwaitWalk.toString()})`, { __proto__: null, filename: 'tripod:await-walk' } as import('node:vm').ScriptOptions);
+    const empty = new Script('', { __proto__: null, filename: 'tripod:await-walk' } as import('node:vm').ScriptOptions);
     const drain = () => apply(runInContext, empty, [context]);
     return apply(runInContext, make, [context])(drain, MAX_AWAIT_FRAMES, MAX_NAME) as (promises: unknown[], count: number) => string;
   };
