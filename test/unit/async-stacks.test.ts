@@ -2,11 +2,12 @@
  * --async-stacks without a child process: the promise hook and the walk on this
  * process's own promises (real async functions, a real Promise.all, nothing
  * mocked), which chain of several a request's is, what a cell keeps once its
- * request ended, and show's lines for the chains.
+ * request ended, show's lines for the chains, and the option.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AWAITED_KEPT, endAwaitCell, installAwaitHook, newAwaitCell, type AwaitCell } from '../../src/requests/async-stacks';
+import { parseRunCommand } from '../../src/options/run';
 import { isWellFormed } from '../../src/report/record-shapes';
 import { renderRecord } from '../../src/report/render-record';
 
@@ -134,5 +135,21 @@ describe("show's lines for the chains", () => {
     const hostile = { ...request, awaiting: [{ function: 'a\u001b[2Jb', url: 'file:///x\u0007.js', line: 1, column: 1 }] };
     const shown = renderRecord({ ...base, event: 'sample', seq: 1, state: 'idle', inFlight: { server: [hostile], serverTotal: 1, outbound: [], outboundTotal: 0 } });
     expect(shown).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
+
+describe('the option', () => {
+  const requestsOf = (argv: string[], env: Record<string, string> = {}) => {
+    const command = parseRunCommand([...argv, 'app.js'], env);
+    if (command.kind !== 'run') throw new Error(`not a run: ${command.kind}`);
+    return command.config.requests;
+  };
+  const node24 = Number(process.versions.node.split('.')[0]) >= 24;
+
+  it('is off by default, on with --async-stacks or TRIPOD_ASYNC_STACKS=1, and then names the running request on any Node', () => {
+    expect(requestsOf([])).toEqual({ keepQuery: false, running: node24 });
+    expect(requestsOf(['--async-stacks'])).toEqual({ keepQuery: false, running: true, asyncStacks: true });
+    expect(requestsOf([], { TRIPOD_ASYNC_STACKS: '1' })).toEqual({ keepQuery: false, running: true, asyncStacks: true });
+    expect(requestsOf([], { TRIPOD_ASYNC_STACKS: '0' })).toEqual({ keepQuery: false, running: node24 });
   });
 });
