@@ -75,9 +75,13 @@ describe.each(nodes)('--async-stacks, $label', ({ bin }) => {
   });
 
   it('calls none of the built-ins the program replaced (Promise, Error, Reflect, JSON…, its own prepareStackTrace)', async () => {
-    const { result, samples } = await traced(bin, ['-q', '--async-stacks', '--slow', '300'], ['hostile', UPSTREAM_MS]);
+    const { result, samples, records } = await traced(bin, ['-q', '--async-stacks', '--slow', '300'], ['hostile', UPSTREAM_MS]);
     expect(result.stdout.split('\n').at(-2)).toBe('calls from tripod: 0 ');
     expect(listed(samples).some((r) => names(r).includes('loadOrder'))).toBe(true);
+    // A slow request's record carries its chain, taken while the main thread waited.
+    const slow = records.filter((r) => r.event === 'slow' && r.state === 'idle' && ['/orders/41', '/users/7'].includes(r.slow.path));
+    expect(slow.length).toBeGreaterThan(0);
+    for (const r of slow) expect(names(r.slow).slice(0, 2)).toEqual(['fetchStock', r.slow.path === '/users/7' ? 'loadUser' : 'loadOrder']);
   });
 
   it("lets aborted requests' awaits go: the table empties and the promises they awaited are collected", async () => {
