@@ -1,8 +1,9 @@
 /**
  * --async-stacks, end to end: a real http server whose handlers await through three async functions into a
  * slow upstream (a second local server), driven by its own script under tripod; the chain each request in
- * flight is suspended in, innermost first, in the log and in `tripod show`; requests that ended, or were
- * aborted, leave nothing; replaced intrinsics are never called; without the option samples are as they were.
+ * flight is suspended in, innermost first, in the log and in `tripod show`, through express and fastify too;
+ * requests that ended, or were aborted, leave nothing; replaced intrinsics are never called; without the
+ * option samples are as they were.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -91,6 +92,21 @@ describe.each(nodes)('--async-stacks, $label', ({ bin }) => {
     expect(listed(samples).some((r) => names(r).includes('waitForClose'))).toBe(true);
     expect(samples.at(-1).inFlight).toBeUndefined();
   }, 120_000);
+
+  it('follows the chain of an express and a fastify route', async () => {
+    const frameworks = path.join(FIXTURES, 'requests-frameworks.js');
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.05', '--async-stacks', '--log', log, frameworks, '900']);
+    expect(result.code, result.stderr).toBe(0);
+    const requests = listed(readLog(log).filter((r) => r.event === 'sample'));
+    for (const [route, line] of [['/orders/42?…', "app.get('/orders/:id'"], ['/items/7', "fast.get('/items/:id'"]]) {
+      const chain = requests.find((r) => r.path === route && r.awaiting)?.awaiting;
+      expect(chain, route).toBeDefined();
+      expect(chain[0]).toMatchObject({ function: 'stock', url: `file://${frameworks}` });
+      const routeLine = readFileSync(frameworks, 'utf8').split('\n').findIndex((text) => text.includes(line)) + 1;
+      expect(chain[1]).toMatchObject({ url: `file://${frameworks}`, line: routeLine });
+    }
+  });
 
   it('leaves samples as they were without it', async () => {
     const { result, records, samples } = await traced(bin, ['-q'], ['chain', UPSTREAM_MS]);
