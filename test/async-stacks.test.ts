@@ -83,6 +83,10 @@ describe.each(nodes)('--async-stacks, $label', ({ bin }) => {
     const slow = records.filter((r) => r.event === 'slow' && r.state === 'idle' && ['/orders/41', '/users/7'].includes(r.slow.path));
     expect(slow.length).toBeGreaterThan(0);
     for (const r of slow) expect(names(r.slow).slice(0, 2)).toEqual(['fetchStock', r.slow.path === '/users/7' ? 'loadUser' : 'loadOrder']);
+    // Its end is after the chain: the slow-end says how long it took, not where it waited.
+    const ends = records.filter((r) => r.event === 'slow-end' && r.slow.path === '/orders/41');
+    expect(ends).toEqual([expect.objectContaining({ status: 200 })]);
+    expect(ends[0].slow.awaiting).toBeUndefined();
   });
 
   it("lets aborted requests' awaits go: the table empties and the promises they awaited are collected", async () => {
