@@ -87,7 +87,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
   const { endSlot, takeSlot } = options.slots ? (require('./slow-slots') as typeof import('./slow-slots')) : ({} as Partial<typeof import('./slow-slots')>);
   // Loaded only with --async-stacks: its promise hook runs at every promise the program makes.
   const awaits = options.asyncStacks && context ? (require('./async-stacks') as typeof import('./async-stacks')) : undefined;
-  const stacks: AwaitStacks | undefined = awaits?.installAwaitHook(context!.store);
+  const stacks: AwaitStacks | undefined = awaits ? hookedOrNot(() => awaits.installAwaitHook(context!.store)) : undefined;
   /** The running request's id: the store is the id, or with --async-stacks the request's await cell. */
   const runningId = (): number | undefined => {
     const store = context?.store();
@@ -200,6 +200,15 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
   } as RequestsHolder);
   defineProperty(globalThis, REQUESTS_HOLDER, { value: holder });
   return holder;
+}
+
+/** A Node without v8.promiseHooks (or one that refuses them) runs the program on, its samples without chains. */
+function hookedOrNot(install: () => AwaitStacks): AwaitStacks | undefined {
+  try {
+    return install();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
