@@ -188,6 +188,7 @@ function startProcess(file, args, { env, cwd }) {
     stop,
     stderrTail: () => stderrTail,
     hasExited: () => exitInfo !== null,
+    pid: () => child?.pid,
   };
 }
 

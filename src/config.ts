@@ -43,11 +43,13 @@ export interface ProfileConfig {
   rateHz: number;
 }
 
-/** The requests in flight: --slow, --slow-repeat, --keep-query, --requests. */
+/** The requests in flight: --slow, --slow-repeat, --keep-query, --requests, --async-stacks. */
 export interface RequestsConfig {
   keepQuery: boolean;
   /** Samples name the request whose code runs (AsyncLocalStorage). */
   running: boolean;
+  /** --async-stacks: each server request in flight lists the async functions it is suspended in (implies `running`). */
+  asyncStacks?: boolean;
   slow?: SlowConfig;
 }
 

@@ -47,8 +47,8 @@ export function installProbeHolder(requests?: InFlightSnapshot): void {
   installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests);
 }
 
-/** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight. */
-export type InFlightSnapshot = (max: number) => string;
+/** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight; `idle`: no frame beneath the probe. */
+export type InFlightSnapshot = (max: number, idle: boolean) => string;
 
 /**
  * The same, as an expression for Runtime.evaluate in a process that has no
@@ -64,7 +64,7 @@ export function holderInstallExpression(): string {
  * of the program's after it returns: the holder's method uses only what it
  * captured here.
  */
-function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string, requests?: (max: number) => string): unknown {
+function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string, requests?: (max: number, idle: boolean) => string): unknown {
   const existing = Object.getOwnPropertyDescriptor(global, holderName);
   if (existing) return existing.value;
   const createContext = vmModule.createContext;
@@ -95,7 +95,7 @@ function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource:
  * only the top `head` frames and the bottom `tail` (where tripod's launcher and
  * Node's loader frames are, to be hidden).
  */
-function makeStackProbe(activeResources: unknown, proc: unknown, requests?: (max: number) => string) {
+function makeStackProbe(activeResources: unknown, proc: unknown, requests?: (max: number, idle: boolean) => string) {
   const E = Error as any;
   const capture = E.captureStackTrace;
   const apply = Reflect.apply;
@@ -154,7 +154,7 @@ function makeStackProbe(activeResources: unknown, proc: unknown, requests?: (max
     for (let i = tailStart; i < sites.length; i++) bottom[i - tailStart] = describe(sites[i]);
     const reply = stringify({ head: top, tail: bottom, total, waitingOn: total === 0 ? waitingOn() : undefined, entered: total > 0 ? enteredJustNow(sites[skip]) : undefined });
     // The 20 oldest of each kind, and how many in all.
-    const inFlight = typeof requests === 'function' ? apply(requests, undefined, [20]) : undefined;
+    const inFlight = typeof requests === 'function' ? apply(requests, undefined, [20, total === 0]) : undefined;
     // Text the tracker wrote from strings and numbers only, spliced in: this context's string methods.
     return typeof inFlight === 'string' && inFlight !== '' ? `{"requests":${inFlight},${reply.slice(1)}` : reply;
   };

@@ -96,6 +96,12 @@ function answerOf(reply: ProbeReply): ProbeAnswer {
     total: reply.total,
     ...(reply.waitingOn ? { waitingOn: reply.waitingOn } : {}),
     ...(reply.entered ? { entered: true } : {}),
-    ...(reply.requests ? { requests: reply.requests } : {}),
+    ...(reply.requests ? { requests: withAwaitUrls(reply.requests) } : {}),
   };
+}
+
+/** --async-stacks chains name scripts as V8 does (a CommonJS one by path): the log says URL, as for frames. */
+function withAwaitUrls(requests: NonNullable<ProbeReply['requests']>): NonNullable<ProbeReply['requests']> {
+  for (const request of requests.inFlight.server) for (const frame of request.awaiting ?? []) if (frame.url) frame.url = scriptUrl(frame.url);
+  return requests;
 }

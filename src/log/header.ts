@@ -65,6 +65,7 @@ function requestsHeader(requests: RequestsHeader): RequestsHeader {
     ...(requests.slowMs !== undefined ? { slowMs: requests.slowMs, repeatMs: requests.repeatMs ?? 0 } : {}),
     ...(requests.keepQuery ? { keepQuery: true } : {}),
     running: requests.running,
+    ...(requests.asyncStacks ? { asyncStacks: true } : {}),
   };
 }
 

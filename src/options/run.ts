@@ -145,9 +145,12 @@ export function requestsConfig(values: OptionValues, nodeMajor = Number(process.
   const thresholdMs = values.optionalNumber('slow');
   const repeatMs = values.optionalNumber('slow-repeat');
   if (thresholdMs === undefined && repeatMs !== undefined) throw new UserError('tripod: --slow-repeat needs --slow MS (TRIPOD_SLOW_MS) to say what a slow request is');
+  // The awaits are kept per request: it needs the request's async context, the running request's AsyncLocalStorage.
+  const asyncStacks = values.switch('async-stacks');
   return {
     keepQuery: values.switch('keep-query'),
-    running: values.switch('requests') || nodeMajor >= 24,
+    running: values.switch('requests') || asyncStacks || nodeMajor >= 24,
+    ...(asyncStacks ? { asyncStacks: true } : {}),
     ...(thresholdMs !== undefined ? { slow: { thresholdMs, repeatMs: repeatMs ?? 0 } } : {}),
   };
 }

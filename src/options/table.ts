@@ -131,6 +131,10 @@ export const OPTIONS: readonly OptionRow[] = [
       },
     },
   },
+  {
+    flag: 'async-stacks', env: 'TRIPOD_ASYNC_STACKS', kind: 'switch', default: false,
+    help: 'name the chain of async functions each request in flight is suspended in (a promise hook on every await: see README for its cost)', commands: ['run'],
+  },
   { flag: 'crash', env: 'TRIPOD_CRASH', kind: 'switch', default: false, help: 'log the stack and locals at the throw of an uncaught exception', commands: ['run'] },
   { flag: 'on-rejection', env: 'TRIPOD_ON_REJECTION', kind: 'switch', default: false, help: 'also at an unhandled promise rejection; implies --crash', commands: ['run'] },
   { flag: 'profile', env: 'TRIPOD_PROFILE', kind: 'switch', default: false, help: "also record stacks (no locals) at a high rate with V8's CPU profiler", commands: ['run'] },

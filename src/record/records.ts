@@ -75,6 +75,8 @@ export interface RequestsHeader {
   keepQuery?: boolean;
   /** Samples name the request whose code they caught running. */
   running: boolean;
+  /** --async-stacks: idle samples list the async functions each server request is suspended in. */
+  asyncStacks?: boolean;
 }
 
 /**

@@ -14,6 +14,22 @@ export interface ServerRequest {
   path: string;
   /** Milliseconds since it came in. */
   ageMs: number;
+  /**
+   * --async-stacks: the async functions it is suspended in, innermost first (its handler last), as V8's async
+   * stack trace names them; absent when none was found or the sample caught the main thread running.
+   */
+  awaiting?: AwaitFrame[];
+}
+
+/** One async function a request is suspended in, at the `await` it waits at. */
+export interface AwaitFrame {
+  function: string;
+  /** Script URL as V8 knows it (file:// URL, node:internal/...). */
+  url: string;
+  line: number;
+  column: number;
+  /** A Promise.all, allSettled or any frame (`function` "Promise.all"): the index of the element the chain goes through; no url. */
+  index?: number;
 }
 
 /** An HTTP request the program made (http/https or fetch) that has not yet ended. */

@@ -75,7 +75,8 @@ const frame = shape({
 /** A closure scope several frames of a sample share, written once (frames refer to it by index). */
 const sharedScope = shape({ variables, more: optional(count), unread: optional(string) });
 
-const serverRequest = shape({ id: number, method: string, path: string, ageMs: number });
+const awaitFrame = shape({ function: string, url: string, line: number, column: number, index: optional(count) });
+const serverRequest = shape({ id: number, method: string, path: string, ageMs: number, awaiting: optional(arrayOf(awaitFrame)) });
 const outboundRequest = shape({ id: number, method: string, origin: string, path: string, ageMs: number, parent: optional(number) });
 const inFlight = shape({
   server: arrayOf(serverRequest),

@@ -9,7 +9,7 @@ import { frameLocation } from '../frames/frame-text';
 import type { ControlRecord, CrashRecord, EndRecord, ProfileRecord, SlowEndRecord, SlowRecord, StallEndRecord, StallRecord, StartRecord, ThreadTag, TripodRecord } from '../record/records';
 import type { CapturedSample, Frame, Sample, SharedScope, Value } from '../record/sample';
 import { renderValue } from './render-value';
-import { inFlightSummary, renderSlowEnd, runningRequest, slowHeadline } from './render-requests';
+import { awaitingLines, inFlightSummary, renderSlowEnd, runningRequest, slowHeadline } from './render-requests';
 import { plain, terminalSafe } from './terminal-text';
 
 export function renderRecord(record: TripodRecord | Record<string, unknown>): string {
@@ -128,9 +128,10 @@ function renderSlow(r: SlowRecord): string {
   return r.state === 'idle' ? headline : renderCapture(headline, r);
 }
 
-export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped' | 'sharedScopes'>): string {
+export function renderCapture(headline: string, s: Pick<Sample, 'frames' | 'stack' | 'localsSkipped' | 'sharedScopes'> & Partial<Pick<Sample, 'inFlight'>>): string {
   const lines = [headline];
   if (s.stack) lines.push(s.stack);
+  lines.push(...awaitingLines(s.inFlight));
   if (s.localsSkipped) lines.push(`    (locals not read: ${s.localsSkipped})`);
   const withLocals = s.frames.filter((f) => f.args || f.locals || f.closure || f.sharedClosure);
   if (withLocals.length > 0) {

@@ -3,7 +3,8 @@
  * ends with, the running request, and the `slow` and `slow-end` records.
  */
 import type { SlowEndRecord, SlowRecord } from '../record/records';
-import type { OutboundRequest, RunningRequest, ServerRequest } from '../record/requests';
+import { frameLocation } from '../frames/frame-text';
+import type { AwaitFrame, OutboundRequest, RunningRequest, ServerRequest } from '../record/requests';
 import type { CapturedSample } from '../record/sample';
 import { plain } from './terminal-text';
 
@@ -37,10 +38,27 @@ function waitingText(r: SlowRecord): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing tripod can name';
 }
 
+/** "at async loadOrder (/srv/app/orders.js:12:5)", "at async Promise.all (index 1)": as Node prints an async frame. */
+export function awaitFrameText(frame: AwaitFrame): string {
+  if (frame.index !== undefined) return `at async ${plain(frame.function)} (index ${frame.index})`;
+  return `at async ${plain(frame.function || '<anonymous>')} (${plain(frameLocation(frame))})`;
+}
+
+/** --async-stacks: each listed server request's chain, innermost first, under its id, path and age. */
+export function awaitingLines(inFlight: CapturedSample['inFlight']): string[] {
+  const lines: string[] = [];
+  for (const r of inFlight?.server ?? []) {
+    if (!r.awaiting || r.awaiting.length === 0) continue;
+    lines.push(`    #${r.id} ${requestText(r)} (${ageText(r.ageMs)}) suspended in:`, ...r.awaiting.map((frame) => `        ${awaitFrameText(frame)}`));
+  }
+  return lines;
+}
+
 /** A slow record's headline and the main thread's state; render-record.ts adds the capture's frames below it (when the thread was not idle). */
 export function slowHeadline(r: SlowRecord): string {
   const again = r.repeat > 0 ? `, again (${r.repeat + 1})` : '';
-  const headline = `slow request #${r.slow.id}: ${requestText(r.slow)} in flight ${Math.round(r.slow.ageMs)} ms${again}\n    waiting on: ${waitingText(r)}`;
+  const suspended = r.slow.awaiting?.length ? `\n    suspended in:\n${r.slow.awaiting.map((frame) => `        ${awaitFrameText(frame)}`).join('\n')}` : '';
+  const headline = `slow request #${r.slow.id}: ${requestText(r.slow)} in flight ${Math.round(r.slow.ageMs)} ms${again}\n    waiting on: ${waitingText(r)}${suspended}`;
   if (r.state === 'idle') return `${headline}\n    (main thread idle)`;
   const running = r.request ? (r.request.id === r.slow.id ? ' (this request)' : ` (${runningRequest(r.request)})`) : '';
   const state = r.state === 'blocked' ? '    (main thread blocked in a native call)' : `    (main thread running${running}, stopped ${r.stoppedMs.toFixed(1)} ms)`;

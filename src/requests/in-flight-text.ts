@@ -5,6 +5,7 @@
  * changed, while for a string it calls nothing. Every built-in is captured when
  * tripod loads, before the program runs.
  */
+import type { AwaitCell, AwaitStacks } from './async-stacks';
 
 export interface Entry {
   kind: 'server' | 'outbound';
@@ -21,6 +22,8 @@ export interface Entry {
   slot: number;
   /** Outbound only: the server request whose code made it. */
   parent?: number;
+  /** Server only, with --async-stacks: the promises its code awaited last. */
+  awaits?: AwaitCell;
 }
 
 const { apply } = Reflect;
@@ -48,8 +51,9 @@ export function hostOf(head: string, host: string): string {
   return apply(slice, head, [at + 8, end < 0 ? head.length : end]) as string;
 }
 
-function serverText(entry: Entry, now: number): string {
-  return `{"id":${entry.id},"method":${quote(entry.method)},"path":${quote(entry.path)},"ageMs":${now - entry.start}}`;
+function serverText(entry: Entry, now: number, stacks?: AwaitStacks): string {
+  const chain = stacks && entry.awaits ? stacks.chainText(entry.awaits) : '';
+  return `{"id":${entry.id},"method":${quote(entry.method)},"path":${quote(entry.path)},"ageMs":${now - entry.start}${chain ? `,"awaiting":${chain}` : ''}}`;
 }
 
 function outboundText(entry: Entry, now: number): string {
@@ -90,12 +94,12 @@ function pendingText(): string {
 }
 
 /** The sample's `inFlight` and `request`, as one object's text; "" when nothing is in flight. */
-export function inFlightText(server: Map<object, Entry>, outbound: Map<object, Entry>, max: number, now: number, running: Entry | undefined): string {
+export function inFlightText(server: Map<object, Entry>, outbound: Map<object, Entry>, max: number, now: number, running: Entry | undefined, stacks?: AwaitStacks): string {
   // Nothing in flight: nothing to say, and the sample stays as it was without requests.
   if (server.size === 0 && outbound.size === 0) return '';
   const pending = pendingText();
   const inFlight =
-    `{"server":[${oldest(server, max, now, serverText)}],"serverTotal":${server.size},` +
+    `{"server":[${oldest(server, max, now, stacks ? (entry, at) => serverText(entry, at, stacks) : serverText)}],"serverTotal":${server.size},` +
     `"outbound":[${oldest(outbound, max, now, outboundText)}],"outboundTotal":${outbound.size}${pending ? `,"pending":${pending}` : ''}}`;
   return `{"inFlight":${inFlight}${running ? `,"request":${serverText(running, now)}` : ''}}`;
 }

@@ -127,12 +127,14 @@ export class SlowWatch {
 
   private write(entry: Reported, repeat: number, sample: CapturedSample): void {
     const listed = sample.inFlight?.server.find((request) => request.id === entry.id);
-    if (listed) entry.request = { ...listed };
+    // The chain it is suspended in is this capture's alone (--async-stacks): a later record or its end never repeats it.
+    const { awaiting, ...request } = listed ?? {};
+    if (listed) entry.request = request as typeof entry.request;
     const ageMs = listed?.ageMs ?? sample.capturedAt - entry.startMs;
     const waitingOnRequests = (sample.inFlight?.outbound ?? []).filter((outbound) => outbound.parent === entry.id);
     const timers = sample.inFlight?.pending?.Timeout;
     this.sink.slow({
-      slow: { ...entry.request, ageMs },
+      slow: { ...entry.request, ageMs, ...(awaiting ? { awaiting } : {}) },
       repeat,
       waitingOnRequests,
       ...(timers !== undefined ? { timers } : {}),

@@ -11,6 +11,7 @@
  * client request) is `destroyed`, an own data property Node sets.
  */
 import * as diagnostics from 'node:diagnostics_channel';
+import type { AwaitCell, AwaitStacks } from './async-stacks';
 import type { SlowSlots } from './slow-slots';
 import { type Entry, hostOf, inFlightText, pathOf } from './in-flight-text';
 
@@ -23,12 +24,14 @@ export interface TrackerOptions {
   running: boolean;
   /** --slow: the slot table the sampler worker scans. */
   slots?: SlowSlots;
+  /** --async-stacks: each server request's awaits are kept, and an idle sample lists the chain it is suspended in (needs `running`). */
+  asyncStacks?: boolean;
 }
 
 /** The holder's functions, as the probe calls them. */
 export interface RequestsHolder {
-  /** The in-flight table and the running request, as `{"inFlight":…,"request":…}` text. */
-  snapshot(max: number): string;
+  /** The in-flight table and the running request, as `{"inFlight":…,"request":…}` text; `idle`: no JS of the program's runs beneath the probe. */
+  snapshot(max: number, idle?: boolean): string;
 }
 
 /** Captured before the program runs. */
@@ -79,9 +82,17 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
   const cursor = { next: 0 };
   let lastId = 0;
   let eventsSinceSweep = 0;
-  const context = options.running ? runningContext() : undefined;
+  const context = options.running || options.asyncStacks ? runningContext() : undefined;
   // Loaded only with --slow: every module the runner loads delays the script's start.
   const { endSlot, takeSlot } = options.slots ? (require('./slow-slots') as typeof import('./slow-slots')) : ({} as Partial<typeof import('./slow-slots')>);
+  // Loaded only with --async-stacks: its promise hook runs at every promise the program makes.
+  const awaits = options.asyncStacks && context ? (require('./async-stacks') as typeof import('./async-stacks')) : undefined;
+  const stacks: AwaitStacks | undefined = awaits ? hookedOrNot(() => awaits.installAwaitHook(context!.store)) : undefined;
+  /** The running request's id: the store is the id, or with --async-stacks the request's await cell. */
+  const runningId = (): number | undefined => {
+    const store = context?.store();
+    return typeof store === 'number' ? store : store ? (store as AwaitCell).id : undefined;
+  };
 
   const begin = (table: Map<object, Entry>, key: object, entry: Entry) => {
     mapSet(table, key, entry);
@@ -93,6 +104,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     if (!entry) return;
     mapDelete(table, key);
     if (entry.kind === 'server') mapDelete(byId, entry.id);
+    if (entry.awaits) awaits!.endAwaitCell(entry.awaits);
     if (entry.slot >= 0 && options.slots) endSlot!(options.slots, entry.slot, dateNow(), aborted ? -1 : status);
   };
   /** Requests whose end no channel told: their response or client request is destroyed. */
@@ -126,8 +138,9 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
       handle: response,
       slot: options.slots ? takeSlot!(options.slots, cursor, id, start, `${method} ${path}`) : -1,
     };
+    if (awaits) entry.awaits = awaits.newAwaitCell(id);
     begin(server, request, entry);
-    context?.enter(entry);
+    context?.enter(entry.awaits ?? id);
   };
   const onServerFinish = (message: unknown) => {
     const request = field(message, 'request');
@@ -147,7 +160,7 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
     addOutbound(request, text(own(request, 'method'), 'GET'), text(own(request, 'origin'), '?'), text(own(request, 'path'), '/'), undefined);
   };
   const addOutbound = (key: object, method: string, origin: string, rawPath: string, handle: unknown) => {
-    const parent = context?.current();
+    const parent = runningId();
     begin(outbound, key, { kind: 'outbound', id: ++lastId, method, origin, path: pathOf(rawPath, options.keepQuery), start: dateNow(), handle, slot: -1, parent });
   };
   const endOutbound = (message: unknown) => {
@@ -177,28 +190,41 @@ export function installRequestTracker(options: TrackerOptions): RequestsHolder {
 
   const holder: RequestsHolder = freeze({
     __proto__: null,
-    snapshot(max: number): string {
+    snapshot(max: number, idle?: boolean): string {
       sweep();
-      const running = context?.current();
+      const running = runningId();
       const request = running !== undefined ? (mapGet(byId, running) as Entry | undefined) : undefined;
-      return inFlightText(server, outbound, max, dateNow(), request);
+      // Only an idle thread's: a walk inside the program's microtask would cut the async frames of its own errors.
+      return inFlightText(server, outbound, max, dateNow(), request, stacks && idle === true ? stacks : undefined);
     },
   } as RequestsHolder);
   defineProperty(globalThis, REQUESTS_HOLDER, { value: holder });
   return holder;
 }
 
+/** A Node without v8.promiseHooks (or one that refuses them) runs the program on, its samples without chains. */
+function hookedOrNot(install: () => AwaitStacks): AwaitStacks | undefined {
+  try {
+    return install();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The server request whose code runs: an AsyncLocalStorage entered at the request's
  * start event (which Node publishes in the same turn as the 'request' event, so the
- * handler and all it awaits inherit it). Loaded only when asked for.
+ * handler and all it awaits inherit it), holding its id, or its await cell with
+ * --async-stacks. Loaded only when asked for.
  */
-function runningContext(): { enter(entry: Entry): void; current(): number | undefined } {
+function runningContext(): { enter(store: number | AwaitCell): void; store(): unknown } {
   const { AsyncLocalStorage } = require('node:async_hooks') as typeof import('node:async_hooks');
-  const storage = new AsyncLocalStorage<number>();
-  const { enterWith, getStore } = AsyncLocalStorage.prototype;
+  const storage = new AsyncLocalStorage<number | AwaitCell>();
+  const { enterWith } = AsyncLocalStorage.prototype;
+  // Uncurried: --async-stacks asks it at every promise the program makes.
+  const getStore = uncurry(AsyncLocalStorage.prototype.getStore);
   return {
-    enter: (entry) => apply(enterWith, storage, [entry.id]),
-    current: () => apply(getStore, storage, []) as number | undefined,
+    enter: (store) => apply(enterWith, storage, [store]),
+    store: () => getStore(storage),
   };
 }

@@ -13,6 +13,6 @@ import type { Sampler } from './sampler';
 export function installProgramHooks(sampler: Sampler, requests: RequestsConfig): void {
   // Loaded only with --slow: every module loaded here delays the script's start.
   const slots = sampler.slowSlots ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).slotViews(sampler.slowSlots) : undefined;
-  const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(slots ? { slots } : {}) });
+  const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(slots ? { slots } : {}), ...(requests.asyncStacks ? { asyncStacks: true } : {}) });
   installProbeHolder(tracker.snapshot);
 }

@@ -68,7 +68,7 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.threads ? { threads: true } : {}),
-    requests: { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: config.requests.keepQuery, running: config.requests.running },
+    requests: { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: config.requests.keepQuery, running: config.requests.running, ...(config.requests.asyncStacks ? { asyncStacks: true } : {}) },
     ...(slow && slowSlots ? { slow: { config: slow, ...slowSlots } } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
