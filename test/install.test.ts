@@ -117,6 +117,7 @@ describe('the packed tarball', () => {
     expect(existsSync(path.join(installed, 'dist', 'attach', 'agent.js'))).toBe(true);
     // The bundles (npm run bundle) bin/tripod.js and the runner's sampler worker start from.
     expect(existsSync(path.join(installed, 'dist', 'cli.bundle.js'))).toBe(true);
+    expect(existsSync(path.join(installed, 'dist', 'run.bundle.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'dist', 'worker.bundle.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'src'))).toBe(false);
   });

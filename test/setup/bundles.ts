@@ -1,6 +1,6 @@
 /**
- * The CLI and the sampler worker run from bundled files (dist/cli.bundle.js, dist/worker.bundle.js:
- * `npm run bundle`), made from the dist/ that tsc writes. A tree built with tsc alone (`npx tsc -p
+ * The CLI and the sampler worker run from bundled files (dist/cli.bundle.js, dist/run.bundle.js,
+ * dist/worker.bundle.js: `npm run bundle`), made from the dist/ that tsc writes. A tree built with tsc alone (`npx tsc -p
  * tsconfig.json`, then one test file) would run bundles older than its code: they are made again here
  * when any file they are made from is newer.
  */
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = path.join(ROOT, 'dist');
-const BUNDLES = [path.join(DIST, 'cli.bundle.js'), path.join(DIST, 'worker.bundle.js')];
+const BUNDLES = ['cli.bundle.js', 'run.bundle.js', 'worker.bundle.js'].map((name) => path.join(DIST, name));
 
 function newestBuilt(dir: string): number {
   let newest = 0;
