@@ -1,15 +1,16 @@
 /**
  * eval, exec, import and reload: the commands that run code in the program, on
- * purpose (--read-only refuses them). Code runs by Runtime.evaluate `with` the
- * object `import` fills (kept on the global under a registered symbol, not a
- * name: IMPORTS_KEY), so imports are in scope, then the program's globals.
- * Every run has a deadline (--eval-timeout), given to Runtime.evaluate's
- * `timeout`: V8 terminates the run from a thread of its own, and the program
- * goes on. Nothing else can stop it: the inspector handles one message at a
- * time, so a Runtime.terminateExecution sent meanwhile waits behind the eval.
- * Ctrl-C stops the waiting; the run ends at its deadline.
+ * purpose (--read-only refuses them). Code runs `with` the object `import`
+ * fills (kept on the global under a registered symbol, not a name:
+ * IMPORTS_KEY), so imports are in scope, then the program's globals. eval and
+ * exec run in a task of their own (eval-run.ts), so that Ctrl-C and their
+ * deadline (--eval-timeout) can stop them while they run and the program goes
+ * on; where that task cannot be had (the program replaced the natives it needs),
+ * they run inside Runtime.evaluate with its `timeout`, as import and reload do:
+ * the deadline still holds, and Ctrl-C only stops the waiting.
  */
 import * as path from 'node:path';
+import { runInTask, taskNatives, type RunEnd } from './eval-run';
 import { findModule } from './module-catalog';
 import { MONITOR_GROUP } from './module-scope';
 
@@ -34,9 +35,34 @@ interface RunAnswer {
 export async function evalCommand(session: MonitorSession, source: string, control: RunControl, statement: boolean): Promise<Outcome> {
   const what = statement ? 'exec' : 'eval';
   if (!source.trim()) throw new CommandFailed(`${what}: give ${statement ? 'statements' : 'an expression'}, e.g. ${statement ? 'exec globalThis.debug = true' : 'eval process.memoryUsage()'}`);
-  const answer = await runInTarget(session, RUN_SOURCE, [source, control.colors, statement], control);
+  const args = [source, control.colors, statement];
+  const natives = await session.answer(taskNatives(session.thread.client), what);
+  const answer = natives
+    ? runAnswer(session, await runInTask(session, natives, { fn: RUN_SOURCE, args, limitMs: session.config.evalTimeoutMs, ...(control.cancel ? { cancel: control.cancel } : {}) }))
+    : await runInTarget(session, RUN_SOURCE.replace('NAME', '__tripodRun'), args, control);
   if (answer.error !== undefined) throw new CommandFailed(`${what}: ${answer.error}`, answer.ms > 0 ? answer.ms : undefined);
   return { text: answer.text ?? '', stoppedMs: answer.ms };
+}
+
+/** A run in a task of its own, said as runInTarget says its runs. */
+function runAnswer(session: MonitorSession, end: RunEnd): RunAnswer {
+  const limit = session.config.evalTimeoutMs / 1000;
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  switch (end.kind) {
+    case 'answered':
+      return end.value as RunAnswer;
+    case 'refused':
+      return { error: end.message, ms: 0 };
+    case 'stopped':
+      return end.by === 'deadline'
+        ? { error: `stopped after ${limit} s (--eval-timeout); the program goes on`, ms: end.wallMs }
+        : { error: `cancelled (Ctrl-C) after ${seconds(end.wallMs)} s; the program goes on`, ms: end.wallMs };
+    case 'given up':
+      if (end.by === 'late') return { error: `no answer within ${(session.config.evalTimeoutMs + session.config.timeoutMs) / 1000} s (a promise that does not settle, or a thread busy elsewhere); the program goes on`, ms: 0 };
+      return end.why === 'not running'
+        ? { error: 'given up (Ctrl-C); its code was not running (it waits for a promise): nothing was stopped, the program goes on', ms: 0 }
+        : { error: 'given up (Ctrl-C); the thread did not answer (busy in a native call): the code runs on until that call returns', ms: 0 };
+  }
 }
 
 /** `import SPEC [as NAME]`: a built-in, a package, or a loaded module's file, made available to later eval and exec. */
@@ -118,8 +144,8 @@ async function runInTarget(session: MonitorSession, fn: string, args: unknown[],
  * inside them, sees the program's names and not theirs.
  */
 
-/** Written as text: tripod's own modules are strict code, where `with` cannot be written. */
-const RUN_SOURCE = `function (__tripodSource, __tripodColors, __tripodStatement) {
+/** Written as text: tripod's own modules are strict code, where `with` cannot be written. NAME: the run's frame name. */
+const RUN_SOURCE = `function NAME(__tripodSource, __tripodColors, __tripodStatement) {
   const __tripodImports = ${IMPORTS} || { __proto__: null };
   const __tripodUtil = process.getBuiltinModule('node:util');
   const __tripodInspect = (value) => __tripodUtil.inspect(value, { colors: __tripodColors, depth: 2 });
