@@ -38,8 +38,8 @@ export async function evalCommand(session: MonitorSession, source: string, contr
   const args = [source, control.colors, statement];
   const natives = await session.answer(taskNatives(session.thread.client), what);
   const answer = natives
-    ? runAnswer(session, await runInTask(session, natives, { fn: RUN_SOURCE, args, limitMs: session.config.evalTimeoutMs, ...(control.cancel ? { cancel: control.cancel } : {}) }))
-    : await runInTarget(session, RUN_SOURCE.replace('NAME', '__tripodRun'), args, control);
+    ? runAnswer(session, await runInTask(session, natives, { fn: RUN_SOURCE, settle: SETTLE, args, limitMs: session.config.evalTimeoutMs, ...(control.cancel ? { cancel: control.cancel } : {}) }))
+    : await runInTarget(session, `function (source, colors, statement) { return (${SETTLE})((${RUN_SOURCE.replace('NAME', '__tripodRun')})(source, colors, statement)); }`, args, control);
   if (answer.error !== undefined) throw new CommandFailed(`${what}: ${answer.error}`, answer.ms > 0 ? answer.ms : undefined);
   return { text: answer.text ?? '', stoppedMs: answer.ms };
 }
@@ -158,8 +158,21 @@ const RUN_SOURCE = `function NAME(__tripodSource, __tripodColors, __tripodStatem
   } catch (error) {
     return __tripodFailed(error);
   }
-  if (!__tripodStatement && __tripodUtil.types.isPromise(__tripodValue)) return __tripodValue.then(__tripodDone, __tripodFailed);
+  // Awaited by the caller (an await calls no then of a native promise: the program's Promise.prototype.then is not called).
+  if (!__tripodStatement && __tripodUtil.types.isPromise(__tripodValue)) return { pending: __tripodValue, done: __tripodDone, failed: __tripodFailed };
   return __tripodDone(__tripodValue);
+}`;
+
+/** What RUN_SOURCE handed back, its promise awaited. Runs in the target. */
+export const SETTLE = `async function (ran) {
+  if (ran && ran.pending) {
+    try {
+      return ran.done(await ran.pending);
+    } catch (error) {
+      return ran.failed(error);
+    }
+  }
+  return ran;
 }`;
 
 function importModule(spec: string, name: string, cwd: string, importsKey: string): unknown {

@@ -71,6 +71,8 @@ async function findNatives(client: CdpClient): Promise<TaskNatives | undefined> 
 export interface RunRequest {
   /** A sloppy-mode function's source, called with `args` (JSON values); `NAME` in it is replaced by the run's own frame name. */
   fn: string;
+  /** An async function's source that turns what `fn` returned into the answer (awaits a promise it hands back). */
+  settle: string;
   args: unknown[];
   limitMs: number;
   cancel?: AbortSignal;
@@ -80,17 +82,20 @@ export interface RunRequest {
  * Runs in the target, `this` the promise of V8's timer: once it settled, the
  * script runs under vm's watchdog. A timeout comes back as an answer.
  */
-const IN_TASK = `function (script, limitMs) {
+const inTask = (settle: string) => `function (script, limitMs) {
   const waited = this;
+  const settle = ${settle};
   return (async () => {
     await waited;
     const started = performance.now();
+    let ran;
     try {
-      return process.getBuiltinModule('node:vm').runInThisContext(script, { timeout: limitMs, displayErrors: false });
+      ran = process.getBuiltinModule('node:vm').runInThisContext(script, { timeout: limitMs, displayErrors: false });
     } catch (error) {
       if (error && error.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { timedOut: true, ms: performance.now() - started };
       throw error;
     }
+    return await settle(ran);
   })();
 }`;
 
@@ -120,7 +125,7 @@ export async function runInTask(session: MonitorSession, found: TaskNatives, req
     const call = client
       .post('Runtime.callFunctionOn', {
         objectId: armed.result.objectId,
-        functionDeclaration: IN_TASK,
+        functionDeclaration: inTask(request.settle),
         arguments: [{ value: `(${request.fn.replace('NAME', frame)})(${request.args.map((arg) => JSON.stringify(arg)).join(', ')})` }, { value: request.limitMs }],
         awaitPromise: true,
         returnByValue: true,
