@@ -10,8 +10,11 @@
  * the deadline still holds, and Ctrl-C only stops the waiting.
  */
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { withDeadline } from '../capture/cdp';
+import { findRequireBuiltin } from '../attach/upgrade';
 import { runInTask, taskNatives, type RunEnd } from './eval-run';
-import { findModule } from './module-catalog';
+import { findModule, FRESH_INSTANCE_QUERY } from './module-catalog';
 import { MONITOR_GROUP } from './module-scope';
 
 /** Where import keeps what it loaded: a non-enumerable property of the global, under this registered symbol. */
@@ -78,14 +81,65 @@ export async function importCommand(session: MonitorSession, args: string, contr
   return { text: `${name} = ${answer.text} (for later eval and exec)`, stoppedMs: answer.ms };
 }
 
-/** `reload FILE`: drops a CommonJS module from the require cache, so the next require of it loads it anew. */
+/**
+ * `reload FILE`: drops a CommonJS module from the require cache, so the next require of it loads it anew.
+ * An ES module cannot leave Node's loader (one instance per URL, no way to drop it, its importers linked
+ * to it): `reload FILE as NAME` loads a fresh instance under a new URL instead, as NAME for eval and exec.
+ */
 export async function reloadCommand(session: MonitorSession, args: string, control: RunControl): Promise<Outcome> {
-  const script = await findModule(session, args.trim(), 'reload');
-  if (script.isModule) throw new CommandFailed(`reload: ${script.path} is an ES module; ES modules cannot be loaded anew (only CommonJS modules leave the cache)`);
+  const [, name, as] = /^(.*?)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(args.trim()) ?? [];
+  const script = await findModule(session, name ?? '', 'reload');
+  if (script.isModule && as) return freshInstance(session, script.path, as, control);
+  if (script.isModule) throw new CommandFailed(`reload: ${script.path} is an ES module; ES modules cannot be loaded anew (Node's loader keeps one instance per URL and its importers stay linked to it): reload ${name} as NAME loads a fresh instance as NAME for eval and exec`);
+  if (as) throw new CommandFailed(`reload: ${script.path} is a CommonJS module: reload ${name} drops it from the require cache; import ${name} as ${as} loads it`);
   const answer = await runInTarget(session, dropFromCache.toString(), [script.path], control);
   if (answer.error !== undefined) throw new CommandFailed(`reload: ${answer.error}`);
   return { text: `${script.path} left the require cache: the next require() loads it anew (who required it before keeps the old exports)`, stoppedMs: answer.ms };
 }
+
+let freshInstances = 0;
+
+/** An ES module imported anew under `?tripod-reload=N` by Node's own loader (the program's import hooks apply as to any import). */
+async function freshInstance(session: MonitorSession, file: string, name: string, control: RunControl): Promise<Outcome> {
+  const client = session.thread.client;
+  const requireBuiltin = await session.answer(findRequireBuiltin(client), 'reload');
+  if (!requireBuiltin) throw new CommandFailed("reload: Node's internal loader was not found; an ES module cannot be imported anew in this process");
+  const url = `${pathToFileURL(file).href}${FRESH_INSTANCE_QUERY}${++freshInstances}`;
+  const limitMs = session.config.evalTimeoutMs + session.config.timeoutMs;
+  const call = client.post('Runtime.callFunctionOn', {
+    objectId: requireBuiltin,
+    functionDeclaration: IMPORT_FRESH,
+    arguments: [{ value: url }, { value: name }, { value: IMPORTS_KEY }],
+    awaitPromise: true,
+    returnByValue: true,
+    silent: true,
+  }) as Promise<{ result: { value?: RunAnswer }; exceptionDetails?: { text: string; exception?: { description?: string } } }>;
+  const ended = await withDeadline(call, limitMs);
+  if (!ended.answered) {
+    ended.late.catch(() => {});
+    if (control.cancel?.aborted) throw new CommandFailed('reload: given up (Ctrl-C)');
+    throw new CommandFailed(`reload: no answer within ${limitMs / 1000} s (a module whose top level does not end); the program goes on`);
+  }
+  session.answered();
+  const { result, exceptionDetails } = ended.value;
+  if (exceptionDetails) throw new CommandFailed(`reload: ${exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text}`);
+  if (result.value?.error !== undefined) throw new CommandFailed(`reload: ${result.value.error}`);
+  return { text: `${name} = a fresh instance of ${file} (${url.slice(url.indexOf('?'))}), ${result.value?.text} (for later eval and exec; the program's importers keep the instance they have)`, stoppedMs: result.value?.ms ?? 0 };
+}
+
+/** Runs in the target, `this` Node's internal requireBuiltin: its ES module loader imports the URL; awaited, not then'd. */
+const IMPORT_FRESH = `async function tripodImportFresh(url, name, importsKey) {
+  const started = performance.now();
+  try {
+    const loaded = await this('internal/modules/esm/loader').getOrInitializeCascadedLoader().import(url, undefined, { __proto__: null });
+    const key = Symbol.for(importsKey);
+    if (!Object.prototype.hasOwnProperty.call(globalThis, key)) Object.defineProperty(globalThis, key, { value: { __proto__: null }, enumerable: false, configurable: true });
+    globalThis[key][name] = loaded;
+    return { text: Object.keys(loaded).length + ' exports', ms: performance.now() - started };
+  } catch (error) {
+    return { error: String((error && error.message) || error).split('\\n')[0], ms: performance.now() - started };
+  }
+}`;
 
 /** "node:fs" -> fs, "./lib/cache.js" -> cache, "@scope/some-pkg" -> somePkg. */
 function bindingName(spec: string): string {

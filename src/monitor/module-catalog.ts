@@ -12,6 +12,8 @@ import { CommandFailed, type LoadedScript, type MonitorSession, scriptKey } from
 
 /** tripod's own files in a target (the agent, the runner): never listed as the program's. */
 const TRIPOD_ROOT = path.resolve(__dirname, '..', '..');
+/** The query of the URLs `reload FILE as NAME` imports an ES module under. */
+export const FRESH_INSTANCE_QUERY = '?tripod-reload=';
 
 /** Lists the current thread's scripts afresh; also fetches the sources of `sourcesOf` in the same turn of the debugger. */
 export async function listScripts(session: MonitorSession, what: string): Promise<LoadedScript[]> {
@@ -48,6 +50,8 @@ export async function scriptSource(session: MonitorSession, script: LoadedScript
 function loadedScript(event: EventParams<'Debugger.scriptParsed'>): LoadedScript | undefined {
   const { url, scriptId } = event;
   if (!url || url.startsWith('node:') || url.startsWith('evalmachine')) return undefined;
+  // The fresh instances `reload FILE as NAME` made are not the program's: who/whoall/list show the program's own.
+  if (url.includes(FRESH_INSTANCE_QUERY)) return undefined;
   const filePath = url.startsWith('file://') ? safeFilePath(url) : url.startsWith('/') ? url : undefined;
   if (filePath === undefined) return undefined;
   if (filePath.startsWith(`${TRIPOD_ROOT}/dist/`) || filePath.startsWith(`${TRIPOD_ROOT}/src/`)) return undefined;
