@@ -65,8 +65,8 @@ async function wentOn(target: Target, port: number): Promise<void> {
   expect(target.stderr()).toBe('');
 }
 
-async function agentTarget(bin: string): Promise<{ target: Target; port: number }> {
-  const target = startTarget(bin, ['--require', AGENT, TARGET]);
+async function agentTarget(bin: string, env: Record<string, string> = {}): Promise<{ target: Target; port: number }> {
+  const target = startTarget(bin, ['--require', AGENT, TARGET], env);
   const [, , port] = await target.waitFor(/ready (\d+) (\d+)/);
   return { target, port: Number(port) };
 }
@@ -109,6 +109,32 @@ describe.each(nodes)('tripod monitor stops a running eval, $label', ({ bin }) =>
       killAfterMs: 60_000,
     });
     // Every step seen (else 3); 1: the cancelled commands failed.
+    expect(result.code, result.stdout).toBe(1);
+    await wentOn(target, port);
+  });
+
+  // Retried as the test above.
+  it('leaves a program busy in its own code alone: Ctrl-C stops only the eval\'s own frame', { retry: 1 }, async () => {
+    const { target, port } = await agentTarget(bin, { BUSY_MS: '30' });
+    const state = mkdtempSync(path.join(tmpdir(), 'tripod-state-'));
+    const steps = [
+      { expect: 'tripod> ' },
+      { send: 'eval new Promise(() => {})\r' },
+      { sleep: 0.5 },
+      { send: '\u0003' },
+      { expect: 'eval: given up \\(Ctrl-C\\); its code was not running', timeout: 20 },
+      { expect: 'tripod> ' },
+      { send: 'eval for (;;) {}\r' },
+      { sleep: 0.5 },
+      { send: '\u0003' },
+      { expect: 'eval: cancelled \\(Ctrl-C\\)', timeout: 20 },
+      { expect: 'tripod> ' },
+      { send: 'quit\r' },
+    ];
+    const result = await run('python3', [PTY, JSON.stringify(steps), '--', bin, TRIPOD, 'monitor', '--eval-timeout', '60', '--timeout', '5', String(target.pid)], {
+      env: { XDG_STATE_HOME: state, TERM: 'xterm', NO_COLOR: '1' },
+      killAfterMs: 60_000,
+    });
     expect(result.code, result.stdout).toBe(1);
     await wentOn(target, port);
   });
