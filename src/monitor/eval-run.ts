@@ -133,7 +133,7 @@ export async function runInTask(session: MonitorSession, found: TaskNatives, req
         silent: true,
       })
       .then((answer) => ({ answer }), (error: Error) => ({ failed: error }));
-    return await settle(session, call, frame, started, request);
+    return await awaitEnd(session, call, frame, started, request);
   } finally {
     void client.post('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => {});
   }
@@ -141,7 +141,8 @@ export async function runInTask(session: MonitorSession, found: TaskNatives, req
 
 type CallEnd = { answer: { result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } } } | { failed: Error };
 
-async function settle(session: MonitorSession, call: Promise<CallEnd>, frame: string, started: number, request: RunRequest): Promise<RunEnd> {
+/** The run's answer, or what Ctrl-C or --eval-timeout plus --timeout made of it. */
+async function awaitEnd(session: MonitorSession, call: Promise<CallEnd>, frame: string, started: number, request: RunRequest): Promise<RunEnd> {
   const { limitMs, cancel } = request;
   const lateMs = limitMs + session.config.timeoutMs;
   let lateTimer: NodeJS.Timeout | undefined;
