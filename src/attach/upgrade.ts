@@ -105,7 +105,7 @@ async function before<T>(deadline: number, step: string, work: Promise<T>): Prom
 }
 
 /** Node's internal `requireBuiltin`, in the closure of `internalBinding`, in the closure of the `process` accessor. */
-async function findRequireBuiltin(client: CdpClient): Promise<string | undefined> {
+export async function findRequireBuiltin(client: CdpClient): Promise<string | undefined> {
   const getter = (await globalProperties(client)).find((p) => p.name === 'process')?.get;
   if (getter?.type !== 'function' || !getter.objectId) return undefined;
   const internalBinding = (await closureVariables(client, getter.objectId)).find((v) => v.name === 'internalBinding' && v.value?.type === 'function');

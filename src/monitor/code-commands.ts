@@ -1,16 +1,20 @@
 /**
  * eval, exec, import and reload: the commands that run code in the program, on
- * purpose (--read-only refuses them). Code runs by Runtime.evaluate `with` the
- * object `import` fills (kept on the global under a registered symbol, not a
- * name: IMPORTS_KEY), so imports are in scope, then the program's globals.
- * Every run has a deadline (--eval-timeout), given to Runtime.evaluate's
- * `timeout`: V8 terminates the run from a thread of its own, and the program
- * goes on. Nothing else can stop it: the inspector handles one message at a
- * time, so a Runtime.terminateExecution sent meanwhile waits behind the eval.
- * Ctrl-C stops the waiting; the run ends at its deadline.
+ * purpose (--read-only refuses them). Code runs `with` the object `import`
+ * fills (kept on the global under a registered symbol, not a name:
+ * IMPORTS_KEY), so imports are in scope, then the program's globals. eval and
+ * exec run in a task of their own (eval-run.ts), so that Ctrl-C and their
+ * deadline (--eval-timeout) can stop them while they run and the program goes
+ * on; where that task cannot be had (the program replaced the natives it needs),
+ * they run inside Runtime.evaluate with its `timeout`, as import and reload do:
+ * the deadline still holds, and Ctrl-C only stops the waiting.
  */
 import * as path from 'node:path';
-import { findModule } from './module-catalog';
+import { pathToFileURL } from 'node:url';
+import { withDeadline } from '../capture/cdp';
+import { findRequireBuiltin } from '../attach/upgrade';
+import { runInTask, taskNatives, type RunEnd } from './eval-run';
+import { findModule, FRESH_INSTANCE_QUERY } from './module-catalog';
 import { MONITOR_GROUP } from './module-scope';
 
 /** Where import keeps what it loaded: a non-enumerable property of the global, under this registered symbol. */
@@ -34,9 +38,34 @@ interface RunAnswer {
 export async function evalCommand(session: MonitorSession, source: string, control: RunControl, statement: boolean): Promise<Outcome> {
   const what = statement ? 'exec' : 'eval';
   if (!source.trim()) throw new CommandFailed(`${what}: give ${statement ? 'statements' : 'an expression'}, e.g. ${statement ? 'exec globalThis.debug = true' : 'eval process.memoryUsage()'}`);
-  const answer = await runInTarget(session, RUN_SOURCE, [source, control.colors, statement], control);
+  const args = [source, control.colors, statement];
+  const natives = await session.answer(taskNatives(session.thread.client), what);
+  const answer = natives
+    ? runAnswer(session, await runInTask(session, natives, { fn: RUN_SOURCE, settle: SETTLE, args, limitMs: session.config.evalTimeoutMs, ...(control.cancel ? { cancel: control.cancel } : {}) }))
+    : await runInTarget(session, `function (source, colors, statement) { return (${SETTLE})((${RUN_SOURCE.replace('NAME', '__tripodRun')})(source, colors, statement)); }`, args, control);
   if (answer.error !== undefined) throw new CommandFailed(`${what}: ${answer.error}`, answer.ms > 0 ? answer.ms : undefined);
   return { text: answer.text ?? '', stoppedMs: answer.ms };
+}
+
+/** A run in a task of its own, said as runInTarget says its runs. */
+function runAnswer(session: MonitorSession, end: RunEnd): RunAnswer {
+  const limit = session.config.evalTimeoutMs / 1000;
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  switch (end.kind) {
+    case 'answered':
+      return end.value as RunAnswer;
+    case 'refused':
+      return { error: end.message, ms: 0 };
+    case 'stopped':
+      return end.by === 'deadline'
+        ? { error: `stopped after ${limit} s (--eval-timeout); the program goes on`, ms: end.wallMs }
+        : { error: `cancelled (Ctrl-C) after ${seconds(end.wallMs)} s; the program goes on`, ms: end.wallMs };
+    case 'given up':
+      if (end.by === 'late') return { error: `no answer within ${(session.config.evalTimeoutMs + session.config.timeoutMs) / 1000} s (a promise that does not settle, or a thread busy elsewhere); the program goes on`, ms: 0 };
+      return end.why === 'not running'
+        ? { error: 'given up (Ctrl-C); its code was not running (it waits for a promise): nothing was stopped, the program goes on', ms: 0 }
+        : { error: 'given up (Ctrl-C); the thread did not answer (busy in a native call): the code runs on until that call returns', ms: 0 };
+  }
 }
 
 /** `import SPEC [as NAME]`: a built-in, a package, or a loaded module's file, made available to later eval and exec. */
@@ -52,14 +81,65 @@ export async function importCommand(session: MonitorSession, args: string, contr
   return { text: `${name} = ${answer.text} (for later eval and exec)`, stoppedMs: answer.ms };
 }
 
-/** `reload FILE`: drops a CommonJS module from the require cache, so the next require of it loads it anew. */
+/**
+ * `reload FILE`: drops a CommonJS module from the require cache, so the next require of it loads it anew.
+ * An ES module cannot leave Node's loader (one instance per URL, no way to drop it, its importers linked
+ * to it): `reload FILE as NAME` loads a fresh instance under a new URL instead, as NAME for eval and exec.
+ */
 export async function reloadCommand(session: MonitorSession, args: string, control: RunControl): Promise<Outcome> {
-  const script = await findModule(session, args.trim(), 'reload');
-  if (script.isModule) throw new CommandFailed(`reload: ${script.path} is an ES module; ES modules cannot be loaded anew (only CommonJS modules leave the cache)`);
+  const [, name, as] = /^(.*?)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(args.trim()) ?? [];
+  const script = await findModule(session, name ?? '', 'reload');
+  if (script.isModule && as) return freshInstance(session, script.path, as, control);
+  if (script.isModule) throw new CommandFailed(`reload: ${script.path} is an ES module; ES modules cannot be loaded anew (Node's loader keeps one instance per URL and its importers stay linked to it): reload ${name} as NAME loads a fresh instance as NAME for eval and exec`);
+  if (as) throw new CommandFailed(`reload: ${script.path} is a CommonJS module: reload ${name} drops it from the require cache; import ${name} as ${as} loads it`);
   const answer = await runInTarget(session, dropFromCache.toString(), [script.path], control);
   if (answer.error !== undefined) throw new CommandFailed(`reload: ${answer.error}`);
   return { text: `${script.path} left the require cache: the next require() loads it anew (who required it before keeps the old exports)`, stoppedMs: answer.ms };
 }
+
+let freshInstances = 0;
+
+/** An ES module imported anew under `?tripod-reload=N` by Node's own loader (the program's import hooks apply as to any import). */
+async function freshInstance(session: MonitorSession, file: string, name: string, control: RunControl): Promise<Outcome> {
+  const client = session.thread.client;
+  const requireBuiltin = await session.answer(findRequireBuiltin(client), 'reload');
+  if (!requireBuiltin) throw new CommandFailed("reload: Node's internal loader was not found; an ES module cannot be imported anew in this process");
+  const url = `${pathToFileURL(file).href}${FRESH_INSTANCE_QUERY}${++freshInstances}`;
+  const limitMs = session.config.evalTimeoutMs + session.config.timeoutMs;
+  const call = client.post('Runtime.callFunctionOn', {
+    objectId: requireBuiltin,
+    functionDeclaration: IMPORT_FRESH,
+    arguments: [{ value: url }, { value: name }, { value: IMPORTS_KEY }],
+    awaitPromise: true,
+    returnByValue: true,
+    silent: true,
+  }) as Promise<{ result: { value?: RunAnswer }; exceptionDetails?: { text: string; exception?: { description?: string } } }>;
+  const ended = await withDeadline(call, limitMs);
+  if (!ended.answered) {
+    ended.late.catch(() => {});
+    if (control.cancel?.aborted) throw new CommandFailed('reload: given up (Ctrl-C)');
+    throw new CommandFailed(`reload: no answer within ${limitMs / 1000} s (a module whose top level does not end); the program goes on`);
+  }
+  session.answered();
+  const { result, exceptionDetails } = ended.value;
+  if (exceptionDetails) throw new CommandFailed(`reload: ${exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text}`);
+  if (result.value?.error !== undefined) throw new CommandFailed(`reload: ${result.value.error}`);
+  return { text: `${name} = a fresh instance of ${file} (${url.slice(url.indexOf('?'))}), ${result.value?.text} (for later eval and exec; the program's importers keep the instance they have)`, stoppedMs: result.value?.ms ?? 0 };
+}
+
+/** Runs in the target, `this` Node's internal requireBuiltin: its ES module loader imports the URL; awaited, not then'd. */
+const IMPORT_FRESH = `async function tripodImportFresh(url, name, importsKey) {
+  const started = performance.now();
+  try {
+    const loaded = await this('internal/modules/esm/loader').getOrInitializeCascadedLoader().import(url, undefined, { __proto__: null });
+    const key = Symbol.for(importsKey);
+    if (!Object.prototype.hasOwnProperty.call(globalThis, key)) Object.defineProperty(globalThis, key, { value: { __proto__: null }, enumerable: false, configurable: true });
+    globalThis[key][name] = loaded;
+    return { text: Object.keys(loaded).length + ' exports', ms: performance.now() - started };
+  } catch (error) {
+    return { error: String((error && error.message) || error).split('\\n')[0], ms: performance.now() - started };
+  }
+}`;
 
 /** "node:fs" -> fs, "./lib/cache.js" -> cache, "@scope/some-pkg" -> somePkg. */
 function bindingName(spec: string): string {
@@ -118,8 +198,8 @@ async function runInTarget(session: MonitorSession, fn: string, args: unknown[],
  * inside them, sees the program's names and not theirs.
  */
 
-/** Written as text: tripod's own modules are strict code, where `with` cannot be written. */
-const RUN_SOURCE = `function (__tripodSource, __tripodColors, __tripodStatement) {
+/** Written as text: tripod's own modules are strict code, where `with` cannot be written. NAME: the run's frame name. */
+const RUN_SOURCE = `function NAME(__tripodSource, __tripodColors, __tripodStatement) {
   const __tripodImports = ${IMPORTS} || { __proto__: null };
   const __tripodUtil = process.getBuiltinModule('node:util');
   const __tripodInspect = (value) => __tripodUtil.inspect(value, { colors: __tripodColors, depth: 2 });
@@ -132,8 +212,21 @@ const RUN_SOURCE = `function (__tripodSource, __tripodColors, __tripodStatement)
   } catch (error) {
     return __tripodFailed(error);
   }
-  if (!__tripodStatement && __tripodUtil.types.isPromise(__tripodValue)) return __tripodValue.then(__tripodDone, __tripodFailed);
+  // Awaited by the caller (an await calls no then of a native promise: the program's Promise.prototype.then is not called).
+  if (!__tripodStatement && __tripodUtil.types.isPromise(__tripodValue)) return { pending: __tripodValue, done: __tripodDone, failed: __tripodFailed };
   return __tripodDone(__tripodValue);
+}`;
+
+/** What RUN_SOURCE handed back, its promise awaited. Runs in the target. */
+export const SETTLE = `async function (ran) {
+  if (ran && ran.pending) {
+    try {
+      return ran.done(await ran.pending);
+    } catch (error) {
+      return ran.failed(error);
+    }
+  }
+  return ran;
 }`;
 
 function importModule(spec: string, name: string, cwd: string, importsKey: string): unknown {

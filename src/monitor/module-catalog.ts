@@ -11,6 +11,9 @@ import { PACKAGE_ROOT } from '../package-layout';
 import type { EventParams } from '../capture/cdp';
 import { CommandFailed, type LoadedScript, type MonitorSession, scriptKey } from './session';
 
+/** The query of the URLs `reload FILE as NAME` imports an ES module under. */
+export const FRESH_INSTANCE_QUERY = '?tripod-reload=';
+
 /** Lists the current thread's scripts afresh; also fetches the sources of `sourcesOf` in the same turn of the debugger. */
 export async function listScripts(session: MonitorSession, what: string): Promise<LoadedScript[]> {
   const client = session.thread.client;
@@ -46,6 +49,8 @@ export async function scriptSource(session: MonitorSession, script: LoadedScript
 function loadedScript(event: EventParams<'Debugger.scriptParsed'>): LoadedScript | undefined {
   const { url, scriptId } = event;
   if (!url || url.startsWith('node:') || url.startsWith('evalmachine')) return undefined;
+  // The fresh instances `reload FILE as NAME` made are not the program's: who/whoall/list show the program's own.
+  if (url.includes(FRESH_INSTANCE_QUERY)) return undefined;
   const filePath = url.startsWith('file://') ? safeFilePath(url) : url.startsWith('/') ? url : undefined;
   if (filePath === undefined) return undefined;
   if (filePath.startsWith(`${PACKAGE_ROOT}/dist/`) || filePath.startsWith(`${PACKAGE_ROOT}/src/`)) return undefined;

@@ -1,6 +1,6 @@
 # Drives a command through a real pseudo-terminal, for the console tests:
 #   python3 pty-drive.py STEPS_JSON -- command args...
-# STEPS_JSON is a list of {"send": text} and {"expect": regex, "timeout": seconds}.
+# STEPS_JSON is a list of {"send": text}, {"expect": regex, "timeout": seconds} and {"sleep": seconds}.
 # Prints everything the terminal showed; exits 0 when every expect matched, 3 when
 # one timed out, and with the command's own code when it ends first.
 import json, os, pty, re, select, sys, time
@@ -32,6 +32,11 @@ mark = 0
 for step in steps:
     if 'send' in step:
         os.write(fd, step['send'].encode())
+        continue
+    if 'sleep' in step:
+        end = time.time() + step['sleep']
+        while time.time() < end and read_for(end - time.time()) is not None:
+            pass
         continue
     pattern = re.compile(step['expect'].encode())
     deadline = time.time() + step.get('timeout', 15)
