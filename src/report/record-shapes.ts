@@ -83,7 +83,7 @@ const inFlight = shape({
   outbound: arrayOf(outboundRequest),
   outboundTotal: count,
   pending: optional(recordOf(count)),
-  source: optional(oneOf('heap')),
+  source: optional(oneOf('heap', 'sockets')),
 });
 
 /** The fields of a sample that its renderer and the report read (seq aside: stalls and dumps have none). */

@@ -22,6 +22,7 @@ export function inFlightSummary(s: CapturedSample): string {
   const total = s.inFlight.serverTotal;
   const oldest = server[0];
   if (s.inFlight.source === 'heap') return `${total} request${total === 1 ? '' : 's'} in flight (found in its heap, ages unknown), e.g. ${requestText(oldest)}`;
+  if (s.inFlight.source === 'sockets') return `${total} request${total === 1 ? '' : 's'} in flight (found on its sockets), oldest ${requestText(oldest)} (at least ${ageText(oldest.ageMs)})`;
   return `${total} request${total === 1 ? '' : 's'} in flight, oldest ${requestText(oldest)} (${ageText(oldest.ageMs)})`;
 }
 
@@ -58,11 +59,13 @@ export function renderSlowEnd(r: SlowEndRecord): string {
  */
 export function renderInFlight(inFlight: NonNullable<CapturedSample['inFlight']>): string {
   const heap = inFlight.source === 'heap';
-  const age = (ms: number) => (heap ? '' : ` (${ageText(ms)})`);
-  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${heap ? ' (found in the heap, best effort: ages unknown)' : ''}`];
+  const sockets = inFlight.source === 'sockets';
+  const age = (ms: number) => (heap ? '' : ` (${sockets ? 'at least ' : ''}${ageText(ms)})`);
+  const found = heap ? ' (found in the heap, best effort: ages unknown)' : sockets ? ' (found on its sockets, best effort: ages since first seen)' : '';
+  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${found}`];
   for (const r of inFlight.server) lines.push(`    #${r.id} ${requestText(r)}${age(r.ageMs)}`);
   if (inFlight.serverTotal > inFlight.server.length) lines.push(`    … ${inFlight.serverTotal - inFlight.server.length} more`);
-  if (!heap) {
+  if (!heap && !sockets) {
     lines.push(`${inFlight.outboundTotal} outbound request${inFlight.outboundTotal === 1 ? '' : 's'} in flight`);
     for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
     if (inFlight.outboundTotal > inFlight.outbound.length) lines.push(`    … ${inFlight.outboundTotal - inFlight.outbound.length} more`);
