@@ -67,7 +67,7 @@ export interface RequestReader {
 }
 
 /** Called while the main thread is paused at an exception; the thread resumes when it settles. `moreFrames`: those beyond --max-frames. */
-export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void;
+export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void | Promise<void>;
 
 export class Capturer {
   private readonly scripts: ScriptTable;
@@ -333,7 +333,7 @@ export class Capturer {
     const resumedElsewhere = this.pause.resumes !== resumesAtPause;
     try {
       if (resumedElsewhere || !read) read = await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames);
-      this.onException!(event, framesWithinCeiling(read.frames), read.moreFrames);
+      await this.onException!(event, framesWithinCeiling(read.frames), read.moreFrames);
     } finally {
       if (!resumedElsewhere) await this.cdp.post('Debugger.resume').catch(() => {});
     }

@@ -161,7 +161,7 @@ const SHAPES: Record<string, Check[]> = {
   sample: [shape({ seq: number, ...capture })],
   stall: [shape({ stallId: number, repeat: count, stalledMs: number, ...capture })],
   'stall-end': [shape({ stallId: number, durationMs: number, captures: count, atExit: optional(boolean), frames: optional(arrayOf(frame)), stack: optional(string) })],
-  crash: [shape({ origin: string, error: shape({ name: string, message: string }), frames: arrayOf(frame), stack: optional(string) })],
+  crash: [shape({ origin: string, error: shape({ name: string, message: string }), frames: arrayOf(frame), stack: optional(string), inFlight: optional(inFlight), request: optional(serverRequest) })],
   profile: [
     shape({
       seq: number,

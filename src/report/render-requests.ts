@@ -16,7 +16,7 @@ const requestText = (r: Pick<ServerRequest, 'method' | 'path'>) => `${plain(r.me
 const outboundText = (r: OutboundRequest) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${Math.round(r.ageMs)} ms)`;
 
 /** "23 requests in flight, oldest GET /orders/42 (4.1 s)"; "" when none is. */
-export function inFlightSummary(s: CapturedSample): string {
+export function inFlightSummary(s: Pick<CapturedSample, 'inFlight'>): string {
   const server = s.inFlight?.server;
   if (!server || !s.inFlight || s.inFlight.serverTotal === 0 || server.length === 0) return '';
   const total = s.inFlight.serverTotal;

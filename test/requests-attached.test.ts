@@ -1,0 +1,162 @@
+/**
+ * Requests in flight where tripod keeps no table, and in every kind of sample where it does: `tripod
+ * record --requests PID` of a plain node server (read from its open sockets, sample after sample), the
+ * monitor's `requests` command, the crash record of a server that throws with requests in flight, and
+ * the stall, slow, dump and record PID samples of a tripod-run server.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { FIXTURES, finish, type LogRecord, readLog, samplesOf, start, tempLog, TRIPOD, tripod } from './helpers/cli';
+import { startTarget, stopAllTargets, type Target } from './helpers/target';
+
+const nodes = inject('nodes');
+const PLAIN_RECORD = path.join(FIXTURES, 'requests-plain-record.js');
+const EVERY_SAMPLE = path.join(FIXTURES, 'requests-every-sample.js');
+
+afterEach(() => stopAllTargets());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The log's samples once `found` holds for one of them (tripod record writes as it goes). */
+async function sampleWhere(log: string, found: (sample: LogRecord) => boolean, timeoutMs = 30_000): Promise<LogRecord> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let records: LogRecord[] = [];
+    try {
+      records = samplesOf(readLog(log));
+    } catch {
+      // not created yet, or a line half written
+    }
+    const sample = records.find(found);
+    if (sample) return sample;
+    await sleep(50);
+  }
+  throw new Error(`no such sample in ${log}: ${readFileSafe(log)}`);
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '(none)';
+  }
+}
+
+const paths = (sample: LogRecord) => (sample.inFlight?.server ?? []).map((r: LogRecord) => r.path);
+
+/** Sends a line to the target and waits for its answer. */
+async function tell(target: Target, line: string, answer: RegExp): Promise<void> {
+  target.child.stdin!.write(`${line}\n`);
+  await target.waitFor(answer);
+}
+
+describe.each(nodes)('requests in flight where tripod keeps no table, $label', ({ bin }) => {
+  it('record --requests PID lists a plain node server\'s requests in every sample, with ages; one that ends leaves', async () => {
+    const target = startTarget(bin, [PLAIN_RECORD]);
+    await target.waitFor(/ready/);
+    const log = tempLog();
+    const recording = finish(start(bin, [TRIPOD, 'record', '--requests', '--interval', '0.2', '--duration', '60', '-o', log, String(target.pid)]), { killAfterMs: 90_000 });
+    const hanging = ['/hang/0?…', '/hang/1?…', '/hang/2?…'];
+    // Followed from sample to sample: the same ids, older.
+    const first = await sampleWhere(log, (s) => s.inFlight?.serverTotal === 3);
+    const later = await sampleWhere(log, (s) => s.seq > first.seq && s.inFlight?.serverTotal === 3 && s.inFlight.server[0].ageMs >= 300);
+    expect(later.inFlight).toMatchObject({ source: 'sockets', outbound: [], outboundTotal: 0 });
+    expect(paths(later)).toEqual(hanging);
+    expect(later.inFlight.server.map((r: LogRecord) => r.method)).toEqual(['GET', 'GET', 'GET']);
+    expect(later.inFlight.server.map((r: LogRecord) => r.id)).toEqual(first.inFlight.server.map((r: LogRecord) => r.id));
+    // One ends, one more comes: the next samples drop the one and list the other.
+    await tell(target, 'end 1', /ended 1/);
+    await tell(target, 'later', /later seen/);
+    const after = await sampleWhere(log, (s) => paths(s).includes('/later/0'));
+    expect(paths(after)).toEqual(['/hang/0?…', '/hang/2?…', '/later/0']);
+    expect(after.inFlight.server[2].id).toBeGreaterThan(3);
+    target.child.kill('SIGINT');
+    const result = await recording;
+    expect(result.code, result.stderr).toBe(0);
+    const samples = samplesOf(readLog(log));
+    const ended = samples.findIndex((s) => s.seq === after.seq);
+    expect(samples.slice(ended).every((s) => !paths(s).includes('/hang/1?…'))).toBe(true);
+    const shown = await tripod(bin, ['show', '--no-color', log, '--event', 'sample']);
+    expect(shown.stdout).toMatch(/idle; 3 requests in flight \(found on its sockets\), oldest GET \/hang\/0\?… \(at least \d/);
+  }, 120_000);
+
+  it('record --requests PID calls neither the program\'s getters nor a process._getActiveHandles it replaced', async () => {
+    for (const variant of ['', 'replaced']) {
+      const target = startTarget(bin, [PLAIN_RECORD, ...(variant ? [variant] : [])]);
+      await target.waitFor(/ready/);
+      const log = tempLog();
+      const result = await tripod(bin, ['record', '-q', '--requests', '--interval', '0.2', '--duration', '1.5', '--locals', '-o', log, String(target.pid)]);
+      expect(result.code, result.stderr).toBe(0);
+      await tell(target, 'count', /calls from outside: .*\n/);
+      expect(target.stdout()).toContain('calls from outside: 0 \n');
+      const listed = samplesOf(readLog(log)).filter((s) => s.inFlight);
+      if (variant) expect(listed).toEqual([]);
+      else expect(listed.length).toBeGreaterThan(0);
+      target.stop();
+    }
+  }, 60_000);
+});
+
+const major = (bin: string, label: string) => Number(/node v?(\d+)/.exec(label)?.[1] ?? bin);
+const HANGING = ['/hang/0?…', '/hang/1'];
+
+describe.each(nodes)('every kind of sample of a tripod-run server lists what is in flight, $label', ({ bin, label }) => {
+  const node24 = major(bin, label) >= 24;
+
+  it('the crash record of a server that throws with requests in flight has them, and show says so', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0', '--crash', '--log', log, EVERY_SAMPLE, 'crash']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: order 42 failed');
+    const crash = readLog(log).find((r) => r.event === 'crash')!;
+    expect(crash.frames[0]).toMatchObject({ function: 'handleBoom' });
+    expect(crash.inFlight).toMatchObject({ serverTotal: 3, outboundTotal: 3 });
+    expect(paths(crash)).toEqual([...HANGING, '/boom']);
+    expect(crash.inFlight.server[0].ageMs).toBeGreaterThanOrEqual(250);
+    // The request whose code threw: AsyncLocalStorage, on by default on Node 24 only.
+    if (node24) expect(crash.request).toMatchObject({ method: 'GET', path: '/boom' });
+    else expect(crash.request).toBeUndefined();
+    const shown = await tripod(bin, ['show', '--no-color', log, '--event', 'crash']);
+    expect(shown.stdout).toMatch(/ERROR: crash: uncaught exception Error: order 42 failed(?: while running GET \/boom \(\d+ ms in\))?\n {4}\(3 requests in flight, oldest GET \/hang\/0\?… \(\d+ ms\)\)\n {4}at handleBoom/);
+  });
+
+  it('periodic, stall and slow records carry the table', async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--interval', '0.1', '--watchdog', '200', '--slow', '300', '--log', log, EVERY_SAMPLE, 'stall']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('done\n');
+    const records = readLog(log);
+    const stall = records.find((r) => r.event === 'stall')!;
+    expect(stall.inFlight.serverTotal).toBe(3);
+    expect(paths(stall)).toEqual([...HANGING, '/block']);
+    const slow = records.filter((r) => r.event === 'slow');
+    expect(slow.map((r) => r.slow.path).sort()).toEqual(['/block', ...HANGING].sort());
+    for (const r of slow) expect(paths(r)).toEqual(expect.arrayContaining(HANGING));
+    expect(samplesOf(records).some((s) => paths(s).join() === HANGING.join())).toBe(true);
+  });
+
+  it('dump PID and record PID of a tripod-run server read its table (ages, outbound requests), --requests or not', async () => {
+    const target = startTarget(bin, [TRIPOD, '-q', '--interval', '60', '--log', tempLog(), EVERY_SAMPLE, 'serve']);
+    await target.waitFor(/ready/);
+    const dumped = await tripod(bin, ['dump', '--json', String(target.pid)]);
+    expect(dumped.code, dumped.stderr).toBe(0);
+    const [main] = JSON.parse(dumped.stdout).threads;
+    expect(main.inFlight).toMatchObject({ serverTotal: 2, outboundTotal: 2 });
+    expect(main.inFlight.source).toBeUndefined();
+    expect(paths(main)).toEqual(HANGING);
+    for (const asked of [[], ['--requests']]) {
+      const log = tempLog();
+      const recorded = await tripod(bin, ['record', '-q', ...asked, '--interval', '0.2', '--duration', '1', '-o', log, String(target.pid)]);
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const samples = samplesOf(readLog(log));
+      expect(samples.length).toBeGreaterThan(0);
+      for (const s of samples) {
+        expect(paths(s)).toEqual(HANGING);
+        expect(s.inFlight).toMatchObject({ outboundTotal: 2 });
+        expect(s.inFlight.source).toBeUndefined();
+      }
+    }
+    expect(target.stdout()).toBe('ready\n');
+  }, 60_000);
+});
