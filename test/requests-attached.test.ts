@@ -81,6 +81,25 @@ describe.each(nodes)('requests in flight where tripod keeps no table, $label', (
     expect(shown.stdout).toMatch(/idle; 3 requests in flight \(found on its sockets\), oldest GET \/hang\/0\?… \(at least \d/);
   }, 120_000);
 
+  it('monitor\'s requests lists them, from its sockets (ages kept between commands) or its heap, calling no program code', async () => {
+    const target = startTarget(bin, [PLAIN_RECORD]);
+    await target.waitFor(/ready/);
+    const result = await tripod(bin, ['monitor', String(target.pid), '-e', 'requests', '-e', 'eval 1', '-e', 'requests', '-e', 'requests --heap', '-e', 'requests --all']);
+    expect(result.code).toBe(1);
+    const [first, second] = result.stdout.split('3 server requests in flight (found on its sockets, best effort: ages since first seen)\n').slice(1);
+    expect(first).toMatch(/^ {4}#1 GET \/hang\/0\?… \(at least \d+ ms\)\n {4}#2 GET \/hang\/1\?… \(at least \d+ ms\)\n {4}#3 GET \/hang\/2\?… \(at least \d+ ms\)\n/);
+    // The same requests, followed: the same ids, no younger.
+    const age = (text: string) => Number(/#1 GET \/hang\/0\?… \(at least (\d+) ms\)/.exec(text)![1]);
+    expect(second).toMatch(/^ {4}#1 GET \/hang\/0\?… /);
+    expect(age(second)).toBeGreaterThan(age(first));
+    expect(result.stdout).toMatch(/3 server requests in flight \(found in the heap, best effort: ages unknown\)\n(?: {4}#\d GET \/hang\/\d\?…\n){3}/);
+    expect(result.stderr).toContain('requests: unknown "--all"; give nothing, or --heap to walk the heap as dump --requests does');
+    expect(result.stderr.match(/ \*\* took \d+\.\d+ s, main thread stopped/g)!.length).toBeGreaterThanOrEqual(4);
+    await tell(target, 'count', /calls from outside: .*\n/);
+    // The requests commands reached none of the program's functions (nor did eval 1, which calls none).
+    expect(target.stdout()).toMatch(/calls from outside: 0 \n/);
+  }, 60_000);
+
   it('record --requests PID calls neither the program\'s getters nor a process._getActiveHandles it replaced', async () => {
     for (const variant of ['', 'replaced']) {
       const target = startTarget(bin, [PLAIN_RECORD, ...(variant ? [variant] : [])]);
@@ -136,7 +155,7 @@ describe.each(nodes)('every kind of sample of a tripod-run server lists what is 
     expect(samplesOf(records).some((s) => paths(s).join() === HANGING.join())).toBe(true);
   });
 
-  it('dump PID and record PID of a tripod-run server read its table (ages, outbound requests), --requests or not', async () => {
+  it('dump PID, record PID and monitor\'s requests and main of a tripod-run server read its table (ages, outbound requests), --requests or not', async () => {
     const target = startTarget(bin, [TRIPOD, '-q', '--interval', '60', '--log', tempLog(), EVERY_SAMPLE, 'serve']);
     await target.waitFor(/ready/);
     const dumped = await tripod(bin, ['dump', '--json', String(target.pid)]);
@@ -157,6 +176,10 @@ describe.each(nodes)('every kind of sample of a tripod-run server lists what is 
         expect(s.inFlight.source).toBeUndefined();
       }
     }
+    const console = await tripod(bin, ['monitor', String(target.pid), '-e', 'requests', '-e', 'main']);
+    expect(console.code, console.stderr).toBe(0);
+    expect(console.stdout).toMatch(/^2 server requests in flight\n {4}#\d+ GET \/hang\/0\?… \(\d.*\)\n {4}#\d+ GET \/hang\/1 \(.*\)\n2 outbound requests in flight\n {4}#\d+ GET http:\/\/127\.0\.0\.1:\d+\/hang\/0\?… /);
+    expect(console.stdout).toMatch(/### Thread 0 "main": idle; 2 requests in flight, oldest GET \/hang\/0\?… \(\d/);
     expect(target.stdout()).toBe('ready\n');
   }, 60_000);
 });
