@@ -100,7 +100,7 @@ describe.each(nodes)('requests in flight where tripod keeps no table, $label', (
     expect(target.stdout()).toMatch(/calls from outside: 0 \n/);
   }, 60_000);
 
-  it('record --requests PID calls neither the program\'s getters nor a process._getActiveHandles it replaced', async () => {
+  it('record --requests PID calls neither the program\'s getters nor the built-ins it replaced, and lists nothing once it replaced process._getActiveHandles', async () => {
     for (const variant of ['', 'replaced']) {
       const target = startTarget(bin, [PLAIN_RECORD, ...(variant ? [variant] : [])]);
       await target.waitFor(/ready/);

@@ -1,15 +1,20 @@
 /**
  * The server requests in flight of a process tripod did not start, kept current
- * sample after sample (`tripod record --requests PID`), best effort. The heap walk
- * of heap-requests.ts stops the process about a second, too dear for every sample;
- * instead each sample lists the process's open sockets with Node's own
- * `process._getActiveHandles` (a native function, checked to be Node's before it is
- * called, called with no argument and no property lookup) and reads, by
- * Runtime.getProperties, each socket's `_httpMessage`: the ServerResponse it is
- * serving. A response seen for the first time is held (a remote object of tripod's
- * group), so later samples re-read its own `finished`/`destroyed` and drop it once
- * it ended. No getter and none of the program's code runs. Ages count from the
- * sample that first saw a request: a lower bound.
+ * sample after sample (`tripod record --requests PID`, the monitor's `requests`),
+ * best effort. The heap walk of heap-requests.ts stops the process about a second,
+ * too dear for every sample; and a Runtime.getProperties per socket costs the main
+ * thread ~0.3 ms each. So each sample makes three protocol calls whatever the
+ * number of connections: Node's own `process._getActiveHandles` lists the open
+ * handles' owners (the sockets); one function of tripod's (SCAN_SOURCE) takes
+ * each one's own `_httpMessage` (the response a socket serves) with Node's own
+ * Object.getOwnPropertyDescriptor (or Reflect's) and compares it with `===` to the responses
+ * already followed; one Runtime.getProperties reads its answer. Only a response
+ * seen for the first time is read further (its `finished`, its request's method
+ * and url), by Runtime.getProperties, and held under tripod's object group. Both
+ * natives are checked to be Node's (a data property, V8's native description, no
+ * JavaScript source, not bound) before anything is called: no getter, no Proxy
+ * trap and none of the program's code runs. Ages count from the sample that first
+ * saw a request: a lower bound.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { InFlight, ServerRequest } from '../record/requests';
@@ -21,16 +26,44 @@ import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('capture');
 
-/** Remote objects held from one sample to the next: the responses followed, Node's handle lister. */
+/** Remote objects held from one sample to the next: the responses followed, Node's natives. */
 const HELD = 'tripod-socket-requests';
 /** Remote objects of one scan, released at its end. */
 const SCAN = 'tripod-socket-scan';
 /** Requests listed; the total counts them all. */
 const LISTED = 20;
-/** Sockets read per sample: a server with more open connections has the others left out of that sample. */
-export const MAX_SOCKETS = 2000;
-/** What V8 says of Node's own handle lister (a native function: its source is not JavaScript). */
-const NATIVE_LISTER = 'function _getActiveHandles() { [native code] }';
+
+/**
+ * Runs in the target, `this` the array `_getActiveHandles` made, `describe` Node's
+ * getOwnPropertyDescriptor, then the responses followed. It touches only own data
+ * properties (a descriptor's `value` read from the descriptor's own descriptor, so
+ * an accessor's absent `value` is never looked up on a prototype) and answers in an
+ * object with no prototype: `f<j>: 1` for each followed response still some
+ * socket's, `n<i>: response` for one not followed yet. Handles that are not objects
+ * and accessors are skipped; nothing is called but `describe`.
+ */
+const SCAN_SOURCE = `function (describe) {
+  const answer = { __proto__: null };
+  const followed = arguments.length - 1;
+  const handles = this.length;
+  for (let i = 0; i < handles; i++) {
+    const handle = this[i];
+    if (typeof handle !== 'object' || handle === null) continue;
+    const property = describe(handle, '_httpMessage');
+    const own = property === undefined ? undefined : describe(property, 'value');
+    const message = own === undefined ? undefined : own.value;
+    if (typeof message !== 'object' || message === null) continue;
+    let known = false;
+    for (let j = 0; j < followed; j++) {
+      if (arguments[j + 1] === message) {
+        answer['f' + j] = 1;
+        known = true;
+      }
+    }
+    if (!known) answer['n' + i] = message;
+  }
+  return answer;
+}`;
 
 interface Followed {
   id: number;
@@ -42,12 +75,17 @@ interface Followed {
   response: string;
 }
 
+/** Node's natives the scan calls, held in HELD. */
+interface Natives {
+  lister: string;
+  describe: string;
+}
+
 export class SocketRequests implements RequestReader {
-  /** By the socket's async id: a socket serves one response at a time. */
-  private readonly followed = new Map<number, Followed>();
+  private followed: Followed[] = [];
   private lastId = 0;
-  /** Node's `process._getActiveHandles`, held; null: the process has none of Node's (replaced, or gone). */
-  private lister?: string | null;
+  /** Undefined: not looked for yet in this session; null: the process has not Node's own (replaced). */
+  private natives?: Natives | null;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -58,88 +96,72 @@ export class SocketRequests implements RequestReader {
   async read(): Promise<InFlight | undefined> {
     const now = Date.now();
     try {
-      await this.dropEnded();
-      await this.findNew(now);
+      await this.scan(now);
     } catch (error) {
-      // A session that moved (SIGUSR1's relay) knows none of the held objects: found again at the next scan.
+      // A session that moved (SIGUSR1's relay) knows none of the held objects: they are looked for again.
       debug('socket requests: %s', (error as Error)?.message ?? error);
-      this.lister = undefined;
+      this.natives = undefined;
     } finally {
       await this.cdp.post('Runtime.releaseObjectGroup', { objectGroup: SCAN }).catch(() => {});
     }
-    if (this.followed.size === 0) return undefined;
-    const server: ServerRequest[] = [...this.followed.values()]
-      .sort((a, b) => a.id - b.id)
-      .slice(0, LISTED)
-      .map((r) => ({ id: r.id, method: r.method, path: r.path, ageMs: now - r.seenAt }));
-    return { server, serverTotal: this.followed.size, outbound: [], outboundTotal: 0, source: 'sockets' };
+    if (this.followed.length === 0) return undefined;
+    const server: ServerRequest[] = this.followed.slice(0, LISTED).map((r) => ({ id: r.id, method: r.method, path: r.path, ageMs: now - r.seenAt }));
+    return { server, serverTotal: this.followed.length, outbound: [], outboundTotal: 0, source: 'sockets' };
   }
 
   dispose(): void {
-    this.followed.clear();
+    this.followed = [];
     void this.cdp.post('Runtime.releaseObjectGroup', { objectGroup: HELD }).catch(() => {});
   }
 
-  /** Responses followed that finished, or whose connection was destroyed, leave. */
-  private async dropEnded(): Promise<void> {
-    const entries = [...this.followed.entries()];
-    const states = await Promise.all(entries.map(([, r]) => ownProperties(this.cdp, r.response).then(isUnfinished, () => false)));
-    entries.forEach(([socket, r], i) => {
-      if (states[i]) return;
-      this.followed.delete(socket);
-      void this.cdp.post('Runtime.releaseObject', { objectId: r.response }).catch(() => {});
+  private async scan(now: number): Promise<void> {
+    if (this.natives === undefined) this.natives = (await nodeNatives(this.cdp)) ?? null;
+    if (this.natives === null) return;
+    const handles = await this.call(this.natives.lister, 'function () { return this(); }', []);
+    if (!handles) return;
+    const answer = await this.call(handles, SCAN_SOURCE, [this.natives.describe, ...this.followed.map((r) => r.response)]);
+    if (!answer) return;
+    const found = await ownProperties(this.cdp, answer);
+    const still = new Set(found.filter((p) => p.name.startsWith('f')).map((p) => Number(p.name.slice(1))));
+    const ended = this.followed.filter((_, j) => !still.has(j));
+    this.followed = this.followed.filter((_, j) => still.has(j));
+    for (const r of ended) void this.cdp.post('Runtime.releaseObject', { objectId: r.response }).catch(() => {});
+    // A Proxy is never read (getProperties would show its target, not what the program sees): left out.
+    const fresh = found.filter((p) => p.name.startsWith('n') && p.value?.className === 'ServerResponse' && p.value.subtype !== 'proxy' && p.value.objectId);
+    const added = await Promise.all(fresh.map((p) => this.follow(p.value!.objectId!, now)));
+    for (const r of added) if (r) this.followed.push(r);
+  }
+
+  /** A function of tripod's called on `objectId` with remote objects as arguments; the result's id in SCAN. */
+  private async call(objectId: string, functionDeclaration: string, args: string[]): Promise<string | undefined> {
+    const { result, exceptionDetails } = await this.cdp.post('Runtime.callFunctionOn', {
+      objectId,
+      functionDeclaration,
+      arguments: args.map((id) => ({ objectId: id })),
+      objectGroup: SCAN,
+      silent: true,
     });
+    if (exceptionDetails) debug('socket requests: the scan threw (%s)', exceptionDetails.text);
+    return exceptionDetails ? undefined : result.objectId;
   }
 
-  private async findNew(now: number): Promise<void> {
-    const sockets = await this.openSockets();
-    const read = await Promise.all(sockets.map((socket) => ownProperties(this.cdp, socket).catch(() => undefined)));
-    const candidates: Array<[number, string]> = [];
-    for (const properties of read) {
-      if (!properties) continue;
-      const asyncId = dataValue(properties, 'Symbol(async_id_symbol)')?.value;
-      const message = dataValue(properties, '_httpMessage');
-      if (typeof asyncId !== 'number' || this.followed.has(asyncId)) continue;
-      if (message?.className === 'ServerResponse' && message.objectId) candidates.push([asyncId, message.objectId]);
-    }
-    await Promise.all(candidates.map(([socket, response]) => this.follow(socket, response, now)));
-  }
-
-  private async follow(socket: number, response: string, now: number): Promise<void> {
+  private async follow(response: string, now: number): Promise<Followed | undefined> {
     const properties = await ownProperties(this.cdp, response);
-    if (!isUnfinished(properties)) return;
-    const request = dataValue(properties, 'req')?.objectId;
-    if (!request) return;
-    const fields = await ownProperties(this.cdp, request);
+    if (!isUnfinished(properties)) return undefined;
+    const request = dataValue(properties, 'req');
+    if (!request?.objectId || request.subtype === 'proxy') return undefined;
+    const fields = await ownProperties(this.cdp, request.objectId);
     const method = dataValue(fields, 'method')?.value;
     const url = dataValue(fields, 'url')?.value;
-    if (typeof method !== 'string' || typeof url !== 'string') return;
+    if (typeof method !== 'string' || typeof url !== 'string') return undefined;
     const held = await this.hold(response);
-    if (held) this.followed.set(socket, { id: ++this.lastId, method, path: pathOf(url, this.keepQuery), seenAt: now, response: held });
+    return held ? { id: ++this.lastId, method, path: pathOf(url, this.keepQuery), seenAt: now, response: held } : undefined;
   }
 
   /** The same object under tripod's group that outlives the scan: a function of tripod's that returns its receiver. */
   private async hold(objectId: string): Promise<string | undefined> {
     const { result } = await this.cdp.post('Runtime.callFunctionOn', { objectId, functionDeclaration: 'function () { return this; }', objectGroup: HELD, silent: true });
     return result.objectId;
-  }
-
-  /** The process's open sockets (server and client ones), as remote objects of this scan. */
-  private async openSockets(): Promise<string[]> {
-    if (this.lister === undefined) this.lister = (await nodeHandleLister(this.cdp)) ?? null;
-    if (this.lister === null) return [];
-    const { result, exceptionDetails } = await this.cdp.post('Runtime.callFunctionOn', {
-      objectId: this.lister,
-      // Calls the native function itself: no property of the program's is looked up on the way.
-      functionDeclaration: 'function () { return this(); }',
-      objectGroup: SCAN,
-      silent: true,
-    });
-    if (exceptionDetails || !result.objectId) return [];
-    const handles = await ownProperties(this.cdp, result.objectId);
-    const sockets = handles.filter((p) => /^\d+$/.test(p.name) && /Socket$/.test(p.value?.className ?? '') && p.value?.objectId).map((p) => p.value!.objectId!);
-    if (sockets.length > MAX_SOCKETS) debug('socket requests: %s open sockets, the first %s read', sockets.length, MAX_SOCKETS);
-    return sockets.slice(0, MAX_SOCKETS);
   }
 }
 
@@ -148,22 +170,32 @@ function isUnfinished(properties: Protocol.Runtime.PropertyDescriptor[]): boolea
 }
 
 /**
- * `process._getActiveHandles` held in HELD, when it is Node's own native function: a data property of
- * `process` whose V8 description is the native one's, with no JavaScript source ([[FunctionLocation]]) and
- * not bound to another ([[TargetFunction]]). A program that replaced it gets nothing called.
+ * `process._getActiveHandles` and `Object.getOwnPropertyDescriptor` (or Reflect's), held in HELD, when they are
+ * Node's own. A program that replaced the lister, or both describers, gets nothing called and no requests listed.
  */
-async function nodeHandleLister(cdp: CdpClient): Promise<string | undefined> {
+async function nodeNatives(cdp: CdpClient): Promise<Natives | undefined> {
   const { result: global } = await cdp.post('Runtime.evaluate', { expression: 'this', objectGroup: HELD, silent: true });
-  const processId = global.objectId ? await processObject(cdp, global.objectId) : undefined;
-  if (!processId) return undefined;
-  const lister = dataValue(await ownProperties(cdp, processId), '_getActiveHandles');
-  if (lister?.type !== 'function' || lister.description !== NATIVE_LISTER || !lister.objectId) return refused('not a function of Node\'s');
-  const { internalProperties } = await cdp.post('Runtime.getProperties', { objectId: lister.objectId, ownProperties: true });
-  if (internalProperties?.some((p) => p.name === '[[FunctionLocation]]' || p.name === '[[TargetFunction]]' || p.name === '[[BoundThis]]')) return refused('replaced by the program');
-  return lister.objectId;
+  if (!global.objectId) return undefined;
+  const processId = await processObject(cdp, global.objectId);
+  const lister = processId ? await nativeFunction(cdp, dataValue(await ownProperties(cdp, processId), '_getActiveHandles'), '_getActiveHandles') : undefined;
+  const globals = await ownProperties(cdp, global.objectId);
+  let describe: string | undefined;
+  // Object's, or where the program replaced it, Reflect's (the scan calls it on objects only, where they agree).
+  for (const owner of ['Object', 'Reflect']) {
+    const ownerId = dataValue(globals, owner)?.objectId;
+    describe ??= ownerId ? await nativeFunction(cdp, dataValue(await ownProperties(cdp, ownerId), 'getOwnPropertyDescriptor'), 'getOwnPropertyDescriptor') : undefined;
+  }
+  if (!lister || !describe) {
+    debug('socket requests: %s not Node\'s own; no requests listed', lister ? 'Object.getOwnPropertyDescriptor and Reflect.getOwnPropertyDescriptor are' : 'process._getActiveHandles is');
+    return undefined;
+  }
+  return { lister, describe };
 }
 
-function refused(why: string): undefined {
-  debug('socket requests: process._getActiveHandles is %s; no requests listed', why);
-  return undefined;
+/** The function's id when it is a native one of that name: V8's description, no [[FunctionLocation]], not bound. */
+async function nativeFunction(cdp: CdpClient, value: Protocol.Runtime.RemoteObject | undefined, name: string): Promise<string | undefined> {
+  if (value?.type !== 'function' || value.description !== `function ${name}() { [native code] }` || !value.objectId) return undefined;
+  const { internalProperties } = await cdp.post('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
+  if (internalProperties?.some((p) => p.name === '[[FunctionLocation]]' || p.name === '[[TargetFunction]]' || p.name === '[[BoundThis]]')) return undefined;
+  return value.objectId;
 }
