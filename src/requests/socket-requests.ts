@@ -58,6 +58,7 @@ const SCAN_SOURCE = `function (describe) {
       if (arguments[j + 1] === message) {
         answer['f' + j] = 1;
         known = true;
+        break;
       }
     }
     if (!known) answer['n' + i] = message;
