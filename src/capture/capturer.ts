@@ -180,7 +180,7 @@ export class Capturer {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
     const sample = withRequests(await this.sampleFrom(probed.value, time, started, probeMs, stalled), probed.value);
-    return { kind: 'sample', sample: probed.value.requests ? sample : await withRequestsRead(sample, this.options.requests) };
+    return { kind: 'sample', sample: probed.value.requests ? sample : await withRequestsRead(sample, this.options.requests, this.options.timeoutMs) };
   }
 
   /**
@@ -348,10 +348,15 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** What a reader found in flight (no table of tripod's in the process), on the sample; read once the thread runs again. */
-async function withRequestsRead(sample: CapturedSample, reader: RequestReader | undefined): Promise<CapturedSample> {
-  const inFlight = reader ? await reader.read() : undefined;
-  return inFlight ? { ...sample, inFlight } : sample;
+/**
+ * What a reader found in flight (no table of tripod's in the process), on the sample; read once the thread runs
+ * again, within --timeout: a thread that went into a native call meanwhile gets its sample without them.
+ */
+async function withRequestsRead(sample: CapturedSample, reader: RequestReader | undefined, timeoutMs: number): Promise<CapturedSample> {
+  if (!reader) return sample;
+  const read = await withDeadline(reader.read(), timeoutMs);
+  if (!read.answered) read.late.catch(() => {});
+  return read.answered && read.value ? { ...sample, inFlight: read.value } : sample;
 }
 
 /** What the probe saw in flight (tripod's request table), on the sample it became. */

@@ -93,8 +93,21 @@ export class SocketRequests implements RequestReader {
     private readonly keepQuery = false,
   ) {}
 
+  /** A scan still waiting for the thread (past the capture's deadline): the next read does not start another. */
+  private scanning = false;
+
   /** The requests in flight now; undefined when none is (or the process could not be read so). */
   async read(): Promise<InFlight | undefined> {
+    if (this.scanning) return undefined;
+    this.scanning = true;
+    try {
+      return await this.readNow();
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  private async readNow(): Promise<InFlight | undefined> {
     const now = Date.now();
     try {
       await this.scan(now);
