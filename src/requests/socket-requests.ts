@@ -112,9 +112,11 @@ export class SocketRequests implements RequestReader {
     try {
       await this.scan(now);
     } catch (error) {
-      // A session that moved (SIGUSR1's relay) knows none of the held objects: they are looked for again.
+      // A session that moved (SIGUSR1's relay) knows none of the held objects: all are looked for again, the
+      // requests found anew (their ages from then).
       debug('socket requests: %s', (error as Error)?.message ?? error);
       this.natives = undefined;
+      this.followed = [];
     } finally {
       await this.cdp.post('Runtime.releaseObjectGroup', { objectGroup: SCAN }).catch(() => {});
     }
