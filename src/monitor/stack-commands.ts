@@ -62,9 +62,11 @@ export async function requestsCommand(session: MonitorSession, args: string): Pr
   const capture = await captureThread(thread, session.pid, { timeoutMs: session.config.timeoutMs, limits: { ...session.config.limits, locals: false } });
   session.target.mainBlocked = capture?.state === 'blocked';
   if (!capture || capture.state === 'blocked') throw new CommandFailed('requests: the main thread did not answer (blocked in a native call); try again, or main to see where it is');
+  if (capture.inFlight) return { text: terminalSafe(renderInFlight(capture.inFlight)), stoppedMs: capture.stoppedMs };
+  // tripod's table lists nothing while nothing is in flight: a process without it is looked at otherwise.
   const started = performance.now();
-  const inFlight = capture.inFlight ?? (option === '--heap' ? (await withHeapRequests(capture, thread))?.inFlight : await session.socketRequests(() => new SocketRequests(thread.client)).read());
-  const readMs = capture.inFlight ? 0 : performance.now() - started;
-  const text = inFlight ? renderInFlight(inFlight) : `no server requests in flight${capture.inFlight === undefined ? ` (${option === '--heap' ? 'none found in its heap' : 'none found on its sockets'}: tripod does not run it)` : ''}`;
-  return { text: terminalSafe(text), stoppedMs: capture.stoppedMs + readMs };
+  const reading = option === '--heap' ? withHeapRequests(capture, thread).then((found) => found?.inFlight) : session.socketRequests(() => new SocketRequests(thread.client)).read();
+  const inFlight = await session.answer(reading, 'requests');
+  const stoppedMs = capture.stoppedMs + performance.now() - started;
+  return { text: terminalSafe(inFlight ? renderInFlight(inFlight) : `no requests in flight (none in tripod's table, nor ${option === '--heap' ? 'in its heap' : 'on its sockets'})`), stoppedMs };
 }
