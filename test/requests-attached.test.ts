@@ -69,16 +69,20 @@ async function probeInstalled(bin: string, target: Target): Promise<void> {
 }
 
 describe.each(nodes)('requests in flight where tripod keeps no table, $label', ({ bin }) => {
-  it('record --requests PID lists a plain node server\'s requests in every sample, with ages; one that ends leaves', async () => {
+  it('record --requests PID lists a plain node server\'s requests, and its outbound http ones, in every sample, with ages; one that ends leaves', async () => {
     const target = startTarget(bin, [PLAIN_RECORD]);
     await target.waitFor(/ready/);
     const log = tempLog();
     const recording = finish(start(bin, [TRIPOD, 'record', '--requests', '--interval', '0.2', '--duration', '60', '-o', log, String(target.pid)]), { killAfterMs: 90_000 });
     const hanging = ['/hang/0?…', '/hang/1?…', '/hang/2?…'];
     // Followed from sample to sample: the same ids, older.
-    const first = await sampleWhere(log, (s) => s.inFlight?.serverTotal === 3);
+    const first = await sampleWhere(log, (s) => s.inFlight?.serverTotal === 3 && s.inFlight.outboundTotal === 5);
     const later = await sampleWhere(log, (s) => s.seq > first.seq && s.inFlight?.serverTotal === 3 && s.inFlight.server[0].ageMs >= 300);
-    expect(later.inFlight).toMatchObject({ source: 'sockets', outbound: [], outboundTotal: 0 });
+    expect(later.inFlight).toMatchObject({ source: 'sockets', outboundTotal: 5 });
+    // Its own http.get calls, on their client sockets: in flight until their answer is read.
+    const outbound = (sample: LogRecord) => sample.inFlight.outbound.map((r: LogRecord) => r.path).sort();
+    expect(outbound(later)).toEqual(['/accessor', '/hang/0?…', '/hang/1?…', '/hang/2?…', '/proxy']);
+    for (const r of later.inFlight.outbound) expect(r).toMatchObject({ method: 'GET', origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     // Not /accessor nor /proxy: their socket's response sits behind the program's getter or a Proxy.
     expect(paths(later)).toEqual(hanging);
     expect(later.inFlight.server.map((r: LogRecord) => r.method)).toEqual(['GET', 'GET', 'GET']);
@@ -89,6 +93,8 @@ describe.each(nodes)('requests in flight where tripod keeps no table, $label', (
     const after = await sampleWhere(log, (s) => paths(s).includes('/later/0'));
     expect(paths(after)).toEqual(['/hang/0?…', '/hang/2?…', '/later/0']);
     expect(after.inFlight.server[2].id).toBeGreaterThan(3);
+    const next = await sampleWhere(log, (s) => s.seq > after.seq + 1);
+    expect(outbound(next)).toEqual(['/accessor', '/hang/0?…', '/hang/2?…', '/later/0', '/proxy']);
     target.child.kill('SIGINT');
     const result = await recording;
     expect(result.code, result.stderr).toBe(0);
@@ -106,11 +112,11 @@ describe.each(nodes)('requests in flight where tripod keeps no table, $label', (
     const result = await tripod(bin, ['monitor', String(target.pid), '-e', 'requests', '-e', 'eval 1', '-e', 'requests', '-e', 'requests --heap', '-e', 'requests --all']);
     expect(result.code).toBe(1);
     const [first, second] = result.stdout.split('3 server requests in flight (found on its sockets, best effort: ages since first seen)\n').slice(1);
-    expect(first).toMatch(/^ {4}#1 GET \/hang\/0\?… \(at least \d+ ms\)\n {4}#2 GET \/hang\/1\?… \(at least \d+ ms\)\n {4}#3 GET \/hang\/2\?… \(at least \d+ ms\)\n/);
-    // The same requests, followed: the same ids, no younger.
-    const age = (text: string) => Number(/#1 GET \/hang\/0\?… \(at least (\d+) ms\)/.exec(text)![1]);
-    expect(second).toMatch(/^ {4}#1 GET \/hang\/0\?… /);
-    expect(age(second)).toBeGreaterThan(age(first));
+    expect(first).toMatch(/^ {4}#\d+ GET \/hang\/0\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/1\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/2\?… \(at least \d+ ms\)\n5 outbound requests in flight\n {4}#\d+ GET http:\/\/127\.0\.0\.1:\d+\/hang\/0\?… \(\d+ ms\)\n/);
+    // The same requests, followed: the same ids, older.
+    const oldest = (text: string) => /^ {4}#(\d+) GET \/hang\/0\?… \(at least (\d+) ms\)/.exec(text)!;
+    expect(oldest(second)[1]).toBe(oldest(first)[1]);
+    expect(Number(oldest(second)[2])).toBeGreaterThan(Number(oldest(first)[2]));
     // The heap walk reads the responses themselves, those the program hid from their sockets too.
     const heap = /5 server requests in flight \(found in the heap, best effort: ages unknown\)\n((?: {4}#\d GET \S+\n){5})/.exec(result.stdout);
     expect(heap![1].split('\n').map((line) => line.replace(/^ +#\d GET /, '')).filter(Boolean).sort()).toEqual(['/accessor', '/hang/0?…', '/hang/1?…', '/hang/2?…', '/proxy']);

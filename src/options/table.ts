@@ -131,7 +131,7 @@ export const OPTIONS: readonly OptionRow[] = [
       },
       record: {
         defaultText: undefined,
-        help: "where tripod did not start the process: also list its server requests in flight in every sample, read from its open sockets (best effort; ages count from the sample that first saw each)",
+        help: "where tripod did not start the process: also list its server (and outbound http) requests in flight in every sample, read from its open sockets (best effort; ages count from the sample that first saw each)",
       },
     },
   },

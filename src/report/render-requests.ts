@@ -65,7 +65,7 @@ export function renderInFlight(inFlight: NonNullable<CapturedSample['inFlight']>
   const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${found}`];
   for (const r of inFlight.server) lines.push(`    #${r.id} ${requestText(r)}${age(r.ageMs)}`);
   if (inFlight.serverTotal > inFlight.server.length) lines.push(`    … ${inFlight.serverTotal - inFlight.server.length} more`);
-  if (!heap && !sockets) {
+  if (!heap) {
     lines.push(`${inFlight.outboundTotal} outbound request${inFlight.outboundTotal === 1 ? '' : 's'} in flight`);
     for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
     if (inFlight.outboundTotal > inFlight.outbound.length) lines.push(`    … ${inFlight.outboundTotal - inFlight.outbound.length} more`);

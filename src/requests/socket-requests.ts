@@ -14,13 +14,14 @@
  * natives are checked to be Node's (a data property, V8's native description, no
  * JavaScript source, not bound) before anything is called: no getter, no Proxy
  * trap and none of the program's code runs. Ages count from the sample that first
- * saw a request: a lower bound.
+ * saw a request: a lower bound. A client socket's message is an outbound request of
+ * the program's (http/https; fetch's sockets carry none), listed the same way.
  */
 import type { Protocol } from 'devtools-protocol';
-import type { InFlight, ServerRequest } from '../record/requests';
+import type { InFlight, OutboundRequest, ServerRequest } from '../record/requests';
 import type { CdpClient } from '../capture/cdp';
 import type { RequestReader } from '../capture/capturer';
-import { pathOf } from './in-flight-text';
+import { hostOf, pathOf } from './in-flight-text';
 import { dataValue, ownProperties, processObject } from './heap-requests';
 import { debugLog } from '../diagnostics/debug-log';
 
@@ -68,11 +69,15 @@ const SCAN_SOURCE = `function (describe) {
 
 interface Followed {
   id: number;
+  /** A ServerResponse (a server request), or a ClientRequest (an outbound one). */
+  kind: 'server' | 'outbound';
   method: string;
   path: string;
+  /** Outbound only: `http://host:port`. */
+  origin: string;
   /** Epoch ms of the sample that first saw it. */
   seenAt: number;
-  /** The response, held in HELD. */
+  /** The response (or client request), held in HELD. */
   response: string;
 }
 
@@ -121,8 +126,11 @@ export class SocketRequests implements RequestReader {
       await this.cdp.post('Runtime.releaseObjectGroup', { objectGroup: SCAN }).catch(() => {});
     }
     if (this.followed.length === 0) return undefined;
-    const server: ServerRequest[] = this.followed.slice(0, LISTED).map((r) => ({ id: r.id, method: r.method, path: r.path, ageMs: now - r.seenAt }));
-    return { server, serverTotal: this.followed.length, outbound: [], outboundTotal: 0, source: 'sockets' };
+    const server = this.followed.filter((r) => r.kind === 'server');
+    const outbound = this.followed.filter((r) => r.kind === 'outbound');
+    const listed: ServerRequest[] = server.slice(0, LISTED).map((r) => ({ id: r.id, method: r.method, path: r.path, ageMs: now - r.seenAt }));
+    const made: OutboundRequest[] = outbound.slice(0, LISTED).map((r) => ({ id: r.id, method: r.method, origin: r.origin, path: r.path, ageMs: now - r.seenAt }));
+    return { server: listed, serverTotal: server.length, outbound: made, outboundTotal: outbound.length, source: 'sockets' };
   }
 
   dispose(): void {
@@ -143,8 +151,13 @@ export class SocketRequests implements RequestReader {
     this.followed = this.followed.filter((_, j) => still.has(j));
     for (const r of ended) void this.cdp.post('Runtime.releaseObject', { objectId: r.response }).catch(() => {});
     // A Proxy is never read (getProperties would show its target, not what the program sees): left out.
-    const fresh = found.filter((p) => p.name.startsWith('n') && p.value?.className === 'ServerResponse' && p.value.subtype !== 'proxy' && p.value.objectId);
-    const added = await Promise.all(fresh.map((p) => this.follow(p.value!.objectId!, now)));
+    const fresh = found.filter((p) => p.name.startsWith('n') && p.value?.subtype !== 'proxy' && p.value?.objectId);
+    const added = await Promise.all(
+      fresh.map((p) => {
+        if (p.value!.className === 'ServerResponse') return this.follow(p.value!.objectId!, now);
+        return p.value!.className === 'ClientRequest' ? this.followOutbound(p.value!.objectId!, now) : undefined;
+      }),
+    );
     for (const r of added) if (r) this.followed.push(r);
   }
 
@@ -171,7 +184,28 @@ export class SocketRequests implements RequestReader {
     const url = dataValue(fields, 'url')?.value;
     if (typeof method !== 'string' || typeof url !== 'string') return undefined;
     const held = await this.hold(response);
-    return held ? { id: ++this.lastId, method, path: pathOf(url, this.keepQuery), seenAt: now, response: held } : undefined;
+    return held ? { id: ++this.lastId, kind: 'server', method, path: pathOf(url, this.keepQuery), origin: '', seenAt: now, response: held } : undefined;
+  }
+
+  /**
+   * An outbound http request a client socket carries, still waiting for its response's head (its own `res`
+   * null, as tripod's table counts it). Its path is its own (Node 20) or its rendered head's request line
+   * (Node 24 makes `path` an accessor, not called); of the head only that line and Host are read.
+   */
+  private async followOutbound(request: string, now: number): Promise<Followed | undefined> {
+    const properties = await ownProperties(this.cdp, request);
+    const answered = dataValue(properties, 'res');
+    if (answered?.subtype !== 'null' || dataValue(properties, 'destroyed')?.value === true) return undefined;
+    const head = dataValue(properties, '_header')?.value;
+    const method = dataValue(properties, 'method')?.value;
+    const host = dataValue(properties, 'host')?.value;
+    const protocol = dataValue(properties, 'protocol')?.value;
+    const ownPath = dataValue(properties, 'path')?.value;
+    const path = typeof ownPath === 'string' ? ownPath : typeof head === 'string' ? requestLinePath(head) : undefined;
+    if (typeof method !== 'string' || typeof path !== 'string') return undefined;
+    const origin = `${typeof protocol === 'string' ? protocol : 'http:'}//${hostOf(typeof head === 'string' ? head : '', typeof host === 'string' ? host : '?')}`;
+    const held = await this.hold(request);
+    return held ? { id: ++this.lastId, kind: 'outbound', method, path: pathOf(path, this.keepQuery), origin, seenAt: now, response: held } : undefined;
   }
 
   /** The same object under tripod's group that outlives the scan: a function of tripod's that returns its receiver. */
@@ -179,6 +213,13 @@ export class SocketRequests implements RequestReader {
     const { result } = await this.cdp.post('Runtime.callFunctionOn', { objectId, functionDeclaration: 'function () { return this; }', objectGroup: HELD, silent: true });
     return result.objectId;
   }
+}
+
+/** `/path?q` of a rendered request head's first line, `GET /path?q HTTP/1.1`. */
+function requestLinePath(head: string): string | undefined {
+  const line = head.slice(0, head.indexOf('\r\n') >>> 0);
+  const parts = line.split(' ');
+  return parts.length === 3 ? parts[1] : undefined;
 }
 
 function isUnfinished(properties: Protocol.Runtime.PropertyDescriptor[]): boolean {
