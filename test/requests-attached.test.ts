@@ -112,7 +112,7 @@ describe.each(nodes)('requests in flight where tripod keeps no table, $label', (
     const result = await tripod(bin, ['monitor', String(target.pid), '-e', 'requests', '-e', 'eval 1', '-e', 'requests', '-e', 'requests --heap', '-e', 'requests --all']);
     expect(result.code).toBe(1);
     const [first, second] = result.stdout.split('3 server requests in flight (found on its sockets, best effort: ages since first seen)\n').slice(1);
-    expect(first).toMatch(/^ {4}#\d+ GET \/hang\/0\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/1\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/2\?… \(at least \d+ ms\)\n5 outbound requests in flight\n {4}#\d+ GET http:\/\/127\.0\.0\.1:\d+\/hang\/0\?… \(\d+ ms\)\n/);
+    expect(first).toMatch(/^ {4}#\d+ GET \/hang\/0\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/1\?… \(at least \d+ ms\)\n {4}#\d+ GET \/hang\/2\?… \(at least \d+ ms\)\n5 outbound requests in flight\n {4}#\d+ GET http:\/\/127\.0\.0\.1:\d+\/hang\/0\?… \(at least \d+ ms\)\n/);
     // The same requests, followed: the same ids, older.
     const oldest = (text: string) => /^ {4}#(\d+) GET \/hang\/0\?… \(at least (\d+) ms\)/.exec(text)!;
     expect(oldest(second)[1]).toBe(oldest(first)[1]);
