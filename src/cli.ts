@@ -202,7 +202,7 @@ async function record(argv: string[]): Promise<void> {
   const children = config.children ? { sinkFor: (pid: number) => new SampleLog(log.fd, pid), onChild: (event: ChildEvent) => say(childLine(event)) } : undefined;
   const result = await recordProcess(
     config.pid,
-    { timeoutMs: config.timeoutMs, limits: config.limits, localsBudget: config.localsBudget, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined },
+    { timeoutMs: config.timeoutMs, limits: config.limits, localsBudget: config.localsBudget, intervalMs: config.interval * 1000, durationMs: config.duration ? config.duration * 1000 : undefined, requests: config.requests },
     new SampleLog(log.fd, config.pid),
     tripodVersion(),
     { abort: abort.signal, progress, children },

@@ -158,6 +158,8 @@ export interface RecordConfig extends AttachConfig {
   duration?: number;
   logPath?: string;
   quiet: boolean;
+  /** --requests: a process tripod did not start has its server requests in flight read from its open sockets at each sample. */
+  requests: boolean;
 }
 
 /** `tripod flags PID`: what to list or change in a running process. */

@@ -104,7 +104,7 @@ export async function captureThread(thread: JsThread, pid: number, options: Capt
  * A process tripod did not start has no request table: with --requests its server requests in flight are looked
  * for in its heap (requests/heap-requests.ts), once the main thread answered (a blocked one would not).
  */
-async function withHeapRequests(main: ThreadCapture | undefined, thread: JsThread): Promise<ThreadCapture | undefined> {
+export async function withHeapRequests(main: ThreadCapture | undefined, thread: JsThread): Promise<ThreadCapture | undefined> {
   if (!main || main.inFlight || main.state === 'blocked') return main;
   const inFlight = await heapServerRequests(thread.client);
   return inFlight && inFlight.serverTotal > 0 ? { ...main, inFlight } : main;

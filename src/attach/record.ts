@@ -17,6 +17,7 @@ import { Recording } from '../recording/recording';
 import { type AttachedProcess, EXITING_WAIT_MS, exitsWithin, withAttached } from './session';
 import { joinThreads } from '../threads/join-threads';
 import { debugLog } from '../diagnostics/debug-log';
+import { SocketRequests } from '../requests/socket-requests';
 
 const debug = debugLog('record');
 
@@ -26,6 +27,8 @@ export interface RecordOptions extends CaptureOptions {
   durationMs?: number;
   /** The parent, on a child's start record (record --children). */
   ppid?: number;
+  /** --requests: a process tripod did not start has its server requests in flight read from its open sockets. */
+  requests?: boolean;
 }
 
 /** record --children: where each child's records go, and what to say of each child found. */
@@ -95,7 +98,7 @@ async function recordAttached({ attachment, threads }: AttachedProcess, options:
   joinThreads(threads, recording, (thread) => {
     debug('thread %s joins (%s), sampled every %s ms', thread.name, thread.isMain ? 'main' : 'worker', options.intervalMs);
     threadsSeen++;
-    return remoteCapturer(thread, attachment.pid, options);
+    return remoteCapturer(thread, attachment.pid, options, thread.isMain && options.requests ? new SocketRequests(thread.client) : undefined);
   }, 'all');
   const children = hooks.children ? followChildren(attachment.pid, options, version, hooks.children) : undefined;
 

@@ -5,6 +5,7 @@
  */
 import type { CaptureLimits } from '../config';
 import type { CapturedSample, Frame, NativeWait } from '../record/sample';
+import type { InFlight } from '../record/requests';
 
 export type { Capture } from './unanswered';
 import { type CdpClient, type EventParams, withDeadline } from './cdp';
@@ -55,10 +56,18 @@ export interface CapturerOptions {
   localsBudget?: number;
   /** A session connected only while a capture holds it (see capture-session.ts); undefined: always connected. */
   lease?: SessionLease;
+  /** Where tripod keeps no request table (record --requests PID): what else says which requests are in flight. */
+  requests?: RequestReader;
+}
+
+/** The requests in flight of a process without tripod's table, read after each sample its thread answered. */
+export interface RequestReader {
+  read(): Promise<InFlight | undefined>;
+  dispose(): void;
 }
 
 /** Called while the main thread is paused at an exception; the thread resumes when it settles. `moreFrames`: those beyond --max-frames. */
-export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void;
+export type ExceptionHandler = (event: EventParams<'Debugger.paused'>, frames: Frame[], moreFrames: number) => void | Promise<void>;
 
 export class Capturer {
   private readonly scripts: ScriptTable;
@@ -108,6 +117,7 @@ export class Capturer {
     this.cdp.off('Debugger.paused', this.onPaused);
     this.cdp.off('Debugger.resumed', this.onResumed);
     this.scripts.dispose();
+    this.options.requests?.dispose();
   }
 
   /**
@@ -169,7 +179,8 @@ export class Capturer {
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
       return { kind: 'sample', sample: this.blockedSample(time, started, probed.value, undefined) };
     }
-    return { kind: 'sample', sample: withRequests(await this.sampleFrom(probed.value, time, started, probeMs, stalled), probed.value) };
+    const sample = withRequests(await this.sampleFrom(probed.value, time, started, probeMs, stalled), probed.value);
+    return { kind: 'sample', sample: probed.value.requests ? sample : await withRequestsRead(sample, this.options.requests, this.options.timeoutMs) };
   }
 
   /**
@@ -322,7 +333,7 @@ export class Capturer {
     const resumedElsewhere = this.pause.resumes !== resumesAtPause;
     try {
       if (resumedElsewhere || !read) read = await readPausedFrames({ ...this.pause, limits: { ...this.pause.limits, locals: false } }, event.callFrames);
-      this.onException!(event, framesWithinCeiling(read.frames), read.moreFrames);
+      await this.onException!(event, framesWithinCeiling(read.frames), read.moreFrames);
     } finally {
       if (!resumedElsewhere) await this.cdp.post('Debugger.resume').catch(() => {});
     }
@@ -335,6 +346,17 @@ function elapsed(since: number): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * What a reader found in flight (no table of tripod's in the process), on the sample; read once the thread runs
+ * again, within --timeout: a thread that went into a native call meanwhile gets its sample without them.
+ */
+async function withRequestsRead(sample: CapturedSample, reader: RequestReader | undefined, timeoutMs: number): Promise<CapturedSample> {
+  if (!reader) return sample;
+  const read = await withDeadline(reader.read(), timeoutMs);
+  if (!read.answered) read.late.catch(() => {});
+  return read.answered && read.value ? { ...sample, inFlight: read.value } : sample;
 }
 
 /** What the probe saw in flight (tripod's request table), on the sample it became. */

@@ -8,7 +8,7 @@ import { debugText } from './debug-command';
 import { evalCommand, importCommand, reloadCommand, type RunControl } from './code-commands';
 import { listCommand, modulesCommand, whoCommand } from './module-commands';
 import { CommandFailed, type MonitorSession, type Outcome } from './session';
-import { stackCommand, threadCommand, threadsCommand } from './stack-commands';
+import { requestsCommand, stackCommand, threadCommand, threadsCommand } from './stack-commands';
 
 export interface ConsoleCommand {
   name: string;
@@ -27,6 +27,7 @@ export const CONSOLE_ONLY = new Set(['help', 'timing', 'quit', 'exit']);
 export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   { name: 'main', usage: 'main', summary: "the current thread's stack, now (as tripod dump)", run: (s) => stackCommand(s, false) },
   { name: 'mainwhoall', usage: 'mainwhoall', summary: 'the same with arguments and local variables, bounded and redacted', run: (s) => stackCommand(s, true) },
+  { name: 'requests', usage: 'requests [--heap]', summary: "the main thread's HTTP requests in flight (a process tripod did not start: those on its sockets; --heap: dump --requests's heap walk)", run: (s, a) => requestsCommand(s, a) },
   { name: 'threads', usage: 'threads', summary: 'every JavaScript thread; * marks the one commands apply to', run: (s) => threadsCommand(s) },
   { name: 'thread', usage: 'thread N', summary: 'make the next commands apply to thread N (0: the main thread)', run: (s, a) => threadCommand(s, a) },
   { name: 'modules', usage: 'modules [--all]', summary: "loaded modules, the program's own (--all: node_modules too)", run: (s, a) => modulesCommand(s, a) },
@@ -67,7 +68,7 @@ export function helpFor(topic: string, readOnly: boolean): string {
   const width = Math.max(...CONSOLE_COMMANDS.map((command) => command.usage.length));
   const lines = CONSOLE_COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}${command.runsCode && readOnly ? ' [refused: --read-only]' : ''}`);
   return [
-    'Commands (main, mainwhoall, threads, modules, who, whoall and list never run the program\'s code):',
+    'Commands (main, mainwhoall, requests, threads, modules, who, whoall and list never run the program\'s code):',
     ...lines,
     'MODULE: a path suffix (cache.js), ./relative to the program\'s directory, or absolute. Tab completes commands, modules and names.',
   ].join('\n');

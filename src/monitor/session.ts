@@ -9,6 +9,7 @@ import { withDeadline } from '../capture/cdp';
 import type { AttachedProcess } from '../attach/session';
 import { workingDirectoryOf } from '../attach/target-process';
 import type { JsThread } from '../threads/target-threads';
+import type { RequestReader } from '../capture/capturer';
 
 export class CommandFailed extends Error {
   constructor(
@@ -73,6 +74,14 @@ export class MonitorSession {
 
   useThread(thread: JsThread): void {
     this.current = thread;
+  }
+
+  private requestReader?: RequestReader;
+
+  /** The reader of a process's requests where tripod keeps no table, made once for the session (it follows them). */
+  socketRequests(make: () => RequestReader): RequestReader {
+    this.requestReader ??= make();
+    return this.requestReader;
   }
 
   /** Waits for the thread up to --timeout: past it, one line and the console goes on (the late answer is dropped). */

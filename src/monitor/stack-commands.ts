@@ -1,9 +1,12 @@
 /**
  * main, mainwhoall, threads and thread N: the current thread's stack (with
  * arguments and locals for mainwhoall) captured and rendered exactly as
- * `tripod dump` does, and the choice of the thread later commands apply to.
+ * `tripod dump` does, and the choice of the thread later commands apply to;
+ * requests: the requests the main thread has in flight.
  */
-import { captureThread } from '../attach/dump';
+import { captureThread, withHeapRequests } from '../attach/dump';
+import { renderInFlight } from '../report/render-requests';
+import { SocketRequests } from '../requests/socket-requests';
 import { withDeadline } from '../capture/cdp';
 import { renderThread } from '../report/render-dump';
 import { terminalSafe } from '../report/terminal-text';
@@ -44,4 +47,26 @@ export async function threadCommand(session: MonitorSession, args: string): Prom
 async function listed(session: MonitorSession): Promise<void> {
   const known = await session.answer(session.target.listed, 'threads');
   if (!known) throw new CommandFailed('threads: the main thread did not list its workers; only the main thread (0) is known');
+}
+
+/**
+ * requests [--heap]: what the main thread has in flight. tripod's table where tripod runs the program (read by
+ * the stack probe, as dump reads it); elsewhere the server requests on its open sockets (record --requests's
+ * reader, kept for the session, so a request seen by an earlier `requests` keeps its age), or with --heap those
+ * of dump --requests's heap walk.
+ */
+export async function requestsCommand(session: MonitorSession, args: string): Promise<Outcome> {
+  const option = args.trim();
+  if (option !== '' && option !== '--heap') throw new CommandFailed(`requests: unknown ${JSON.stringify(option)}; give nothing, or --heap to walk the heap as dump --requests does`);
+  const thread = session.target.threads.mainThread();
+  const capture = await captureThread(thread, session.pid, { timeoutMs: session.config.timeoutMs, limits: { ...session.config.limits, locals: false } });
+  session.target.mainBlocked = capture?.state === 'blocked';
+  if (!capture || capture.state === 'blocked') throw new CommandFailed('requests: the main thread did not answer (blocked in a native call); try again, or main to see where it is');
+  if (capture.inFlight) return { text: terminalSafe(renderInFlight(capture.inFlight)), stoppedMs: capture.stoppedMs };
+  // tripod's table lists nothing while nothing is in flight: a process without it is looked at otherwise.
+  const started = performance.now();
+  const reading = option === '--heap' ? withHeapRequests(capture, thread).then((found) => found?.inFlight) : session.socketRequests(() => new SocketRequests(thread.client)).read();
+  const inFlight = await session.answer(reading, 'requests');
+  const stoppedMs = capture.stoppedMs + performance.now() - started;
+  return { text: terminalSafe(inFlight ? renderInFlight(inFlight) : `no requests in flight (none in tripod's table, nor ${option === '--heap' ? 'in its heap' : 'on its sockets'})`), stoppedMs };
 }

@@ -24,6 +24,7 @@ export function parseRecordCommand(argv: string[], env: Env): RecordConfig | 'he
     ...(duration > 0 ? { duration } : {}),
     logPath: values.text('log'),
     quiet: values.switch('quiet'),
+    requests: values.switch('requests'),
   };
 }
 

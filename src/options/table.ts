@@ -123,11 +123,15 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'keep-query', env: 'TRIPOD_KEEP_QUERY', kind: 'switch', default: false, help: "keep requests' query strings in the log (cut to ?… by default)", commands: ['run'] },
   {
     flag: 'requests', env: 'TRIPOD_REQUESTS', kind: 'switch', default: false, defaultText: 'on with Node 24',
-    help: 'name the request whose code a sample caught running, and who made an outbound request (AsyncLocalStorage: promise hooks before Node 24)', commands: ['run', 'dump'],
+    help: 'name the request whose code a sample caught running, and who made an outbound request (AsyncLocalStorage: promise hooks before Node 24)', commands: ['run', 'dump', 'record'],
     per: {
       dump: {
         defaultText: undefined,
         help: "where tripod did not start the process: also list its server requests in flight, found in its heap (best effort; V8's heap walk stops it, ~1 s at 200,000 objects)",
+      },
+      record: {
+        defaultText: undefined,
+        help: "where tripod did not start the process: also list its server (and outbound http) requests in flight in every sample, read from its open sockets (best effort; ages count from the sample that first saw each)",
       },
     },
   },

@@ -4,7 +4,7 @@
  * options that produce them live elsewhere and are copied in field by field, so
  * changing an option's shape never silently changes the log.
  */
-import type { OutboundRequest, ServerRequest } from './requests';
+import type { InFlight, OutboundRequest, RunningRequest, ServerRequest } from './requests';
 import type { CapturedSample, Frame, Sample, SampleState } from './sample';
 
 export const LOG_FORMAT = 1;
@@ -184,6 +184,10 @@ export interface CrashRecord {
   error: { name: string; message: string };
   frames: Frame[];
   stack: string;
+  /** What was in flight at the throw (tripod's table, as a sample has it); absent while nothing was. */
+  inFlight?: InFlight;
+  /** The server request whose code threw, when known (as a sample's `request`). */
+  request?: RunningRequest;
 }
 
 /**

@@ -55,8 +55,10 @@ export interface InFlight {
   /**
    * "heap": found in the heap of a process tripod did not start (tripod dump PID), best effort: server
    * requests whose response is not finished, in no order, their ages unknown (0) and ids tripod's count.
+   * "sockets": found on the open sockets of a process tripod did not start (tripod record --requests PID), best
+   * effort: server requests only, each age counted from the sample that first saw it (a lower bound).
    */
-  source?: 'heap';
+  source?: 'heap' | 'sockets';
 }
 
 /** The server request whose code was running when the sample was taken. */

@@ -3,7 +3,7 @@
  * captures, the capture options in milliseconds, a capturer for a thread of
  * another process, and how a thread's capture is tagged and trimmed for the log.
  */
-import { Capturer } from '../capture/capturer';
+import { Capturer, type RequestReader } from '../capture/capturer';
 import type { CdpClient } from '../capture/cdp';
 import type { CaptureLimits } from '../config';
 import type { ThreadCapture } from '../record/records';
@@ -37,8 +37,8 @@ export interface CaptureOptions {
  */
 const REMOTE_SLOW_ANSWER_MS = 250;
 
-/** A capturer for a thread of process `pid`, reached through its inspector. */
-export function remoteCapturer(thread: RecordedThread, pid: number, options: CaptureOptions): Capturer {
+/** A capturer for a thread of process `pid`, reached through its inspector; `requests`: what lists its requests in flight. */
+export function remoteCapturer(thread: RecordedThread, pid: number, options: CaptureOptions, requests?: RequestReader): Capturer {
   return new Capturer(thread.client, {
     timeoutMs: options.timeoutMs,
     limits: options.limits,
@@ -46,6 +46,7 @@ export function remoteCapturer(thread: RecordedThread, pid: number, options: Cap
     mainThread: thread.isMain,
     slowAnswerMs: REMOTE_SLOW_ANSWER_MS,
     localsBudget: options.localsBudget,
+    ...(requests ? { requests } : {}),
   });
 }
 

@@ -84,7 +84,7 @@ const inFlight = shape({
   outbound: arrayOf(outboundRequest),
   outboundTotal: count,
   pending: optional(recordOf(count)),
-  source: optional(oneOf('heap')),
+  source: optional(oneOf('heap', 'sockets')),
 });
 
 /** The fields of a sample that its renderer and the report read (seq aside: stalls and dumps have none). */
@@ -162,7 +162,7 @@ const SHAPES: Record<string, Check[]> = {
   sample: [shape({ seq: number, ...capture })],
   stall: [shape({ stallId: number, repeat: count, stalledMs: number, ...capture })],
   'stall-end': [shape({ stallId: number, durationMs: number, captures: count, atExit: optional(boolean), frames: optional(arrayOf(frame)), stack: optional(string) })],
-  crash: [shape({ origin: string, error: shape({ name: string, message: string }), frames: arrayOf(frame), stack: optional(string) })],
+  crash: [shape({ origin: string, error: shape({ name: string, message: string }), frames: arrayOf(frame), stack: optional(string), inFlight: optional(inFlight), request: optional(serverRequest) })],
   profile: [
     shape({
       seq: number,

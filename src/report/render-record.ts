@@ -104,7 +104,10 @@ function renderStallEnd(r: StallEndRecord): string {
 
 function renderCrash(r: CrashRecord): string {
   const what = r.origin === 'rejection' ? 'unhandled rejection' : 'uncaught exception';
-  return renderCapture(`crash: ${what} ${plain(r.error.name)}: ${plain(r.error.message)}`, { frames: r.frames, stack: r.stack });
+  const serving = r.request ? ` while running ${runningRequest(r.request)}` : '';
+  const inFlight = inFlightSummary(r);
+  const headline = `crash: ${what} ${plain(r.error.name)}: ${plain(r.error.message)}${serving}${inFlight ? `\n    (${inFlight})` : ''}`;
+  return renderCapture(headline, { frames: r.frames, stack: r.stack });
 }
 
 /** The heaviest stacks of a profile record, top frame first; `tripod report` is the place for the whole picture. */

@@ -14,15 +14,17 @@ export function ageText(ms: number): string {
 }
 
 const requestText = (r: Pick<ServerRequest, 'method' | 'path'>) => `${plain(r.method)} ${plain(r.path)}`;
-const outboundText = (r: OutboundRequest) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${Math.round(r.ageMs)} ms)`;
+/** `atLeast`: the age is a lower bound (found on a process's sockets). */
+const outboundText = (r: OutboundRequest, atLeast = false) => `${plain(r.method)} ${plain(r.origin)}${plain(r.path)} (${atLeast ? 'at least ' : ''}${Math.round(r.ageMs)} ms)`;
 
 /** "23 requests in flight, oldest GET /orders/42 (4.1 s)"; "" when none is. */
-export function inFlightSummary(s: CapturedSample): string {
+export function inFlightSummary(s: Pick<CapturedSample, 'inFlight'>): string {
   const server = s.inFlight?.server;
   if (!server || !s.inFlight || s.inFlight.serverTotal === 0 || server.length === 0) return '';
   const total = s.inFlight.serverTotal;
   const oldest = server[0];
   if (s.inFlight.source === 'heap') return `${total} request${total === 1 ? '' : 's'} in flight (found in its heap, ages unknown), e.g. ${requestText(oldest)}`;
+  if (s.inFlight.source === 'sockets') return `${total} request${total === 1 ? '' : 's'} in flight (found on its sockets), oldest ${requestText(oldest)} (at least ${ageText(oldest.ageMs)})`;
   return `${total} request${total === 1 ? '' : 's'} in flight, oldest ${requestText(oldest)} (${ageText(oldest.ageMs)})`;
 }
 
@@ -33,7 +35,7 @@ export function runningRequest(r: RunningRequest): string {
 
 /** What a slow request waits on: "GET http://127.0.0.1:7000/inventory?… (1950 ms), 1 timer". */
 function waitingText(r: SlowRecord): string {
-  const parts = (Array.isArray(r.waitingOnRequests) ? r.waitingOnRequests : []).map(outboundText);
+  const parts = (Array.isArray(r.waitingOnRequests) ? r.waitingOnRequests : []).map((r) => outboundText(r));
   if (typeof r.timers === 'number' && r.timers > 0) parts.push(`${r.timers} timer${r.timers === 1 ? '' : 's'}`);
   return parts.length > 0 ? parts.join(', ') : 'nothing tripod can name';
 }
@@ -76,13 +78,15 @@ export function renderSlowEnd(r: SlowEndRecord): string {
  */
 export function renderInFlight(inFlight: NonNullable<CapturedSample['inFlight']>): string {
   const heap = inFlight.source === 'heap';
-  const age = (ms: number) => (heap ? '' : ` (${ageText(ms)})`);
-  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${heap ? ' (found in the heap, best effort: ages unknown)' : ''}`];
+  const sockets = inFlight.source === 'sockets';
+  const age = (ms: number) => (heap ? '' : ` (${sockets ? 'at least ' : ''}${ageText(ms)})`);
+  const found = heap ? ' (found in the heap, best effort: ages unknown)' : sockets ? ' (found on its sockets, best effort: ages since first seen)' : '';
+  const lines = [`${inFlight.serverTotal} server request${inFlight.serverTotal === 1 ? '' : 's'} in flight${found}`];
   for (const r of inFlight.server) lines.push(`    #${r.id} ${requestText(r)}${age(r.ageMs)}`);
   if (inFlight.serverTotal > inFlight.server.length) lines.push(`    … ${inFlight.serverTotal - inFlight.server.length} more`);
   if (!heap) {
     lines.push(`${inFlight.outboundTotal} outbound request${inFlight.outboundTotal === 1 ? '' : 's'} in flight`);
-    for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
+    for (const r of inFlight.outbound) lines.push(`    #${r.id} ${outboundText(r, sockets)}${r.parent !== undefined ? ` for #${r.parent}` : ''}`);
     if (inFlight.outboundTotal > inFlight.outbound.length) lines.push(`    … ${inFlight.outboundTotal - inFlight.outbound.length} more`);
   }
   return lines.join('\n');

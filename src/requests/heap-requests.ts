@@ -23,7 +23,7 @@ const LISTED = 20;
 
 type Properties = Protocol.Runtime.PropertyDescriptor[];
 
-async function ownProperties(cdp: CdpClient, objectId: string): Promise<Properties> {
+export async function ownProperties(cdp: CdpClient, objectId: string): Promise<Properties> {
   const { result } = await cdp.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: false });
   return result;
 }
@@ -34,7 +34,7 @@ async function prototypeOf(cdp: CdpClient, objectId: string): Promise<string | u
 }
 
 /** A data property's value as CDP gave it; undefined for an accessor (never called) or none. */
-function dataValue(properties: Properties, name: string): Protocol.Runtime.RemoteObject | undefined {
+export function dataValue(properties: Properties, name: string): Protocol.Runtime.RemoteObject | undefined {
   const property = properties.find((p) => p.name === name);
   return property && !property.get && !property.set ? property.value : undefined;
 }
@@ -43,7 +43,7 @@ function dataValue(properties: Properties, name: string): Protocol.Runtime.Remot
  * `process`: the global's data property, or — where Node defines it as a getter (Node 20) — the variable that
  * getter returns, read from its closure scope ([[Scopes]]) rather than by calling it.
  */
-async function processObject(cdp: CdpClient, globalId: string): Promise<string | undefined> {
+export async function processObject(cdp: CdpClient, globalId: string): Promise<string | undefined> {
   const property = (await ownProperties(cdp, globalId)).find((p) => p.name === 'process');
   if (!property) return undefined;
   if (property.value?.objectId) return property.value.objectId;
