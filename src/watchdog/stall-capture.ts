@@ -6,7 +6,7 @@
 import type { Capture, Capturer } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';
 import { blockedAsItStands, failedSample } from '../capture/unanswered';
-import type { StallEnd, StallNotice } from '../record/records';
+import type { StallEnd, StallNotice, ThreadTag } from '../record/records';
 import type { CapturedSample } from '../record/sample';
 import type { RecordSink } from '../record/sink';
 import type { StallListener } from './stall-watch';
@@ -18,10 +18,16 @@ export class StallCapture implements StallListener {
   /** The blocked-in-native answer for each stall that has one. */
   private readonly blockedAnswers = new Map<number, Promise<CapturedSample>>();
   private readonly pending = new Set<Promise<void>>();
+  /** Stalls that were the thread ending: neither their captures nor their end are written. */
+  private readonly dropped = new Set<number>();
 
   constructor(
     private readonly capturer: Capturer,
     private readonly sink: RecordSink,
+    /** A worker's stalls name the worker; the main thread's name none. */
+    private readonly thread: ThreadTag | Record<string, never> = {},
+    /** True once the thread is gone: a capture that failed then was of no stall, and nothing is written. */
+    private readonly gone: () => boolean = () => false,
   ) {}
 
   stalled(notice: StallNotice): void {
@@ -48,25 +54,31 @@ export class StallCapture implements StallListener {
     try {
       capture = await this.capturer.capture(true);
     } catch (error) {
-      this.sink.stall({ ...notice, ...failedSample(error) });
+      if (this.gone()) {
+        this.dropped.add(notice.stallId);
+        return;
+      }
+      this.sink.stall({ ...this.thread, ...notice, ...failedSample(error) });
       return;
     }
     if (capture.kind === 'sample') {
-      this.sink.stall({ ...notice, ...capture.sample });
+      this.sink.stall({ ...this.thread, ...notice, ...capture.sample });
       return;
     }
     if (!this.blockedAnswers.has(notice.stallId)) this.blockedAnswers.set(notice.stallId, capture.late);
     this.sink.stall({
+      ...this.thread,
       ...notice,
       ...blockedAsItStands(capture, { blockedMs: notice.stalledMs, stack: '    (blocked in a native call: its JS frames follow in the stall-end record)' }),
     });
   }
 
   private async writeEnd(end: StallEnd, atExit = false): Promise<void> {
+    if (this.dropped.has(end.stallId)) return;
     const answer = this.blockedAnswers.get(end.stallId);
     this.blockedAnswers.delete(end.stallId);
     const resumed = answer ? await withDeadline(answer, BLOCKED_ANSWER_GRACE_MS) : undefined;
     const frames = resumed?.answered ? { frames: resumed.value.frames, stack: resumed.value.stack } : {};
-    this.sink.stallEnd({ ...end, ...frames, ...(atExit ? { atExit: true } : {}) });
+    this.sink.stallEnd({ ...this.thread, ...end, ...frames, ...(atExit ? { atExit: true } : {}) });
   }
 }
