@@ -11,6 +11,13 @@ import type { CapturedSample } from '../record/sample';
 import type { RecordSink } from '../record/sink';
 import type { StallListener } from './stall-watch';
 
+/** The worker thread a StallCapture is for. */
+export interface WorkerOfStall {
+  tag: ThreadTag;
+  /** True once the worker is gone: a capture that failed then was its end, not a stall, and nothing is written. */
+  gone(): boolean;
+}
+
 /** How long a stall's end waits for the answer of a thread that was blocked in native code. */
 const BLOCKED_ANSWER_GRACE_MS = 200;
 
@@ -24,11 +31,13 @@ export class StallCapture implements StallListener {
   constructor(
     private readonly capturer: Capturer,
     private readonly sink: RecordSink,
-    /** A worker's stalls name the worker; the main thread's name none. */
-    private readonly thread: ThreadTag | Record<string, never> = {},
-    /** True once the thread is gone: a capture that failed then was of no stall, and nothing is written. */
-    private readonly gone: () => boolean = () => false,
+    private readonly worker?: WorkerOfStall,
   ) {}
+
+  /** A worker's stalls name the worker; the main thread's name none. */
+  private get thread(): ThreadTag | Record<string, never> {
+    return this.worker?.tag ?? {};
+  }
 
   stalled(notice: StallNotice): void {
     this.track(this.captureStall(notice));
@@ -50,15 +59,20 @@ export class StallCapture implements StallListener {
   }
 
   private async captureStall(notice: StallNotice): Promise<void> {
+    if (this.dropped.has(notice.stallId)) return;
     let capture: Capture;
     try {
       capture = await this.capturer.capture(true);
     } catch (error) {
-      if (this.gone()) {
+      if (this.worker?.gone()) {
         this.dropped.add(notice.stallId);
         return;
       }
       this.sink.stall({ ...this.thread, ...notice, ...failedSample(error) });
+      return;
+    }
+    if (capture.kind === 'sample' && this.worker && waitsForWork(capture.sample)) {
+      this.dropped.add(notice.stallId);
       return;
     }
     if (capture.kind === 'sample') {
@@ -81,4 +95,15 @@ export class StallCapture implements StallListener {
     const frames = resumed?.answered ? { frames: resumed.value.frames, stack: resumed.value.stack } : {};
     this.sink.stallEnd({ ...this.thread, ...end, ...frames, ...(atExit ? { atExit: true } : {}) });
   }
+}
+
+/**
+ * A worker asleep in Atomics.wait is waiting for work, not stuck: a piscina worker (atomics: 'sync', its
+ * default) waits for its next task there, away from its event loop. The probe's stack has the builtin's
+ * frame on top; a pause stops at its call.
+ */
+function waitsForWork(sample: CapturedSample): boolean {
+  const top = sample.frames[0];
+  if (!top) return false;
+  return (top.function === 'wait' && !top.url) || /\bAtomics\.wait\s*\(/.test(top.source ?? '');
 }

@@ -56,7 +56,8 @@ export class WorkerStallWatch {
     const { threadId, threadName, threadUrl } = this.thread;
     const tag: ThreadTag = { threadId, threadName, ...(threadUrl ? { threadUrl } : {}) };
     // A worker that ended stops beating before the inspector says so: a capture that fails then is no stall.
-    this.capture = new StallCapture(capturer, this.watchdog.sink, tag, () => this.ended);
+    // One that waits in Atomics.wait is waiting for work (stall-capture.ts).
+    this.capture = new StallCapture(capturer, this.watchdog.sink, { tag, gone: () => this.ended });
     this.watch = new StallWatch(installed.heartbeat, this.watchdog.config, this.watchdog.periodMs, this.capture);
     this.watch.start();
     debug('worker %s (thread %s) is watched', threadName, threadId);
