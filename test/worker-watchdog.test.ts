@@ -12,6 +12,7 @@ import { FIXTURES, type LogRecord, readLog, run, tempLog, tripod } from './helpe
 const nodes = inject('nodes');
 const STALLS = path.join(FIXTURES, 'threads-stalls.js');
 const PISCINA_IDLE = path.join(FIXTURES, 'threads-piscina-idle.js');
+const COLLECTOR = path.join(FIXTURES, 'threads-gc.js');
 
 const stallsOf = (records: LogRecord[], event = 'stall') => records.filter((r) => r.event === event);
 const functionsOf = (record: LogRecord) => (record.frames as { function: string }[]).map((f) => f.function);
@@ -81,5 +82,19 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     expect(records.some((r) => r.event === 'sample' && r.threadId !== undefined)).toBe(true);
     expect(stallsOf(records)).toEqual([]);
     expect(stallsOf(records, 'stall-end')).toEqual([]);
+  });
+
+  it("keeps a worker's heartbeat through its garbage collections: one stall, where it blocked", async () => {
+    const log = tempLog();
+    const result = await tripod(bin, ['--threads', '--watchdog', '100', '--interval', '0.2', '--log', log, COLLECTOR], {
+      env: { NODE_OPTIONS: '--expose-gc', TRIPOD_DEBUG: 'watchdog', TRIPOD_LOCALS_BUDGET: '100' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/worker collector \(thread \d+\) is watched: heartbeat installed/);
+    // A heartbeat collected (or lost with its remote object) would be found out at a stall and installed again.
+    expect(result.stderr).not.toContain('heartbeat lost');
+    const stalls = stallsOf(readLog(log));
+    expect(stalls.filter((s) => s.repeat === 0).map((s) => s.threadName)).toEqual(['collector']);
+    expect(functionsOf(stalls[0])).toContain('spinAfterCollections');
   });
 });

@@ -23,7 +23,11 @@ const HEARTBEAT_GROUP = 'tripod-heartbeat';
 /** How long the install's answer and its histogram may take: a worker answers within ms, even a busy one. */
 const INSTALL_DEADLINE_MS = 5000;
 
-export type WorkerHeartbeat = { heartbeat: Heartbeat } | { declined: string };
+/** The sampler's view of a worker's heartbeat, and the session's id of the worker's monitor. */
+export type WorkerHeartbeat = { heartbeat: Heartbeat; objectId: string } | { declined: string; retry?: boolean };
+
+/** What the install says of a worker still in Node's bootstrap, whose node:worker_threads is not yet whole. */
+const NOT_READY = 'not ready';
 
 /** Starts a heartbeat in the worker behind `client` and hands back the sampler's view of it. */
 export async function installWorkerHeartbeat(client: CdpClient, periodMs: number): Promise<WorkerHeartbeat> {
@@ -37,9 +41,10 @@ export async function installWorkerHeartbeat(client: CdpClient, periodMs: number
       silent: true,
     });
     if (exceptionDetails) return { declined: 'the install threw' };
-    if (result.type === 'string') return { declined: String(result.value) };
+    if (result.type === 'string') return { declined: String(result.value), retry: String(result.value).startsWith(NOT_READY) };
     const heartbeat = await arrived;
-    return heartbeat ? { heartbeat } : { declined: `no heartbeat came within ${INSTALL_DEADLINE_MS} ms` };
+    if (!heartbeat || !result.objectId) return { declined: `no heartbeat came within ${INSTALL_DEADLINE_MS} ms` };
+    return { heartbeat, objectId: result.objectId };
   } catch (error) {
     return { declined: (error as Error).message };
   } finally {
@@ -70,9 +75,13 @@ function startInWorker(name: string, periodMs: number): object | string {
   try {
     const load = (process as any).getBuiltinModule;
     if (typeof load !== 'function') return 'this Node has no process.getBuiltinModule (added in 20.16 and 22.3)';
-    const monitor = load('node:perf_hooks').monitorEventLoopDelay({ resolution: periodMs });
+    const { monitorEventLoopDelay } = load('node:perf_hooks');
+    const { BroadcastChannel } = load('node:worker_threads');
+    // Measured: reached in its bootstrap, a worker's node:worker_threads can lack BroadcastChannel for a while.
+    if (typeof monitorEventLoopDelay !== 'function' || typeof BroadcastChannel !== 'function') return 'not ready: the worker is still starting';
+    const monitor = monitorEventLoopDelay({ resolution: periodMs });
     monitor.enable();
-    channel = new (load('node:worker_threads').BroadcastChannel)(name);
+    channel = new BroadcastChannel(name);
     channel.postMessage(monitor);
     return monitor;
   } catch {
@@ -81,5 +90,26 @@ function startInWorker(name: string, periodMs: number): object | string {
     try {
       channel?.close();
     } catch {}
+  }
+}
+
+/**
+ * Whether the worker's monitor still is the one the sampler watches: held by the session (a lost remote
+ * object would let it be collected, and stop beating) and counting what the sampler's clone counts.
+ * Its count is read by Node's own getter on tripod's own object. Undefined: no answer to go by.
+ */
+export async function heartbeatHolds(client: CdpClient, installed: { heartbeat: Heartbeat; objectId: string }): Promise<boolean | undefined> {
+  try {
+    const { result, exceptionDetails } = await client.post('Runtime.callFunctionOn', {
+      objectId: installed.objectId,
+      functionDeclaration: 'function () { return this.count; }',
+      returnByValue: true,
+      silent: true,
+    });
+    if (exceptionDetails || typeof result.value !== 'number') return false;
+    // The worker's count and the clone's are read a moment apart: a beat may fall between.
+    return Math.abs(result.value - installed.heartbeat.count) <= 1;
+  } catch (error) {
+    return /Could not find object/i.test((error as Error).message) ? false : undefined;
   }
 }
