@@ -107,8 +107,8 @@ export async function heartbeatHolds(client: CdpClient, installed: { heartbeat: 
       silent: true,
     });
     if (exceptionDetails || typeof result.value !== 'number') return false;
-    // The worker's count and the clone's are read a moment apart: a beat may fall between.
-    return Math.abs(result.value - installed.heartbeat.count) <= 1;
+    // Both read one count that only grows, the clone after the worker: a clone that shares it has at least as much.
+    return installed.heartbeat.count >= result.value;
   } catch (error) {
     return /Could not find object/i.test((error as Error).message) ? false : undefined;
   }
