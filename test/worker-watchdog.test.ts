@@ -37,7 +37,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     const of = (name: string) => stalls.filter((s) => s.threadName === name && s.repeat === 0);
     expect(of('pool'), 'stalls of the idle pool worker').toEqual([]);
     const spinner = of('spinner');
-    // Stalls at 0.3, 2.3 and 4.3 s of a 4.8 s program; a loaded machine may start it late.
+    // Stalls at 0.3 and 2.3 s of a 4 s program.
     expect(spinner.length).toBeGreaterThanOrEqual(2);
     for (const stall of spinner) {
       expect(stall).toMatchObject({ threadUrl: `file://${STALLS}`, state: 'running' });
@@ -64,7 +64,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     expect(records.at(-1)).toMatchObject({ event: 'end', exitCode: 3 });
     const shown = await tripod(bin, ['show', log]);
     expect(shown.code, shown.stderr).toBe(0);
-    expect(shown.stdout).toMatch(new RegExp(`stall #1 thread ${spinner[0].threadId} "spinner": event loop away \\d+ ms; running, thread stopped`));
+    expect(shown.stdout).toMatch(new RegExp(`stall #1 thread ${spinner[0].threadId} "spinner": event loop away \\d+ ms; running`));
     expect(shown.stdout).toMatch(new RegExp(`stall #1 thread ${spinner[0].threadId} "spinner" over: event loop away \\d+ ms, \\d+ captures?`));
   });
 
@@ -72,7 +72,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     const log = tempLog();
     const [plain, result] = await Promise.all([
       run(bin, [PISCINA_IDLE]),
-      tripod(bin, ['--threads', '--watchdog', '200', '--interval', '0.5', '--log', log, PISCINA_IDLE]),
+      tripod(bin, ['--threads', '--watchdog', '500', '--interval', '0.5', '--log', log, PISCINA_IDLE]),
     ]);
     expect(plain.code).toBe(0);
     expect(result.code, result.stderr).toBe(0);
@@ -80,20 +80,22 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     const records = readLog(log);
     // Its workers were there, and sampled.
     expect(records.some((r) => r.event === 'sample' && r.threadId !== undefined)).toBe(true);
-    expect(stallsOf(records)).toEqual([]);
-    expect(stallsOf(records, 'stall-end')).toEqual([]);
+    // Its workers wait 1.5 s in Atomics.wait, three times the threshold. (The main thread's own watchdog is
+    // watchdog.test.ts's: a loaded machine can keep any thread from a core past a threshold.)
+    expect(stallsOf(records).filter((s) => s.threadId !== undefined)).toEqual([]);
+    expect(stallsOf(records, 'stall-end').filter((s) => s.threadId !== undefined)).toEqual([]);
   });
 
   it("keeps a worker's heartbeat through its garbage collections: one stall, where it blocked", async () => {
     const log = tempLog();
-    const result = await tripod(bin, ['--threads', '--watchdog', '100', '--interval', '0.2', '--log', log, COLLECTOR], {
+    const result = await tripod(bin, ['--threads', '--watchdog', '250', '--interval', '0.2', '--log', log, COLLECTOR], {
       env: { NODE_OPTIONS: '--expose-gc', TRIPOD_DEBUG: 'watchdog', TRIPOD_LOCALS_BUDGET: '100' },
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/worker collector \(thread \d+\) is watched: heartbeat installed/);
     // A heartbeat collected (or lost with its remote object) would be found out at a stall and installed again.
     expect(result.stderr).not.toContain('heartbeat lost');
-    const stalls = stallsOf(readLog(log));
+    const stalls = stallsOf(readLog(log)).filter((s) => s.threadId !== undefined);
     expect(stalls.filter((s) => s.repeat === 0).map((s) => s.threadName)).toEqual(['collector']);
     expect(functionsOf(stalls[0])).toContain('spinAfterCollections');
   });
