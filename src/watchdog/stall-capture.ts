@@ -27,6 +27,8 @@ export class StallCapture implements StallListener {
   private readonly pending = new Set<Promise<void>>();
   /** Stalls that were the thread ending: neither their captures nor their end are written. */
   private readonly dropped = new Set<number>();
+  /** A worker's stall's end waits for its first capture, which may find it was no stall. */
+  private readonly firstCaptures = new Map<number, Promise<void>>();
 
   constructor(
     private readonly capturer: Capturer,
@@ -40,7 +42,9 @@ export class StallCapture implements StallListener {
   }
 
   stalled(notice: StallNotice): void {
-    this.track(this.captureStall(notice));
+    const capture = this.captureStall(notice);
+    if (this.worker && notice.repeat === 0) this.firstCaptures.set(notice.stallId, capture);
+    this.track(capture);
   }
 
   recovered(end: StallEnd): void {
@@ -88,6 +92,8 @@ export class StallCapture implements StallListener {
   }
 
   private async writeEnd(end: StallEnd, atExit = false): Promise<void> {
+    await this.firstCaptures.get(end.stallId);
+    this.firstCaptures.delete(end.stallId);
     if (this.dropped.has(end.stallId)) return;
     const answer = this.blockedAnswers.get(end.stallId);
     this.blockedAnswers.delete(end.stallId);
