@@ -45,20 +45,20 @@ export class WorkerStallWatch implements StallListener {
   private reinstalls = 0;
   /** Per stall, whether its heartbeat held when it was seen: its captures and its end wait for the answer. */
   private readonly checks = new Map<number, Promise<boolean>>();
-  private readonly started: Promise<void>;
 
   constructor(
     private readonly thread: ThreadTag & { client: CdpClient },
     capturer: Capturer,
     private readonly watchdog: WorkerWatchdog,
   ) {
-    this.started = this.start(capturer);
+    void this.start(capturer);
   }
 
   /** Stops watching; writes what is pending and the end of a stall still going on. */
   async stop(): Promise<void> {
     this.ended = true;
-    await this.started;
+    // An install still in flight is not waited for (it can take seconds): the process's end is.
+    if (!this.watch) return;
     const ongoing = this.watch?.stop();
     const holds = ongoing ? await (this.checks.get(ongoing.stallId) ?? true) : true;
     await Promise.all(this.checks.values());
