@@ -108,7 +108,7 @@ export class StallCapture implements StallListener {
  * default) waits for its next task there, away from its event loop. The probe's stack has the builtin's
  * frame on top; a pause stops at its call.
  */
-function waitsForWork(sample: CapturedSample): boolean {
+export function waitsForWork(sample: CapturedSample): boolean {
   const top = sample.frames[0];
   if (!top) return false;
   return (top.function === 'wait' && !top.url) || /\bAtomics\.wait\s*\(/.test(top.source ?? '');
