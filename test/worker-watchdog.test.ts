@@ -25,7 +25,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
       tripod(bin, ['--threads', '--watchdog', '300', '--watchdog-repeat', '250', '--interval', '5', '--log', log, STALLS]),
     ]);
     expect(plain.code).toBe(3);
-    expect(result.code, result.stderr).toBe(plain.code);
+    expect(result.code, `exit ${result.code}, signal ${result.signal}: ${result.stderr}`).toBe(plain.code);
     expect(result.stdout).toBe(plain.stdout);
     // The hostile worker's replacements of setInterval, performance.now and SharedArrayBuffer were never called.
     expect(result.stdout).toContain('hostile replacements called: {"setInterval":0,"performanceNow":0,"SharedArrayBuffer":0}\n');
@@ -75,7 +75,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
       tripod(bin, ['--threads', '--watchdog', '500', '--interval', '0.5', '--log', log, PISCINA_IDLE]),
     ]);
     expect(plain.code).toBe(0);
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, `exit ${result.code}, signal ${result.signal}: ${result.stderr}`).toBe(0);
     expect(result.stdout).toBe(plain.stdout);
     const records = readLog(log);
     // Its workers were there, and sampled.
@@ -91,7 +91,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     const result = await tripod(bin, ['--threads', '--watchdog', '250', '--interval', '0.2', '--log', log, COLLECTOR], {
       env: { NODE_OPTIONS: '--expose-gc', TRIPOD_DEBUG: 'watchdog', TRIPOD_LOCALS_BUDGET: '100' },
     });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, `exit ${result.code}, signal ${result.signal}: ${result.stderr}`).toBe(0);
     expect(result.stderr).toMatch(/worker collector \(thread \d+\) is watched: heartbeat installed/);
     // A heartbeat collected (or lost with its remote object) would be found out at a stall and installed again.
     expect(result.stderr).not.toContain('heartbeat lost');
