@@ -37,7 +37,7 @@ describe.each(nodes)('tripod --threads --watchdog, $label', ({ bin }) => {
     const of = (name: string) => stalls.filter((s) => s.threadName === name && s.repeat === 0);
     expect(of('pool'), 'stalls of the idle pool worker').toEqual([]);
     const spinner = of('spinner');
-    // Stalls at 0.6 and 2.6 s of a 4 s program (each worker's watch is up within a few hundred ms).
+    // Stalls at 0.6 and 2.6 s of a 4.4 s program (each worker's watch is up within a few hundred ms).
     expect(spinner.length).toBeGreaterThanOrEqual(2);
     for (const stall of spinner) {
       expect(stall).toMatchObject({ threadUrl: `file://${STALLS}`, state: 'running' });
