@@ -90,7 +90,7 @@ export class WorkerStallWatch implements StallListener {
     this.capture = new StallCapture(capturer, this.watchdog.sink, { tag, gone: () => this.ended });
     // The watch reads whichever heartbeat is installed now.
     const current = Object.defineProperty({}, 'count', { get: () => this.installed?.heartbeat.count ?? 0 }) as Heartbeat;
-    this.watch = new StallWatch(current, this.watchdog.config, this.watchdog.periodMs, this);
+    this.watch = new StallWatch(current, this.watchdog.config, this.watchdog.periodMs, this, `worker ${threadName} (thread ${threadId})`);
     this.watch.start();
   }
 
