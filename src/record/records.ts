@@ -166,14 +166,17 @@ export interface DumpRecord {
   workersUnknown?: boolean;
 }
 
-/** A capture taken while the event loop is stalled; `seq` is not counted for stalls. */
-export type StallRecord = { event: 'stall' } & StallNotice & CapturedSample;
+/**
+ * A capture taken while the event loop is stalled; `seq` is not counted for stalls. A worker's (--threads)
+ * carries its ThreadTag, and its stallId counts that thread's stalls.
+ */
+export type StallRecord = { event: 'stall' } & StallNotice & CapturedSample & Partial<ThreadTag>;
 
-export type StallEndRecord = { event: 'stall-end' } & StallEnd & {
+export type StallEndRecord = { event: 'stall-end' } & StallEnd & Partial<ThreadTag> & {
   /** For a stall in native code: the JS frames that made the call, seen when it returned. */
   frames?: Frame[];
   stack?: string;
-  /** The process ended while the loop was still away. */
+  /** The process (or, on a worker's, the worker) ended while the loop was still away. */
   atExit?: boolean;
 };
 

@@ -91,14 +91,20 @@ export function threadLabel(t: ThreadTag): string {
   return `thread ${t.threadId}${t.threadName ? ` "${plain(t.threadName)}"` : ''}`;
 }
 
+/** A worker's stall (--threads --watchdog) names the worker: its stall numbers are its own. */
 function renderStall(r: StallRecord): string {
   const again = r.repeat > 0 ? `, capture ${r.repeat + 1}` : '';
-  return renderCapture(`stall #${r.stallId}${again}: event loop away ${r.stalledMs} ms; ${describeState(r)}`, r);
+  const state = r.threadId === undefined ? describeState(r) : describeState(r, 'thread');
+  return renderCapture(`stall #${r.stallId}${stallThread(r)}${again}: event loop away ${r.stalledMs} ms; ${state}`, r);
+}
+
+function stallThread(r: Partial<ThreadTag>): string {
+  return r.threadId === undefined ? '' : ` ${threadLabel(r as ThreadTag)}`;
 }
 
 function renderStallEnd(r: StallEndRecord): string {
-  const exit = r.atExit ? ' (the process ended first)' : '';
-  const headline = `stall #${r.stallId} over: event loop away ${r.durationMs} ms, ${r.captures} capture${r.captures === 1 ? '' : 's'}${exit}`;
+  const exit = r.atExit ? (r.threadId === undefined ? ' (the process ended first)' : ' (the thread or the process ended first)') : '';
+  const headline = `stall #${r.stallId}${stallThread(r)} over: event loop away ${r.durationMs} ms, ${r.captures} capture${r.captures === 1 ? '' : 's'}${exit}`;
   return r.stack ? `${headline}; the native call returned to:\n${r.stack}` : headline;
 }
 

@@ -6,6 +6,7 @@
  * ends; tripod's own sampler is skipped by name. Loaded only with --threads:
  * without it no NodeWorker domain is enabled. Worker sessions are relayed by
  * the main thread, so every message to or from a worker costs it a little.
+ * With --watchdog each worker's own stalls are watched too (watchdog/worker-watch.ts).
  */
 import { Session } from 'node:inspector';
 import { CdpConnection } from '../capture/cdp-connection';
@@ -13,31 +14,53 @@ import { sessionTransport } from '../capture/session-transport';
 import { type CaptureOptions, remoteCapturer } from '../recording/capturers';
 import type { Recording } from '../recording/recording';
 import { joinThreads } from '../threads/join-threads';
-import { TargetThreads } from '../threads/target-threads';
+import { type JsThread, TargetThreads } from '../threads/target-threads';
+import type { WorkerStallWatch, WorkerWatchdog } from '../watchdog/worker-watch';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('sample');
 
 export interface SampledWorkers {
+  /** Ends every worker's stall watch, its pending stall records written (before the recording's end). */
+  stopWatching(): Promise<void>;
   /** Lets every worker go and disconnects the session (after the recording stopped sampling). */
   stop(): Promise<void>;
 }
 
-export function sampleWorkers(recording: Recording, options: CaptureOptions): SampledWorkers {
+export function sampleWorkers(recording: Recording, options: CaptureOptions, watchdog?: WorkerWatchdog): SampledWorkers {
   const session = new Session();
   session.connectToMainThread();
   const main = new CdpConnection(sessionTransport(session));
   const threads = new TargetThreads(main);
+  const watches = new Map<JsThread, WorkerStallWatch>();
+  const leaving = new Set<Promise<void>>();
   joinThreads(threads, recording, (thread) => {
     debug('worker %s (thread %s) joins', thread.name, thread.threadId);
-    return remoteCapturer(thread, process.pid, options);
+    const capturer = remoteCapturer(thread, process.pid, options);
+    if (watchdog) watches.set(thread, watchWorker(thread, capturer, watchdog));
+    return capturer;
   }, 'workers');
+  threads.watch(() => {}, (thread) => {
+    const stopping = watches.get(thread)?.stop();
+    watches.delete(thread);
+    if (stopping) leaving.add(stopping);
+  });
   // The workers that already run are reported before enable is answered, and joined as they are.
   void threads.start().catch((error: unknown) => debug('NodeWorker.enable failed: %s', (error as Error).message));
   return {
+    async stopWatching() {
+      await Promise.all([...[...watches.values()].map((watch) => watch.stop()), ...leaving]);
+      watches.clear();
+    },
     async stop() {
       await threads.stop();
       main.close();
     },
   };
+}
+
+/** Loaded only with --watchdog. */
+function watchWorker(thread: JsThread, capturer: ReturnType<typeof remoteCapturer>, watchdog: WorkerWatchdog): WorkerStallWatch {
+  const { WorkerStallWatch: Watch } = require('../watchdog/worker-watch') as typeof import('../watchdog/worker-watch');
+  return new Watch({ threadId: thread.threadId, threadName: thread.name, threadUrl: thread.url, client: thread.client }, capturer, watchdog);
 }

@@ -84,7 +84,7 @@ function begin(target: SamplerTarget): Run {
   const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
-  const workers = data.threads ? startSampledWorkers(recording) : undefined;
+  const workers = data.threads ? startSampledWorkers(recording, sink) : undefined;
 
   const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
@@ -108,7 +108,7 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   stopping = true;
   const { recording, profiler } = run;
   const ongoing = run.watch?.stop();
-  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.workers?.stopWatching(), run.crashReady, run.profiling.then(() => profiler?.stop())]);
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
   const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
@@ -146,10 +146,11 @@ function startSlowWatch(slow: NonNullable<SamplerData['slow']>, capturer: Captur
   return watch;
 }
 
-/** Loaded only with --threads, as the profiler is. */
-function startSampledWorkers(recording: Recording): SampledWorkers {
+/** Loaded only with --threads, as the profiler is; with --watchdog each worker's stalls are watched too. */
+function startSampledWorkers(recording: Recording, sink: RecordSink): SampledWorkers {
   const { sampleWorkers } = require('./sampled-workers') as typeof import('./sampled-workers');
-  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget });
+  const watchdog = data.watchdog ? { config: data.watchdog.config, periodMs: data.watchdog.periodMs, sink } : undefined;
+  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget }, watchdog);
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */

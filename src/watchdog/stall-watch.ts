@@ -36,6 +36,8 @@ export class StallWatch {
     private readonly config: WatchdogConfig,
     private readonly periodMs: number,
     private readonly listener: StallListener,
+    /** Whose stalls, in TRIPOD_DEBUG's lines. */
+    private readonly who = 'main thread',
   ) {}
 
   start(): void {
@@ -69,7 +71,7 @@ export class StallWatch {
     if (silent < this.config.thresholdMs + this.periodMs) return;
     const stall = { id: ++this.stalls, lastBeatAt: this.lastBeatAt, captures: 1, nextRepeatAt: this.config.repeatMs ? now + this.config.repeatMs : Infinity };
     this.stall = stall;
-    debug('stall %s: no event-loop turn for %s ms', stall.id, Math.round(silent));
+    debug('stall %s of the %s: no event-loop turn for %s ms', stall.id, this.who, Math.round(silent));
     this.listener.stalled({ stallId: stall.id, repeat: 0, stalledMs: Math.round(silent) });
   };
 
