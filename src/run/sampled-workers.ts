@@ -6,10 +6,15 @@
  * ends; tripod's own sampler is skipped by name. Loaded only with --threads:
  * without it no NodeWorker domain is enabled. Worker sessions are relayed by
  * the main thread, so every message to or from a worker costs it a little.
+ * With --profile each worker is profiled too, over its own session
+ * (profile/thread-profiles.ts).
  */
 import { Session } from 'node:inspector';
 import { CdpConnection } from '../capture/cdp-connection';
 import { sessionTransport } from '../capture/session-transport';
+import type { ProfileConfig } from '../config';
+import type { ThreadProfiles } from '../profile/thread-profiles';
+import type { RecordSink } from '../record/sink';
 import { type CaptureOptions, remoteCapturer } from '../recording/capturers';
 import type { Recording } from '../recording/recording';
 import { joinThreads } from '../threads/join-threads';
@@ -21,23 +26,45 @@ const debug = debugLog('sample');
 export interface SampledWorkers {
   /** Lets every worker go and disconnects the session (after the recording stopped sampling). */
   stop(): Promise<void>;
+  /** With --profile: writes each worker's last profile samples (before the end record) and says how many they wrote in all. */
+  stopProfiles(): Promise<number>;
 }
 
-export function sampleWorkers(recording: Recording, options: CaptureOptions): SampledWorkers {
+/** --profile's rate, and where the workers' profile records go. */
+export interface WorkerProfiling {
+  config: ProfileConfig;
+  sink: RecordSink;
+}
+
+export function sampleWorkers(recording: Recording, options: CaptureOptions, profiling?: WorkerProfiling): SampledWorkers {
   const session = new Session();
   session.connectToMainThread();
   const main = new CdpConnection(sessionTransport(session));
-  const threads = new TargetThreads(main);
+  // With --profile a worker starts once its profiler runs, as the main thread's script does.
+  const threads = new TargetThreads(main, Boolean(profiling));
   joinThreads(threads, recording, (thread) => {
     debug('worker %s (thread %s) joins', thread.name, thread.threadId);
     return remoteCapturer(thread, process.pid, options);
   }, 'workers');
+  const profiles = profiling ? profileWorkers(threads, profiling) : undefined;
   // The workers that already run are reported before enable is answered, and joined as they are.
   void threads.start().catch((error: unknown) => debug('NodeWorker.enable failed: %s', (error as Error).message));
   return {
+    async stopProfiles() {
+      await profiles?.stop();
+      return profiles?.samples ?? 0;
+    },
     async stop() {
       await threads.stop();
       main.close();
     },
   };
+}
+
+/** Loaded only with --profile. */
+function profileWorkers(threads: TargetThreads, { config, sink }: WorkerProfiling): ThreadProfiles {
+  const { ThreadProfiles: Profiles } = require('../profile/thread-profiles') as typeof import('../profile/thread-profiles');
+  const profiles = new Profiles(config, sink);
+  threads.watch((thread) => profiles.add(thread), (thread) => void profiles.remove(thread));
+  return profiles;
 }

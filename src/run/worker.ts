@@ -91,7 +91,7 @@ function begin(target: SamplerTarget): Run {
   const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
-  const workers = data.threads ? startSampledWorkers(recording) : undefined;
+  const workers = data.threads ? startSampledWorkers(recording, sink) : undefined;
 
   const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
@@ -115,11 +115,14 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   stopping = true;
   const { recording, profiler } = run;
   const ongoing = run.watch?.stop();
-  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  // Each worker's last profile samples are written before the end record, as the main thread's are.
+  const workerProfiles = run.workers?.stopProfiles();
+  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.crashReady, run.profiling.then(() => profiler?.stop()), workerProfiles]);
+  const workerProfileSamples = (await workerProfiles) ?? 0;
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
   const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
-  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples } : {}), ...counted });
+  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples + workerProfileSamples } : {}), ...counted });
   run.client.disconnect();
   // Before DONE: a worker session left attached could hold the exit.
   await run.workers?.stop();
@@ -155,9 +158,10 @@ function startSlowWatch(slow: NonNullable<SamplerData['slow']>, capturer: Captur
 }
 
 /** Loaded only with --threads, as the profiler is. */
-function startSampledWorkers(recording: Recording): SampledWorkers {
+function startSampledWorkers(recording: Recording, sink: RecordSink): SampledWorkers {
   const { sampleWorkers } = require('./sampled-workers') as typeof import('./sampled-workers');
-  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget });
+  const profiling = data.profile ? { config: data.profile, sink } : undefined;
+  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget }, profiling);
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
