@@ -6,6 +6,8 @@
 // share of the cores each thread gets varies far more than tripod's cost) with and without, the cost in
 // %, and the same for wall-clock turns. Locals on (the runner's default, budget 1%). BASE=tripod compares
 // against `tripod -q --interval S` without --threads instead of plain node: what --threads itself adds.
+// what --threads itself adds. PROFILE=1 in the environment adds --profile (each thread profiled at 100 Hz) to
+// the traced runs; BASE=threads then compares against `tripod -q --threads` without it (what the profiles add).
 // `npm run build` first. Usage: node bench/experiments/threads-busy.js [S=5] [ROUNDS=5] [WORKERS=4] [BASE=node]
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -23,12 +25,14 @@ const env = { ...process.env, WORKERS: workers };
 
 function runOnce(traced, n) {
   const log = path.join(dir, `run-${n}.log`);
-  const tripodArgs = (threads) => [TRIPOD, '-q', ...(threads ? ['--threads'] : []), '--interval', interval, '--log', log, WORKLOAD];
-  const args = traced ? tripodArgs(true) : base === 'tripod' ? tripodArgs(false) : [WORKLOAD];
+  const profile = process.env.PROFILE === '1' ? ['--profile'] : [];
+  const tripodArgs = (threads) => [TRIPOD, '-q', ...(threads ? ['--threads', ...profile] : []), '--interval', interval, '--log', log, WORKLOAD];
+  const baseArgs = base === 'tripod' ? tripodArgs(false) : base === 'threads' ? tripodArgs(true).filter((arg) => arg !== '--profile') : [WORKLOAD];
+  const args = traced ? tripodArgs(true) : baseArgs;
   const counts = JSON.parse(execFileSync(process.execPath, args, { env, encoding: 'utf8' }));
   // An unexpected end would leave the counts short: the run is refused rather than averaged in.
   if (counts.workers.length !== Number(workers)) throw new Error(`run ${n}: ${counts.workers.length} workers reported`);
-  const samples = traced || base === 'tripod' ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map(JSON.parse).filter((r) => r.event === 'sample').length : 0;
+  const samples = traced || base !== 'node' ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map(JSON.parse).filter((r) => r.event === 'sample').length : 0;
   return { threads: [counts.main, ...counts.workers], samples };
 }
 
@@ -54,4 +58,4 @@ const perThread = names.map((name, i) => {
 });
 const sum = (t) => t.reduce((a, b) => a + b.turns, 0);
 const total = { without: median(plain.map(sum)), with: median(traced.map(sum)) };
-console.log(JSON.stringify({ node: process.version, base, interval: Number(interval), workers: Number(workers), rounds: Number(rounds), samples: median(samples), perThread, wallTotalCostPct: cost(total.without, total.with) }, null, 1));
+console.log(JSON.stringify({ node: process.version, base, profile: process.env.PROFILE === '1', interval: Number(interval), workers: Number(workers), rounds: Number(rounds), samples: median(samples), perThread, wallTotalCostPct: cost(total.without, total.with) }, null, 1));

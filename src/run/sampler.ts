@@ -11,6 +11,7 @@ import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
 import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 import { debugSetting } from '../diagnostics/debug-log';
+import { followedSettings } from './follow-children';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -82,11 +83,14 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
   return {
     slowSlots,
     begin(target) {
-      worker.postMessage({ type: 'begin', target } satisfies BeginMessage);
+      // --children: the first process's workers are held at their start and followed from then on
+      // (run/worker-children.ts); a child's workers get tripod from its preload, and its script does not wait.
+      const follow = target.ppid === undefined ? followedSettings() : undefined;
+      worker.postMessage({ type: 'begin', target: { ...target, follow } } satisfies BeginMessage);
       // A stall or an exception before the worker is watching would go unseen: the script waits for it.
       // The worker's inspector calls are served during the wait, which V8 interrupts for them.
       // A profile that starts with the script sees its startup too.
-      if (config.crash || config.watchdog || config.profile) waitFor(control, ARMED, ARMING_WAIT_MS);
+      if (config.crash || config.watchdog || config.profile || follow) waitFor(control, ARMED, ARMING_WAIT_MS);
     },
     abandon() {
       stopped = true;

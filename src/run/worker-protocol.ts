@@ -9,6 +9,7 @@
 import type { CaptureLimits, CrashConfig, ProfileConfig, SlowConfig, WatchdogConfig } from '../config';
 import type { EndInfo, RequestsHeader } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
+import type { FollowSettings } from './follow-children';
 
 /** Sent once the worker is started: it may boot while the main thread opens the log. */
 export interface SamplerTarget {
@@ -26,6 +27,8 @@ export interface SamplerTarget {
    * worker reads this message).
    */
   census?: { from: number };
+  /** --children, in the first process: what its main thread gives its children, to give its worker threads' children too. */
+  follow?: FollowSettings;
 }
 
 export interface SamplerData {

@@ -14,6 +14,8 @@ import { startCrashCapture } from '../crash/crash-capture';
 import { type LogFailure, SampleLog } from '../log/logger';
 import type { ProfileRecorder } from '../profile/recorder';
 import type { SampledWorkers } from './sampled-workers';
+import type { FollowSettings } from './follow-children';
+import type { WorkerChildren } from './worker-children';
 import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
@@ -38,6 +40,7 @@ interface Run {
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
   workers?: SampledWorkers;
+  workerChildren?: WorkerChildren;
   slowWatch?: SlowWatch;
   /** --children, in the run's top process: where the log stood when the run began, to count its processes at the end. */
   census?: { logPath: string; fd: number; from: number };
@@ -92,6 +95,7 @@ function begin(target: SamplerTarget): Run {
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
   const workers = data.threads ? startSampledWorkers(recording, sink) : undefined;
+  const workerChildren = target.follow ? startWorkerChildren(target.follow) : undefined;
 
   const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
@@ -106,8 +110,8 @@ function begin(target: SamplerTarget): Run {
   const slowWatch = data.slow ? startSlowWatch(data.slow, capturer, sink) : undefined;
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
-  void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, slowWatch, census };
+  void Promise.all([crashReady, profiling, workerChildren?.ready]).finally(() => signal(data.control, ARMED));
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, workerChildren, slowWatch, census };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -124,6 +128,7 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
   recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples + workerProfileSamples } : {}), ...counted });
   run.client.disconnect();
+  run.workerChildren?.stop();
   // Before DONE: a worker session left attached could hold the exit.
   await run.workers?.stop();
   signal(data.control, DONE);
@@ -162,6 +167,12 @@ function startSampledWorkers(recording: Recording, sink: RecordSink): SampledWor
   const { sampleWorkers } = require('./sampled-workers') as typeof import('./sampled-workers');
   const profiling = data.profile ? { config: data.profile, sink } : undefined;
   return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget }, profiling);
+}
+
+/** Loaded only with --children. */
+function startWorkerChildren(settings: FollowSettings): WorkerChildren {
+  const { followWorkerChildren } = require('./worker-children') as typeof import('./worker-children');
+  return followWorkerChildren(settings);
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */

@@ -104,7 +104,7 @@ export class TargetThreads {
 }
 
 /** "[worker 3] hasher" -> 3, "hasher". */
-function parseTitle(title: string): { threadId: number; name: string } {
+export function parseTitle(title: string): { threadId: number; name: string } {
   const match = /^\[worker (\d+)\]\s*(.*)$/.exec(title);
   return match ? { threadId: Number(match[1]), name: match[2] } : { threadId: -1, name: title };
 }
