@@ -9,6 +9,7 @@ import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { type FollowSettings, followChildren } from './follow-children';
 import { startSampler } from './sampler';
+import { writeChildStart } from './child-start';
 import { installProgramHooks } from './program-hooks';
 
 const debug = debugLog('log');
@@ -32,7 +33,9 @@ export function recordChild(settings: FollowSettings): void {
   }
   // The whole command line, node's own flags included: `node -e CODE` children differ only there.
   const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-  sampler.begin({ fd: log.fd, logPath: log.path, script, argv, ppid: process.ppid });
+  // Now, before the script: a child killed at once still leaves its start record.
+  const startWritten = writeChildStart(log.fd, settings, tripodVersion(), { script, argv, ppid: process.ppid });
+  sampler.begin({ fd: log.fd, logPath: log.path, script, argv, ppid: process.ppid, ...(startWritten ? { startWritten } : {}) });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // After the main module's first turn: an ES module's loader has added its 'exit' listener by then.
   setImmediate(() => hooks.scriptLoaded());

@@ -27,6 +27,8 @@ export interface SamplerTarget {
    * worker reads this message).
    */
   census?: { from: number };
+  /** The start record is in the log already: a --children child's preload wrote it (run/child-start.ts). */
+  startWritten?: boolean;
   /** --children, in the first process: what its main thread gives its children, to give its worker threads' children too. */
   follow?: FollowSettings;
 }

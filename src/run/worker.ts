@@ -75,17 +75,20 @@ function begin(target: SamplerTarget): Run {
   const census = target.census ? { logPath: target.logPath, fd: target.fd, from: target.census.from } : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
-  recording.start({
-    tripod: data.version,
-    node: process.version,
-    script: target.script,
-    argv: target.argv,
-    ppid: target.ppid,
-    watchdog: data.watchdog?.config,
-    crash: data.crash,
-    profile: data.profile,
-    requests: data.requests,
-  });
+  // A child's preload wrote it before its script ran.
+  if (!target.startWritten) {
+    recording.start({
+      tripod: data.version,
+      node: process.version,
+      script: target.script,
+      argv: target.argv,
+      ppid: target.ppid,
+      watchdog: data.watchdog?.config,
+      crash: data.crash,
+      profile: data.profile,
+      requests: data.requests,
+    });
+  }
 
   // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
   // each capture, so that a program's own debugger is not kept paused by it (capture-session.ts).
