@@ -1,6 +1,7 @@
 /**
  * `tripod --threads --profile`: each worker thread gets a CPU profile of its own, through its
- * own session, its records tagged with the thread; reports root each thread's profile apart.
+ * own session, its records tagged with the thread, a worker that ends keeping its samples to its
+ * end; reports root each thread's profile apart.
  */
 import * as path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +9,7 @@ import { FIXTURES, readLog, run, tempLog, tripod } from './helpers/cli';
 
 const nodes = inject('nodes');
 const PROGRAM = path.join(FIXTURES, 'threads-profile.js');
+const TERMINATED = path.join(FIXTURES, 'threads-profile-terminated.js');
 
 type Profile = { event: 'profile'; threadId?: number; threadName?: string; threadUrl?: string; samples: number; frames: Array<[string, string]> };
 
@@ -39,6 +41,8 @@ describe.each(nodes)('tripod --threads --profile, $label', ({ bin }) => {
     expect(functionsOf(main)).not.toContain('spinInAlpha');
     expect(functionsOf(main)).not.toContain('spinInBeta');
     expect(main.every((p) => p.threadId === undefined && p.threadUrl === undefined)).toBe(true);
+    // "brief" ended on its own, before any collection: its exit waited for its last samples.
+    expect(functionsOf(of('brief'))).toContain('spinBriefly');
     for (const own of [alpha, beta]) {
       expect(new Set(own.map((p) => p.threadId)).size).toBe(1);
       expect(own[0].threadId).toBeGreaterThan(0);
@@ -68,5 +72,17 @@ describe.each(nodes)('tripod --threads --profile, $label', ({ bin }) => {
     expect(lines.some((line) => /^thread \d+ \(alpha\);.*spinInAlpha \(/.test(line))).toBe(true);
     expect(lines.some((line) => /^thread \d+ \(beta\);.*spinInBeta \(/.test(line))).toBe(true);
     expect(lines.filter((line) => line.startsWith('main thread;')).some((line) => line.includes('spinIn'))).toBe(false);
+  });
+
+  it('keeps the profile of a worker the program terminates, to its end, and the program ends as under node', async () => {
+    const plain = await run(bin, [TERMINATED]);
+    const log = tempLog();
+    const result = await tripod(bin, ['-q', '--threads', '--profile', '--log', log, TERMINATED]);
+    expect(result.code, result.stderr).toBe(plain.code);
+    expect(result.stdout).toBe('terminated\n');
+    const doomed = profilesOf(readLog(log)).filter((p) => p.threadName === 'doomed');
+    expect(functionsOf(doomed)).toContain('spinUntilTerminated');
+    // About 0.8 s of spinning at 100 Hz, all of it collected at its end (the first collection would come at 5 s).
+    expect(doomed.reduce((sum, p) => sum + p.samples, 0)).toBeGreaterThan(20);
   });
 });

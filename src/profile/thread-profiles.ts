@@ -3,11 +3,14 @@
  * profiler of its own, reached through the worker's own inspector session (the
  * one its periodic samples use), so each gets a ProfileRecorder of its own: its
  * own restarts, scheduled from what its own restarts cost, and records tagged
- * with the thread. A worker that ends takes the samples since its last
- * collection with it (nothing reaches its profiler once it is gone); the
- * records written before stay.
+ * with the thread. A worker that ends waits for its last samples to be
+ * collected: its session asks Node to hold its exit until tripod lets it go
+ * (NodeRuntime.notifyWhenWaitingForDisconnect), and it is let go at once after,
+ * or after LAST_PROFILE_MS whatever happens. At the run's end that is asked no
+ * more, so that no worker holds the process's exit.
  */
-import type { CdpClient } from '../capture/cdp';
+import { withDeadline } from '../capture/cdp';
+import type { CdpConnection } from '../capture/cdp-connection';
 import type { ProfileConfig } from '../config';
 import type { ThreadTag } from '../record/records';
 import type { RecordSink } from '../record/sink';
@@ -21,18 +24,27 @@ export interface ProfiledThread {
   threadId: number;
   name: string;
   url?: string;
-  client: CdpClient;
+  client: CdpConnection;
 }
+
+/** Lets a worker that waits to exit go (detaches from it); settles once that is done. */
+export type LetGo = (thread: ProfiledThread) => Promise<void>;
+
+/** The longest an ending worker waits for its last profile, and the run's end for a worker's answer. */
+const LAST_PROFILE_MS = 2000;
 
 export class ThreadProfiles {
   private readonly recorders = new Map<ProfiledThread, ProfileRecorder>();
   private stopping = false;
   /** Samples written by the recorders of threads that have ended. */
   private endedSamples = 0;
+  /** Workers being let go after their last profile: the run's end waits for them. */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(
     private readonly config: ProfileConfig,
     private readonly sink: RecordSink,
+    private readonly letGo: LetGo,
   ) {}
 
   /** Stack samples written so far, of every worker. */
@@ -47,7 +59,13 @@ export class ThreadProfiles {
     if (this.stopping || this.recorders.has(thread)) return Promise.resolve();
     const recorder = new ProfileRecorder(thread.client, this.config, this.sink, threadTag(thread));
     this.recorders.set(thread, recorder);
-    return recorder.start().then(
+    thread.client.onNode('NodeRuntime.waitingForDisconnect', () => {
+      const ending = this.ended(thread);
+      this.ending.add(ending);
+      void ending.finally(() => this.ending.delete(ending));
+    });
+    const held = thread.client.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+    return Promise.all([held, recorder.start()]).then(
       () => debug('worker %s (thread %s) profiled', thread.name, thread.threadId),
       (error: unknown) => debug('worker %s (thread %s) not profiled: %s', thread.name, thread.threadId, (error as Error).message),
     );
@@ -62,10 +80,22 @@ export class ThreadProfiles {
     this.endedSamples += recorder.samples;
   }
 
-  /** Writes every running worker's last samples and leaves no profiler running. */
+  /** Writes every running worker's last samples, leaves no profiler running and no worker holding its exit for tripod. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.recorders.keys()].map((thread) => this.remove(thread)));
+    await Promise.all([...this.recorders.keys()].map((thread) => this.release(thread)));
+    await Promise.all(this.ending);
+  }
+
+  /** The worker's code is done and it waits to exit: its last samples are written, then it is let go. */
+  private async ended(thread: ProfiledThread): Promise<void> {
+    await withDeadline(this.remove(thread), LAST_PROFILE_MS);
+    await this.letGo(thread);
+  }
+
+  private async release(thread: ProfiledThread): Promise<void> {
+    const unheld = thread.client.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: false }).catch(() => {});
+    await Promise.all([withDeadline(unheld, LAST_PROFILE_MS), this.remove(thread)]);
   }
 }
 

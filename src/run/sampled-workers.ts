@@ -64,7 +64,7 @@ export function sampleWorkers(recording: Recording, options: CaptureOptions, pro
 /** Loaded only with --profile. */
 function profileWorkers(threads: TargetThreads, { config, sink }: WorkerProfiling): ThreadProfiles {
   const { ThreadProfiles: Profiles } = require('../profile/thread-profiles') as typeof import('../profile/thread-profiles');
-  const profiles = new Profiles(config, sink);
+  const profiles = new Profiles(config, sink, (thread) => threads.detach(thread));
   threads.watch((thread) => profiles.add(thread), (thread) => void profiles.remove(thread));
   return profiles;
 }

@@ -60,6 +60,13 @@ export class TargetThreads {
     this.removed.add(removed);
   }
 
+  /** Lets one worker go now (it may be waiting for that to exit); settles once the main thread has. */
+  async detach(thread: Pick<JsThread, 'client'>): Promise<void> {
+    for (const [sessionId, worker] of this.workers) {
+      if (worker.client === thread.client) await this.main.node('NodeWorker.detach', { sessionId }).catch(() => {});
+    }
+  }
+
   async stop(): Promise<void> {
     this.main.offNode('NodeWorker.attachedToWorker', this.onAttached);
     this.main.offNode('NodeWorker.detachedFromWorker', this.onDetached);
