@@ -9,6 +9,7 @@ import { FIXTURES, type LogRecord, readLog, run, samplesOf, tempLog, tripod } fr
 
 const nodes = inject('nodes');
 const PROGRAM = path.join(FIXTURES, 'children-from-worker.js');
+const HOSTILE = path.join(FIXTURES, 'children-hostile-worker.js');
 
 const startsOf = (records: LogRecord[]) => records.filter((r) => r.event === 'start');
 const spunIn = (records: LogRecord[], pid: number) => samplesOf(records).some((s) => s.pid === pid && s.frames.some((f: { function: string }) => f.function === 'spinInChild'));
@@ -48,6 +49,18 @@ describe.each(nodes)('children of worker threads under tripod --children, $label
     expect(grandchild.argv.slice(1)).toEqual([PROGRAM, 'child']);
     expect(spunIn(records, grandchild.pid)).toBe(true);
     expect(records.at(-1)).toMatchObject({ event: 'end', pid: top.pid, processes: 3 });
+  });
+
+  it("calls none of the built-ins a worker replaced when it adds itself to the worker's children (each call counted)", async () => {
+    for (const [args, processes] of [[[], 3], [['via-child'], 4]] as const) {
+      const plain = await run(bin, [HOSTILE, ...args]);
+      expect(plain.stdout).toMatch(/^true true \[0(,0)*\] \[[\d,]+\]\n$/);
+      const log = tempLog();
+      const result = await tripod(bin, ['-q', '--children', '--log', log, HOSTILE, ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout, args.join(' ')).toBe(plain.stdout);
+      expect(startsOf(readLog(log)).length, args.join(' ')).toBe(processes);
+    }
   });
 
   it("leaves a worker's children alone without --children", async () => {
