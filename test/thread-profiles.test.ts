@@ -11,7 +11,7 @@ const nodes = inject('nodes');
 const PROGRAM = path.join(FIXTURES, 'threads-profile.js');
 const TERMINATED = path.join(FIXTURES, 'threads-profile-terminated.js');
 
-type Profile = { event: 'profile'; threadId?: number; threadName?: string; threadUrl?: string; samples: number; frames: Array<[string, string]> };
+type Profile = { event: 'profile'; threadId?: number; threadName?: string; threadUrl?: string; samples: number; frames: Array<[string, string]>; states: string[]; counts: number[] };
 
 const profilesOf = (records: Array<Record<string, unknown>>) => records.filter((r) => r.event === 'profile') as unknown as Profile[];
 const functionsOf = (profiles: Profile[]) => new Set(profiles.flatMap((p) => p.frames.map((f) => f[0])));
@@ -43,13 +43,18 @@ describe.each(nodes)('tripod --threads --profile, $label', ({ bin }) => {
     expect(main.every((p) => p.threadId === undefined && p.threadUrl === undefined)).toBe(true);
     // "brief" ended on its own, before any collection: its exit waited for its last samples.
     expect(functionsOf(of('brief'))).toContain('spinBriefly');
+    // A worker asleep in a synchronous call is blocked, as the main thread is: its task id was read while it was held.
+    const countsOf = (own: Profile[], state: string) => own.reduce((sum, p) => sum + p.states.reduce((n, s, i) => n + (s === state ? p.counts[i] : 0), 0), 0);
+    const sleeper = of('sleeper');
+    expect(countsOf(sleeper, 'blocked')).toBeGreaterThan(countsOf(sleeper, 'running'));
+    expect(countsOf(alpha, 'running')).toBeGreaterThan(countsOf(alpha, 'blocked'));
     for (const own of [alpha, beta]) {
       expect(new Set(own.map((p) => p.threadId)).size).toBe(1);
       expect(own[0].threadId).toBeGreaterThan(0);
       expect(own[0].threadUrl).toBe(`file://${PROGRAM}`);
     }
     // tripod's own sampler is never profiled; the end record counts every thread's samples.
-    expect(profiles.every((p) => p.threadName === undefined || ['alpha', 'beta', 'brief'].includes(p.threadName))).toBe(true);
+    expect(profiles.every((p) => p.threadName === undefined || ['alpha', 'beta', 'brief', 'sleeper'].includes(p.threadName))).toBe(true);
     expect(JSON.stringify(records)).not.toContain('tripod-sampler');
     expect(records.at(-1)).toMatchObject({ event: 'end', exitCode: 4, profileSamples: profiles.reduce((sum, p) => sum + p.samples, 0) });
   });

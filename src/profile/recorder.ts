@@ -43,7 +43,7 @@ export function nextFlushMs(restartMs: number): number {
 
 export class ProfileRecorder {
   private readonly frames = new ProfileFrames(new SourceMaps());
-  /** The main thread's /proc readings; a worker's task id is not known, so its samples are never `blocked`. */
+  /** The thread's /proc readings; without a worker's task id its samples are never `blocked`. */
   private readonly threadStates?: ThreadStates;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -58,10 +58,12 @@ export class ProfileRecorder {
     private readonly cdp: CdpClient,
     private readonly config: ProfileConfig,
     private readonly sink: RecordSink,
-    /** The worker thread profiled; absent: the main thread. */
+    /** The worker thread profiled, and its task id in /proc when known; absent: the main thread. */
     private readonly thread?: ThreadTag,
+    taskId?: number,
   ) {
     if (!thread) this.threadStates = new ThreadStates(process.pid, config.rateHz);
+    else if (taskId !== undefined) this.threadStates = new ThreadStates(process.pid, config.rateHz, taskId);
   }
 
   async start(): Promise<void> {

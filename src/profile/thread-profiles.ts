@@ -38,6 +38,8 @@ export class ThreadProfiles {
   private stopping = false;
   /** Samples written by the recorders of threads that have ended. */
   private endedSamples = 0;
+  /** Workers whose task id is being read, before their recorder starts. */
+  private readonly joining = new Set<ProfiledThread>();
   /** Workers being let go after their last profile: the run's end waits for them. */
   private readonly ending = new Set<Promise<void>>();
 
@@ -54,19 +56,23 @@ export class ThreadProfiles {
     return samples;
   }
 
-  /** Settles once the thread's profiler runs (or failed to start). */
-  add(thread: ProfiledThread): Promise<void> {
-    if (this.stopping || this.recorders.has(thread)) return Promise.resolve();
-    const recorder = new ProfileRecorder(thread.client, this.config, this.sink, threadTag(thread));
+  /** Settles once the thread's profiler runs (or failed to start). `held`: none of the worker's code has run. */
+  async add(thread: ProfiledThread, held = false): Promise<void> {
+    if (this.stopping || this.recorders.has(thread) || this.joining.has(thread)) return;
+    this.joining.add(thread);
+    const taskId = held ? await taskIdOf(thread) : undefined;
+    this.joining.delete(thread);
+    if (this.stopping || thread.client.closed) return;
+    const recorder = new ProfileRecorder(thread.client, this.config, this.sink, threadTag(thread), taskId);
     this.recorders.set(thread, recorder);
     thread.client.onNode('NodeRuntime.waitingForDisconnect', () => {
       const ending = this.ended(thread);
       this.ending.add(ending);
       void ending.finally(() => this.ending.delete(ending));
     });
-    const held = thread.client.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
-    return Promise.all([held, recorder.start()]).then(
-      () => debug('worker %s (thread %s) profiled', thread.name, thread.threadId),
+    const exitHeld = thread.client.node('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
+    return Promise.all([exitHeld, recorder.start()]).then(
+      () => debug('worker %s (thread %s, task %s) profiled', thread.name, thread.threadId, taskId ?? 'unknown'),
       (error: unknown) => debug('worker %s (thread %s) not profiled: %s', thread.name, thread.threadId, (error as Error).message),
     );
   }
@@ -101,4 +107,15 @@ export class ThreadProfiles {
 
 function threadTag(thread: ProfiledThread): ThreadTag {
   return { threadId: thread.threadId, threadName: thread.name, ...(thread.url ? { threadUrl: thread.url } : {}) };
+}
+
+/**
+ * The worker's task id in /proc, for its samples' `blocked` state: read in the worker itself, while it is
+ * held before its code runs (its process object and fs are still Node's own), from /proc/thread-self.
+ */
+async function taskIdOf(thread: ProfiledThread): Promise<number | undefined> {
+  const expression = `(() => { try { return Number(process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self').split('/task/')[1]); } catch { return undefined; } })()`;
+  const answer = await withDeadline(thread.client.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }).catch(() => undefined), LAST_PROFILE_MS);
+  const value: unknown = answer.answered ? answer.value?.result.value : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
 }

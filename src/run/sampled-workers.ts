@@ -65,6 +65,6 @@ export function sampleWorkers(recording: Recording, options: CaptureOptions, pro
 function profileWorkers(threads: TargetThreads, { config, sink }: WorkerProfiling): ThreadProfiles {
   const { ThreadProfiles: Profiles } = require('../profile/thread-profiles') as typeof import('../profile/thread-profiles');
   const profiles = new Profiles(config, sink, (thread) => threads.detach(thread));
-  threads.watch((thread) => profiles.add(thread), (thread) => void profiles.remove(thread));
+  threads.watch((thread, held) => profiles.add(thread, held), (thread) => void profiles.remove(thread));
   return profiles;
 }

@@ -22,8 +22,11 @@ export interface JsThread extends RecordedThread {
   client: CdpConnection;
 }
 
-/** What is done for a worker as it joins; a promise holds a held worker's start until it settles. */
-export type ThreadAdded = (thread: JsThread) => void | Promise<unknown>;
+/**
+ * What is done for a worker as it joins; a promise holds a held worker's start until it settles. `held`:
+ * the worker waits, none of its code has run yet.
+ */
+export type ThreadAdded = (thread: JsThread, held: boolean) => void | Promise<unknown>;
 
 /** The longest a held worker waits for tripod before it runs regardless. */
 const HELD_START_MS = 2000;
@@ -92,7 +95,7 @@ export class TargetThreads {
       isMain: false,
     };
     this.workers.set(sessionId, thread);
-    const work = [...this.added].map((listener) => listener(thread));
+    const work = [...this.added].map((listener) => listener(thread, waitingForDebugger));
     if (waitingForDebugger) void heldUntil(work, HELD_START_MS).then(() => this.letRun(sessionId));
   };
 
