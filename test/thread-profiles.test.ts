@@ -3,6 +3,7 @@
  * own session, its records tagged with the thread, a worker that ends keeping its samples to its
  * end; reports root each thread's profile apart.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, readLog, run, tempLog, tripod } from './helpers/cli';
@@ -77,6 +78,12 @@ describe.each(nodes)('tripod --threads --profile, $label', ({ bin }) => {
     expect(lines.some((line) => /^thread \d+ \(alpha\);.*spinInAlpha \(/.test(line))).toBe(true);
     expect(lines.some((line) => /^thread \d+ \(beta\);.*spinInBeta \(/.test(line))).toBe(true);
     expect(lines.filter((line) => line.startsWith('main thread;')).some((line) => line.includes('spinIn'))).toBe(false);
+    const speedscope = path.join(path.dirname(log), 'p.speedscope.json');
+    const written = await tripod(bin, ['report', '--by', 'thread', log, '-o', speedscope]);
+    expect(written.code, written.stderr).toBe(0);
+    const roots = (JSON.parse(readFileSync(speedscope, 'utf8')) as { shared: { frames: Array<{ name: string }> } }).shared.frames.map((f) => f.name);
+    expect(roots).toContain('main thread');
+    expect(roots.some((name) => /^thread \d+ \(alpha\)$/.test(name))).toBe(true);
   });
 
   it('keeps the profile of a worker the program terminates, to its end, and the program ends as under node', async () => {
