@@ -7,8 +7,8 @@
  */
 import { writeSync } from 'node:fs';
 import { startHeader } from '../log/header';
-import type { RequestsHeader } from '../record/records';
 import type { FollowSettings } from './follow-children';
+import { requestsHeaderOf } from './worker-protocol';
 
 /** pino's level number for info, which the sampler writes the start record at. */
 const INFO = 30;
@@ -41,14 +41,8 @@ export function childStartLine(settings: FollowSettings, version: string, target
     watchdog: settings.watchdog,
     crash: settings.crash,
     profile: settings.profile,
-    requests: requestsOf(settings.requests),
+    requests: requestsHeaderOf(settings.requests),
   });
   const record = JSON.stringify({ event: 'start', ...header, msg: 'start' });
   return `{"level":${INFO},"time":${Date.now()},"pid":${process.pid},${record.slice(1)}\n`;
-}
-
-/** What the start record says of the requests tracked, as the sampler's data says it (run/sampler.ts). */
-function requestsOf(requests: FollowSettings['requests']): RequestsHeader {
-  const { slow } = requests;
-  return { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: requests.keepQuery, running: requests.running };
 }

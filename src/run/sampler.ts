@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
+import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, requestsHeaderOf, requestStop, type SamplerData, type SamplerTarget, waitFor } from './worker-protocol';
 import { debugSetting } from '../diagnostics/debug-log';
 import { followedSettings } from './follow-children';
 
@@ -68,7 +68,7 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.threads ? { threads: true } : {}),
-    requests: { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: config.requests.keepQuery, running: config.requests.running },
+    requests: requestsHeaderOf(config.requests),
     ...(slow && slowSlots ? { slow: { config: slow, ...slowSlots } } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into

@@ -6,7 +6,7 @@
  * made at the program's exit, after the program may have replaced MessagePort or
  * JSON, so it uses only built-ins captured when tripod loaded.
  */
-import type { CaptureLimits, CrashConfig, ProfileConfig, SlowConfig, WatchdogConfig } from '../config';
+import type { CaptureLimits, CrashConfig, ProfileConfig, RequestsConfig, SlowConfig, WatchdogConfig } from '../config';
 import type { EndInfo, RequestsHeader } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
 import type { FollowSettings } from './follow-children';
@@ -60,6 +60,12 @@ export interface SamplerData {
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */
   endBuffer: SharedArrayBuffer;
+}
+
+/** What the start record says of the requests tracked: the sampler's data and a child's preload (child-start.ts) say it alike. */
+export function requestsHeaderOf(requests: RequestsConfig): RequestsHeader {
+  const { slow } = requests;
+  return { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: requests.keepQuery, running: requests.running };
 }
 
 export interface BeginMessage {
