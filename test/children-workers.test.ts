@@ -19,7 +19,7 @@ describe.each(nodes)('children of worker threads under tripod --children, $label
     const plain = await run(bin, [PROGRAM]);
     expect(plain.code, plain.stderr).toBe(5);
     const log = tempLog();
-    const result = await tripod(bin, ['-q', '--children', '--interval', '0.2', '--log', log, PROGRAM]);
+    const result = await tripod(bin, ['-q', '--children', '--interval', '0.2', '--log', log, PROGRAM], { env: { CHILD_LOG: log, SPIN_MS: '300' } });
     expect(result.code, result.stderr).toBe(plain.code);
     expect(result.stdout).toBe(plain.stdout);
     const records = readLog(log);
@@ -37,7 +37,7 @@ describe.each(nodes)('children of worker threads under tripod --children, $label
     const plain = await run(bin, [PROGRAM, 'via-child']);
     expect(plain.code, plain.stderr).toBe(0);
     const log = tempLog();
-    const result = await tripod(bin, ['-q', '--children', '--interval', '0.2', '--log', log, PROGRAM, 'via-child']);
+    const result = await tripod(bin, ['-q', '--children', '--interval', '0.2', '--log', log, PROGRAM, 'via-child'], { env: { CHILD_LOG: log, SPIN_MS: '300' } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(plain.stdout);
     const records = readLog(log);
