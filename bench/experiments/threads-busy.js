@@ -7,8 +7,9 @@
 // %, and the same for wall-clock turns. Locals on (the runner's default, budget 1%). BASE=tripod compares
 // against `tripod -q --interval S` without --threads instead of plain node: what --threads itself adds;
 // BASE=threads against `tripod -q --threads --interval S`, with EXTRA (tripod flags, e.g. "--watchdog 200")
-// added to the measured runs only: what those flags add to --threads. WORKLOAD names another program of
-// bench/workloads (threads_yielding.js: threads that turn their event loops between chunks of work).
+// added to the measured runs only: what those flags add to --threads. PROFILE=1 adds --profile (each thread
+// profiled at 100 Hz) to the measured runs the same way. WORKLOAD names another program of bench/workloads
+// (threads_yielding.js: threads that turn their event loops between chunks of work).
 // `npm run build` first. Usage: node bench/experiments/threads-busy.js [S=5] [ROUNDS=5] [WORKERS=4] [BASE=node]
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -27,8 +28,9 @@ const env = { ...process.env, WORKERS: workers };
 
 function runOnce(traced, n) {
   const log = path.join(dir, `run-${n}.log`);
+  const profile = process.env.PROFILE === '1' ? ['--profile'] : [];
   const tripodArgs = (threads, extra = []) => [TRIPOD, '-q', ...(threads ? ['--threads'] : []), ...extra, '--interval', interval, '--log', log, WORKLOAD];
-  const args = traced ? tripodArgs(true, EXTRA) : base === 'tripod' ? tripodArgs(false) : base === 'threads' ? tripodArgs(true) : [WORKLOAD];
+  const args = traced ? tripodArgs(true, [...EXTRA, ...profile]) : base === 'tripod' ? tripodArgs(false) : base === 'threads' ? tripodArgs(true) : [WORKLOAD];
   const counts = JSON.parse(execFileSync(process.execPath, args, { env, encoding: 'utf8' }));
   // An unexpected end would leave the counts short: the run is refused rather than averaged in.
   if (counts.workers.length !== Number(workers)) throw new Error(`run ${n}: ${counts.workers.length} workers reported`);
@@ -61,4 +63,4 @@ const perThread = names.map((name, i) => {
 });
 const sum = (t) => t.reduce((a, b) => a + b.turns, 0);
 const total = { without: median(plain.map(sum)), with: median(traced.map(sum)) };
-console.log(JSON.stringify({ node: process.version, base, extra: EXTRA.join(' '), workload: path.basename(WORKLOAD), stalls: median(stalls), interval: Number(interval), workers: Number(workers), rounds: Number(rounds), samples: median(samples), perThread, wallTotalCostPct: cost(total.without, total.with) }, null, 1));
+console.log(JSON.stringify({ node: process.version, base, extra: EXTRA.join(' '), profile: process.env.PROFILE === '1', workload: path.basename(WORKLOAD), stalls: median(stalls), interval: Number(interval), workers: Number(workers), rounds: Number(rounds), samples: median(samples), perThread, wallTotalCostPct: cost(total.without, total.with) }, null, 1));

@@ -4,11 +4,14 @@
  * thread — JS, idle time in the event loop ("(idle)") and native calls alike —
  * so the target runs no tripod code per sample. Every few seconds the recorder
  * stops the profile and starts the next one in the same breath, converts what
- * it got into per-second records off the main thread, and writes them.
+ * it got into per-second records off the main thread, and writes them. With
+ * --threads, each worker thread has a recorder of its own over its own session,
+ * whose records carry the thread's tag.
  */
 import type { CdpClient } from '../capture/cdp';
 import { SourceMaps } from '../frames/source-maps';
 import type { ProfileConfig } from '../config';
+import type { ThreadTag } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import { ProfileFrames } from './profile-frames';
 import { ThreadStates } from './thread-states';
@@ -40,7 +43,8 @@ export function nextFlushMs(restartMs: number): number {
 
 export class ProfileRecorder {
   private readonly frames = new ProfileFrames(new SourceMaps());
-  private readonly threadStates: ThreadStates;
+  /** The thread's /proc readings; without a worker's task id its samples are never `blocked`. */
+  private readonly threadStates?: ThreadStates;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   /** When the last profile collected ended (V8's clock, µs). */
@@ -54,9 +58,12 @@ export class ProfileRecorder {
     private readonly cdp: CdpClient,
     private readonly config: ProfileConfig,
     private readonly sink: RecordSink,
-    pid = process.pid,
+    /** The worker thread profiled, and its task id in /proc when known; absent: the main thread. */
+    private readonly thread?: ThreadTag,
+    taskId?: number,
   ) {
-    this.threadStates = new ThreadStates(pid, config.rateHz);
+    if (!thread) this.threadStates = new ThreadStates(process.pid, config.rateHz);
+    else if (taskId !== undefined) this.threadStates = new ThreadStates(process.pid, config.rateHz, taskId);
   }
 
   async start(): Promise<void> {
@@ -66,8 +73,9 @@ export class ProfileRecorder {
     await this.cdp.post('Profiler.start');
     // A start logs every code object, as each restart will: on a large heap the first collection already waits longer.
     const startMs = performance.now() - asked;
-    this.threadStates.start();
-    this.schedule(nextFlushMs(startMs));
+    this.threadStates?.start();
+    // A worker's recorder can be stopped (its thread ended) while it starts.
+    if (!this.stopped) this.schedule(nextFlushMs(startMs));
   }
 
   private schedule(delayMs: number): void {
@@ -79,7 +87,7 @@ export class ProfileRecorder {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.collect(false);
-    this.threadStates.stop();
+    this.threadStates?.stop();
     await this.cdp.post('Profiler.disable').catch(() => {});
   }
 
@@ -100,7 +108,7 @@ export class ProfileRecorder {
     const restartMs = this.lastRestartGap(profile) ?? answeredMs;
     debug('profile collected: %s samples%s', profile.samples?.length ?? 0, restart ? ', profiler restarted' : ', profiler stopped');
     for (const window of profileWindows(profile, this.clock(), this.frames)) {
-      this.sink.profile({ seq: ++this.seq, rateHz: this.config.rateHz, ...window });
+      this.sink.profile({ seq: ++this.seq, rateHz: this.config.rateHz, ...this.thread, ...window });
       this.samples += window.samples;
     }
     if (restart) debug.took(restartMs, 'profiler stopped and started again; next collection in %s ms', nextFlushMs(restartMs));
@@ -127,6 +135,6 @@ export class ProfileRecorder {
   private clock(): WindowClock {
     const nowMicros = Number(process.hrtime.bigint() / 1000n);
     const nowEpoch = Date.now();
-    return { epochMs: (v8Micros) => nowEpoch - (nowMicros - v8Micros) / 1000, asleepAt: (micros) => this.threadStates.asleepAt(micros) };
+    return { epochMs: (v8Micros) => nowEpoch - (nowMicros - v8Micros) / 1000, asleepAt: (micros) => this.threadStates?.asleepAt(micros) ?? new Uint8Array(micros.length) };
   }
 }

@@ -24,9 +24,11 @@ export class ThreadStates {
   private asleep: boolean[] = [];
   readonly periodMs: number;
 
+  /** `taskId`: the thread's id in /proc (a worker's own; the main thread's is the pid). */
   constructor(
     private readonly pid: number,
     rateHz: number,
+    private readonly taskId = pid,
   ) {
     this.periodMs = Math.max(MIN_PERIOD_MS, Math.floor(1000 / rateHz));
   }
@@ -34,7 +36,7 @@ export class ThreadStates {
   /** Starts reading; where /proc is missing, every sample that is not idle counts as running. */
   start(): void {
     try {
-      this.fd = openSync(`/proc/${this.pid}/task/${this.pid}/stat`, 'r');
+      this.fd = openSync(`/proc/${this.pid}/task/${this.taskId}/stat`, 'r');
     } catch {
       return;
     }

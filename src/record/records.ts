@@ -136,7 +136,7 @@ export interface AttachedInfo {
   duration?: number;
 }
 
-/** Which thread a capture is of, on records of an attached process; absent on the main thread's samples. */
+/** Which thread a capture or a profile is of, on a worker's records; absent on the main thread's. */
 export interface ThreadTag {
   threadId: number;
   threadName: string;
@@ -203,9 +203,10 @@ export type ProfileFrame = [name: string, location: string, generated?: string];
 /**
  * One window (at most a second) of V8 CPU profiler samples, as a table of the
  * distinct stacks seen and how often. `stacks[i]` lists frame indices top first;
- * `states[i]` and `counts[i]` go with it.
+ * `states[i]` and `counts[i]` go with it. A worker thread's (--threads) carry
+ * its tag; the main thread's none.
  */
-export interface ProfileRecord {
+export interface ProfileRecord extends Partial<ThreadTag> {
   event: 'profile';
   seq: number;
   /** Epoch ms of the window's first and last sample. */

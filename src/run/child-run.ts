@@ -32,6 +32,7 @@ export function recordChild(settings: FollowSettings): void {
   }
   // The whole command line, node's own flags included: `node -e CODE` children differ only there.
   const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  // Its start record is written now, before the script (sampler.begin): a child killed at once still leaves it.
   sampler.begin({ fd: log.fd, logPath: log.path, script, argv, ppid: process.ppid });
   const hooks = onTargetEnd((end) => sampler.stop(end));
   // After the main module's first turn: an ES module's loader has added its 'exit' listener by then.

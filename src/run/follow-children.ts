@@ -101,8 +101,13 @@ interface SpawnSyncBinding {
   spawn(options: { envPairs?: unknown }): unknown;
 }
 
-/** Whether this process adds tripod's pairs to the children it starts (installed once). */
-let installed = false;
+/** The settings this thread adds to the children it starts, once installed (installed once). */
+let installed: FollowSettings | undefined;
+
+/** What followChildren installed in this thread, if it did: the sampler follows the children of the program's workers with it. */
+export function followedSettings(): FollowSettings | undefined {
+  return installed;
+}
 
 /**
  * From now on every child this process starts is given tripod's pairs. The bindings are Node's own objects,
@@ -113,7 +118,7 @@ export function followChildren(settings: FollowSettings): boolean {
   if (installed) return true;
   const bindings = spawnBindings();
   if (!bindings) return false;
-  installed = true;
+  installed = settings;
   const processPrototype = bindings.processWrap.Process.prototype;
   const spawnAsync = processPrototype.spawn;
   // Node 20 and 22 pass one options object with envPairs; Node 24 passes (file, args, cwd, envPairs, stdio, ...).

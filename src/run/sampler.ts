@@ -9,9 +9,10 @@ import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config';
 import type { EndInfo } from '../record/records';
 import { heartbeatPeriodMs, startHeartbeat } from '../watchdog/heartbeat';
-import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, MAIN_RUN, requestStop, type SamplerData, type SamplerTarget, takeRun, waitFor } from './worker-protocol';
-import { endsWithoutWorker, type UnbegunRun, unbegunRun, writeUnbegunRun } from './unbegun-run';
+import { ARMED, type BeginMessage, CONTROL_SLOTS, DONE, END_BUFFER_BYTES, MAIN_RUN, requestsHeaderOf, requestStop, type SamplerData, type SamplerTarget, takeRun, waitFor } from './worker-protocol';
+import { endsWithoutWorker, type UnbegunRun, unbegunRun, writeRunStart, writeUnbegunRun } from './unbegun-run';
 import { debugSetting } from '../diagnostics/debug-log';
+import { followedSettings } from './follow-children';
 
 /**
  * The sampler's own flags where the process froze its intrinsics (--frozen-intrinsics
@@ -68,7 +69,7 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
     ...(config.crash ? { crash: config.crash } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.threads ? { threads: true } : {}),
-    requests: { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: config.requests.keepQuery, running: config.requests.running, ...(config.requests.asyncStacks ? { asyncStacks: true } : {}) },
+    requests: requestsHeaderOf(config.requests),
     ...(slow && slowSlots ? { slow: { config: slow, ...slowSlots } } : {}),
   };
   // stdout/stderr true: the worker's streams stay its own. With false, this thread would pipe them into
@@ -84,12 +85,18 @@ export function startSampler(config: SamplerConfig, version: string): Sampler {
   return {
     slowSlots,
     begin(target) {
-      begun = { target, unbegun: unbegunRun(data, target) };
-      worker.postMessage({ type: 'begin', target } satisfies BeginMessage);
+      // --children --threads: the first process's workers are held at their start and followed from then on
+      // (run/worker-children.ts); a child's workers get tripod from its preload, and its script does not wait.
+      const follow = target.ppid === undefined && config.threads ? followedSettings() : undefined;
+      // The start record, now, from this thread: a process killed before its worker booted keeps it.
+      const unbegun = unbegunRun(data, target);
+      const startWritten = writeRunStart(unbegun);
+      begun = { target, unbegun };
+      worker.postMessage({ type: 'begin', target: { ...target, follow, startWritten } } satisfies BeginMessage);
       // A stall or an exception before the worker is watching would go unseen: the script waits for it.
       // The worker's inspector calls are served during the wait, which V8 interrupts for them.
       // A profile that starts with the script sees its startup too.
-      if (config.crash || config.watchdog || config.profile) waitFor(control, ARMED, ARMING_WAIT_MS);
+      if (config.crash || config.watchdog || config.profile || follow) waitFor(control, ARMED, ARMING_WAIT_MS);
     },
     abandon() {
       stopped = true;

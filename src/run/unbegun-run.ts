@@ -1,11 +1,12 @@
 /**
- * The records of a run the sampler worker never began: a program that ended
- * before the worker had booted (Node takes 20–45 ms to boot one, tripod's
- * modules more). The main thread writes the start and end records itself, as
- * the worker would have, and the process exits without waiting for the worker:
- * that wait was most of what tripod added to a short script's start-up
- * (BENCHMARKS.md, "startup"). Loaded before the program runs and built only from
- * what was captured then, since this runs at its exit.
+ * The run's records the main thread writes itself. The start record, at
+ * 'begin': a process killed before its sampler worker booted (some 20–45 ms for
+ * Node to boot one, tripod's modules more, hundreds of ms on a loaded machine)
+ * still leaves it. And the end record of a program that ended before the worker
+ * took the run: the process then exits without waiting for the worker, a wait
+ * that was most of what tripod added to a short script's start-up (BENCHMARKS.md,
+ * "startup"). Loaded before the program runs and built only from what was
+ * captured then, since the end is written at its exit.
  */
 import { startHeader } from '../log/header';
 import { PINO_INFO, pinoLine } from '../log/pino-line';
@@ -19,15 +20,29 @@ const debug = debugLog('log');
 
 const dateNow = Date.now;
 
-/** What the main thread keeps at 'begin' to write the run's records itself: the start's line is made then. */
+/** What the main thread keeps from 'begin' to write the run's records: the start's line is made then. */
 export interface UnbegunRun {
   fd: number;
   logPath: string;
   startLine: string;
+  /** The start record is in the log (written at 'begin'). */
+  startWritten: boolean;
 }
 
 export function unbegunRun(data: SamplerData, target: SamplerTarget): UnbegunRun {
-  return { fd: target.fd, logPath: target.logPath, startLine: pinoLine(PINO_INFO, process.pid, { event: 'start', ...startHeader(runHeader(data, target)) }, 'start') };
+  const startLine = pinoLine(PINO_INFO, process.pid, { event: 'start', ...startHeader(runHeader(data, target)) }, 'start');
+  return { fd: target.fd, logPath: target.logPath, startLine, startWritten: false };
+}
+
+/**
+ * Writes the start record now; false if the write failed (a full disk): then the worker writes it, or the
+ * end below, and that writer says the failure once.
+ */
+export function writeRunStart(run: UnbegunRun): boolean {
+  let failed = false;
+  new RecordWriter(run.fd, () => (failed = true)).write(run.startLine);
+  run.startWritten = !failed;
+  return run.startWritten;
 }
 
 /**
@@ -39,9 +54,10 @@ export function endsWithoutWorker(end: EndInfo, target: SamplerTarget): boolean 
   return !end.error && !target.census;
 }
 
-/** Both records in one write, so that a log holds both or neither; a failed write is said once, and the program ends as it would. */
+/** The end record (and the start, if its write failed), in one write; a failed write is said once, and the program ends as it would. */
 export function writeUnbegunRun(run: UnbegunRun, end: EndInfo): void {
-  const lines = run.startLine + pinoLine(PINO_INFO, process.pid, { event: 'end', ...end, samples: 0 }, 'end', dateNow());
-  new RecordWriter(run.fd, (failure) => sayOnStderr(logFailedLine(run.logPath, failure))).write(lines, 2);
-  debug('the program ended before the sampler worker began: its start and end records written by the main thread');
+  const endLine = pinoLine(PINO_INFO, process.pid, { event: 'end', ...end, samples: 0 }, 'end', dateNow());
+  const lines = run.startWritten ? endLine : run.startLine + endLine;
+  new RecordWriter(run.fd, (failure) => sayOnStderr(logFailedLine(run.logPath, failure))).write(lines, run.startWritten ? 1 : 2);
+  debug('the program ended before the sampler worker began: its end record written by the main thread');
 }

@@ -6,10 +6,11 @@
  * made at the program's exit, after the program may have replaced MessagePort or
  * JSON, so it uses only built-ins captured when tripod loaded.
  */
-import type { CaptureLimits, CrashConfig, ProfileConfig, SlowConfig, WatchdogConfig } from '../config';
+import type { CaptureLimits, CrashConfig, ProfileConfig, RequestsConfig, SlowConfig, WatchdogConfig } from '../config';
 import type { RecordingHeader } from '../log/header';
 import type { EndInfo, RequestsHeader } from '../record/records';
 import type { Heartbeat } from '../watchdog/heartbeat';
+import type { FollowSettings } from './follow-children';
 
 /** Sent once the worker is started: it may boot while the main thread opens the log. */
 export interface SamplerTarget {
@@ -27,6 +28,10 @@ export interface SamplerTarget {
    * worker reads this message).
    */
   census?: { from: number };
+  /** The start record is in the log already: the main thread wrote it at 'begin' (run/unbegun-run.ts). */
+  startWritten?: boolean;
+  /** --children, in the first process: what its main thread gives its children, to give its worker threads' children too. */
+  follow?: FollowSettings;
 }
 
 export interface SamplerData {
@@ -56,6 +61,12 @@ export interface SamplerData {
   control: SharedArrayBuffer;
   /** The end, as JSON bytes, written by the main thread before it sets STOP. */
   endBuffer: SharedArrayBuffer;
+}
+
+/** What the start record says of the requests tracked. */
+export function requestsHeaderOf(requests: RequestsConfig): RequestsHeader {
+  const { slow } = requests;
+  return { ...(slow ? { slowMs: slow.thresholdMs, repeatMs: slow.repeatMs } : {}), keepQuery: requests.keepQuery, running: requests.running, ...(requests.asyncStacks ? { asyncStacks: true } : {}) };
 }
 
 export interface BeginMessage {

@@ -15,6 +15,8 @@ import { SampleLog } from '../log/logger';
 import { type LogFailure, logFailedLine } from '../log/record-writer';
 import type { ProfileRecorder } from '../profile/recorder';
 import type { SampledWorkers } from './sampled-workers';
+import type { FollowSettings } from './follow-children';
+import type { WorkerChildren } from './worker-children';
 import type { EndInfo } from '../record/records';
 import type { RecordSink } from '../record/sink';
 import type { RecordedThread } from '../recording/capturers';
@@ -39,6 +41,7 @@ interface Run {
   profiler?: ProfileRecorder;
   profiling: Promise<void>;
   workers?: SampledWorkers;
+  workerChildren?: WorkerChildren;
   slowWatch?: SlowWatch;
   /** --children, in the run's top process: where the log stood when the run began, to count its processes at the end. */
   census?: { logPath: string; fd: number; from: number };
@@ -75,7 +78,8 @@ function begin(target: SamplerTarget): Run {
   const census = target.census ? { logPath: target.logPath, fd: target.fd, from: target.census.from } : undefined;
   const sink: RecordSink = new SampleLog(target.fd, process.pid, (failure) => sayLogFailed(target.logPath, failure));
   const recording = new Recording(sink, { intervalMs: data.intervalMs, timeoutMs: data.timeoutMs, localsBudget: data.localsBudget, limits: data.limits });
-  recording.start(runHeader(data, target));
+  // The main thread wrote it at 'begin' (unbegun-run.ts), unless that write failed.
+  if (!target.startWritten) recording.start(runHeader(data, target));
 
   // Crash capture and the profiler hold a domain for the whole run; without them the session comes and goes with
   // each capture, so that a program's own debugger is not kept paused by it (capture-session.ts).
@@ -85,6 +89,7 @@ function begin(target: SamplerTarget): Run {
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
   const workers = data.threads ? startSampledWorkers(recording, sink) : undefined;
+  const workerChildren = target.follow ? startWorkerChildren(target.follow) : undefined;
 
   const stallCapture = data.watchdog ? new StallCapture(capturer, sink) : undefined;
   const watch =
@@ -99,8 +104,8 @@ function begin(target: SamplerTarget): Run {
   const slowWatch = data.slow ? startSlowWatch(data.slow, capturer, sink) : undefined;
   watch?.start();
   // The script starts once crash capture is armed and the profiler runs (or failed to start: it starts anyway).
-  void Promise.all([crashReady, profiling]).finally(() => signal(data.control, ARMED));
-  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, slowWatch, census };
+  void Promise.all([crashReady, profiling, workerChildren?.ready]).finally(() => signal(data.control, ARMED));
+  return { recording, client, stallCapture, watch, crashReady, profiler, profiling, workers, workerChildren, slowWatch, census };
 }
 
 async function stop(run: Run, end: EndInfo): Promise<void> {
@@ -108,12 +113,16 @@ async function stop(run: Run, end: EndInfo): Promise<void> {
   stopping = true;
   const { recording, profiler } = run;
   const ongoing = run.watch?.stop();
-  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.workers?.stopWatching(), run.crashReady, run.profiling.then(() => profiler?.stop())]);
+  // Each worker's last profile samples are written before the end record, as the main thread's are.
+  const workerProfiles = run.workers?.stopProfiles();
+  await Promise.all([recording.stopSampling(), run.slowWatch?.stop(), run.stallCapture?.stop(ongoing), run.workers?.stopWatching(), run.crashReady, run.profiling.then(() => profiler?.stop()), workerProfiles]);
+  const workerProfileSamples = (await workerProfiles) ?? 0;
   // The end's error message is the program's text: redacted as the crash record's is.
   const error = end.error ? { error: { ...end.error, message: redactCredentials(end.error.message, isSecret) } } : {};
   const counted = run.census ? takeCensus(run.census.logPath, run.census.fd, run.census.from, Boolean(data.threads)) : undefined;
-  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples } : {}), ...counted });
+  recording.end({ ...end, ...error }, { ...(profiler ? { profileSamples: profiler.samples + workerProfileSamples } : {}), ...counted });
   run.client.disconnect();
+  run.workerChildren?.stop();
   // Before DONE: a worker session left attached could hold the exit.
   await run.workers?.stop();
   signal(data.control, DONE);
@@ -146,11 +155,18 @@ function startSlowWatch(slow: NonNullable<SamplerData['slow']>, capturer: Captur
   return watch;
 }
 
-/** Loaded only with --threads, as the profiler is; with --watchdog each worker's stalls are watched too. */
+/** Loaded only with --threads, as the profiler is; with --watchdog each worker's stalls are watched, with --profile each is profiled. */
 function startSampledWorkers(recording: Recording, sink: RecordSink): SampledWorkers {
   const { sampleWorkers } = require('./sampled-workers') as typeof import('./sampled-workers');
   const watchdog = data.watchdog ? { config: data.watchdog.config, periodMs: data.watchdog.periodMs, sink } : undefined;
-  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget }, watchdog);
+  const profiling = data.profile ? { config: data.profile, sink } : undefined;
+  return sampleWorkers(recording, { timeoutMs: data.timeoutMs, limits: data.limits, localsBudget: data.localsBudget }, { watchdog, profiling });
+}
+
+/** Loaded only with --children. */
+function startWorkerChildren(settings: FollowSettings): WorkerChildren {
+  const { followWorkerChildren } = require('./worker-children') as typeof import('./worker-children');
+  return followWorkerChildren(settings);
 }
 
 /** Loaded only when asked for: the sampler's start delays the exit of a short script. */
