@@ -9,7 +9,7 @@ import { startHeader } from '../../src/log/header';
 import { SampleLog } from '../../src/log/logger';
 import { PINO_INFO, pinoLine } from '../../src/log/pino-line';
 import { DEFAULT_REDACT_KEYS } from '../../src/capture/redact';
-import { unbegunRun, writeUnbegunRun } from '../../src/run/unbegun-run';
+import { unbegunRun, writeRunStart, writeUnbegunRun } from '../../src/run/unbegun-run';
 import { runHeader, type SamplerData, type SamplerTarget } from '../../src/run/worker-protocol';
 
 const data: SamplerData = {
@@ -43,9 +43,17 @@ describe('a run the worker never began', () => {
       log.start(startHeader(runHeader(data, { ...target, fd })));
       log.end({ ...end, samples: 0 });
     });
-    const byMain = logLines((fd, file) => writeUnbegunRun(unbegunRun(data, { ...target, fd, logPath: file }), end));
-    expect(byMain.map(withoutTime)).toEqual(byPino.map(withoutTime));
-    expect(byMain.map((r) => Object.keys(r))).toEqual(byPino.map((r) => Object.keys(r)));
+    // The start at 'begin', the end at the exit; and both at the exit when the start could not be written then.
+    const byMain = logLines((fd, file) => {
+      const run = unbegunRun(data, { ...target, fd, logPath: file });
+      expect(writeRunStart(run)).toBe(true);
+      writeUnbegunRun(run, end);
+    });
+    const atExit = logLines((fd, file) => writeUnbegunRun(unbegunRun(data, { ...target, fd, logPath: file }), end));
+    for (const lines of [byMain, atExit]) {
+      expect(lines.map(withoutTime)).toEqual(byPino.map(withoutTime));
+      expect(lines.map((r) => Object.keys(r))).toEqual(byPino.map((r) => Object.keys(r)));
+    }
     expect(byMain[0]).toMatchObject({ level: PINO_INFO, event: 'start', ppid: 41, tripod: '9.9.9', requests: { slowMs: 200, keepQuery: true } });
   });
 
