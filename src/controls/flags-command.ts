@@ -6,6 +6,7 @@
  */
 import type { FlagsConfig } from '../config';
 import { UserError } from '../errors';
+import { ATTACH_EXIT } from '../attach/exit-codes';
 import { type AttachedProcess, withAttached } from '../attach/session';
 import { workingDirectoryOf } from '../attach/target-process';
 import { parseFlagValue, type FlagValue } from '../flags/index';
@@ -46,7 +47,13 @@ export interface ControlsResult {
 }
 
 export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<ControlsResult> {
-  return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort);
+  return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort).catch((error: unknown) => {
+    // The attach layer's words are a dump's; a change that went out unanswered may or may not have been made.
+    if (error instanceof UserError && error.exitCode === ATTACH_EXIT.targetExited) {
+      throw new UserError(`tripod flags: process ${config.pid} exited during the command; it is gone, and with it what was set`, ATTACH_EXIT.targetExited);
+    }
+    throw error;
+  });
 }
 
 /** The console's `flags`, `set`, `clear` and `level` commands call this with their arguments as a request. */
