@@ -13,7 +13,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { globalProperties, nativeIn } from '../attach/native-close';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
-import type { LoadedModule } from './module-cache';
+import type { LoadedModule, ModuleCache } from './module-cache';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
 /** Functions whose closures are read at most: each costs two or three calls. */
@@ -25,6 +25,7 @@ const BATCH = 6;
 const PROGRAM_EVENTS = /^(request|connection|data|message|line|SIG\w+|exit|beforeExit|uncaughtException|unhandledRejection|close)$/;
 
 export interface HeldSearch {
+  cache: ModuleCache;
   /** The modules whose exports and exported functions' scopes are read. */
   modules: LoadedModule[];
   /** What V8 calls the objects wanted. */
@@ -47,16 +48,22 @@ const isFunction = (value: Remote | undefined): value is Remote & { objectId: st
 export async function heldObjects(cdp: TimedCdp, search: HeldSearch): Promise<HeldObjects> {
   const found: string[] = [];
   const functions: string[] = [];
-  for (const batch of batches(search.modules)) {
-    await Promise.all(batch.map((module) => readExports(cdp, module, search.className, found, functions)));
+  const records = await search.cache.recordsOf(search.modules);
+  for (const batch of batches(records)) {
+    await Promise.all(batch.map((record) => (record ? readExports(cdp, record, search.className, found, functions) : undefined)));
   }
-  functions.push(...(await listenerFunctions(cdp)));
-  const read = functions.slice(0, MAX_FUNCTIONS);
-  for (const batch of batches(read)) {
+  let read = await readScopes(cdp, functions.slice(0, MAX_FUNCTIONS), search.className, found);
+  // The listeners' closures (Node's process getter among the reads: a large scope) only when the modules held none.
+  if (found.length === 0) read += await readScopes(cdp, (await listenerFunctions(cdp)).slice(0, MAX_FUNCTIONS - read), search.className, found);
+  return { ids: await distinct(cdp, found), modulesRead: search.modules.length, functionsRead: read };
+}
+
+async function readScopes(cdp: TimedCdp, functions: string[], className: string, found: string[]): Promise<number> {
+  for (const batch of batches(functions)) {
     const held = await Promise.all(batch.map((id) => closureValues(cdp, id)));
-    for (const values of held) for (const value of values) if (wanted(value, search.className)) found.push(value.objectId);
+    for (const values of held) for (const value of values) if (wanted(value, className)) found.push(value.objectId);
   }
-  return { ids: await distinct(cdp, found), modulesRead: search.modules.length, functionsRead: read.length };
+  return functions.length;
 }
 
 function batches<T>(items: T[]): T[][] {
@@ -66,8 +73,8 @@ function batches<T>(items: T[]): T[][] {
 }
 
 /** module.exports, what it holds by data properties, and its functions (first) for their scopes. */
-async function readExports(cdp: TimedCdp, module: LoadedModule, className: string, found: string[], functions: string[]): Promise<void> {
-  const exported = (await cdp.own(module.id)).properties.find((p) => p.name === 'exports')?.value;
+async function readExports(cdp: TimedCdp, record: string, className: string, found: string[], functions: string[]): Promise<void> {
+  const exported = (await cdp.own(record)).properties.find((p) => p.name === 'exports')?.value;
   if (wanted(exported, className)) found.push(exported.objectId);
   if (isFunction(exported)) functions.unshift(exported.objectId);
   if (exported?.type !== 'object' && exported?.type !== 'function') return;

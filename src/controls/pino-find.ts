@@ -78,7 +78,7 @@ async function copyOf(cdp: TimedCdp, modules: ModuleCache, entry: LoadedModule):
   const dir = packageDir(entry.path, ENTRY);
   const exportsId = await modules.exportsOf(entry);
   const version = exportsId ? String(byName((await cdp.own(exportsId)).properties).version?.value?.value ?? 'unknown') : 'unknown';
-  const protoModule = modules.modules.find((m) => m.path === `${dir}/lib/proto.js`);
+  const protoModule = modules.find(`${dir}/lib/proto.js`);
   const prototypeId = protoModule && (await sharedPrototype(cdp, modules, protoModule));
   if (!prototypeId) return { dir, version, loggers: [], unsupported: 'no logger prototype in lib/proto.js' };
   return { dir, version, loggers: [], prototypeId };
@@ -108,7 +108,7 @@ async function throughHeap(cdp: TimedCdp, copy: PinoCopy): Promise<PinoLogger[]>
 
 /** The loggers the program's modules and listeners hold, and their parents, each put with its copy of pino. */
 async function throughScopes(cdp: TimedCdp, modules: ModuleCache, copies: PinoCopy[], pid: number | undefined): Promise<{ found: number; modulesRead: number; functionsRead: number }> {
-  const held = await heldObjects(cdp, { modules: modulesMentioningLoggers(modules.modules, pid), className: 'Pino' });
+  const held = await heldObjects(cdp, { cache: modules, modules: modulesMentioningLoggers(modules.modules, pid), className: 'Pino' });
   const loggers: PinoLogger[] = [];
   /** The object above each root (pino's per-root object, whose [[Prototype]] is the copy's shared prototype), and each logger's. */
   const tops: string[] = [];
