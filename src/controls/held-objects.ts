@@ -1,142 +1,106 @@
 /**
- * Objects of one kind (V8's className, "Pino") that the program holds where a
- * few short reads reach them, instead of a heap walk that stops the program for
- * a full GC: the exports of the modules named, the top-level scopes of their
+ * The objects built on given prototypes (pino's loggers) that the program holds
+ * where a few short calls reach them, instead of a heap walk that stops the
+ * program for a full GC: the exports of the modules named, the scopes of their
  * exported functions, and the scopes of the listeners on the process and on its
  * active handles (a server's "request", a socket's "data": how a main module or
- * an ES module that exports nothing is reached). Each read is one
- * Runtime.getProperties (no getter or trap of the program's runs), answered
- * between two of the program's instructions; reads go a few at a time, so no one
- * stop is long. What the program holds elsewhere only (a timer's closure, an
- * object's field) is not found: the heap walk is the thorough route.
+ * an ES module that exports nothing is reached). What the program holds
+ * elsewhere only (a timer's closure, an object's field) is not found: the heap
+ * walk is the thorough route.
+ *
+ * The program's values are read in the target by tripod's function, with the
+ * built-ins of a realm of its own and util.types (checked to be Node's natives),
+ * as the monitor's module finder reads them: own data properties only, never a
+ * getter or a Proxy's trap. Runtime.getProperties, which describes every value it
+ * lists (an Error's description reads its getters), only ever lists what that
+ * function hands back (functions, loggers) and the inspector's own [[Scopes]].
  */
 import type { Protocol } from 'devtools-protocol';
-import { globalProperties, nativeIn } from '../attach/native-close';
+import { globalProperties } from '../attach/native-close';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
-import type { LoadedModule, ModuleCache } from './module-cache';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
-/** Functions whose closures are read at most: each costs two or three calls. */
+/** Functions whose closures are read at most: each costs two calls. */
 const MAX_FUNCTIONS = 40;
-const MAX_HANDLES = 10;
 /** Reads sent together: a batch is served in one stop, so it stays short. */
 const BATCH = 6;
 /** Events whose listeners are the program's own more often than Node's. */
-const PROGRAM_EVENTS = /^(request|connection|data|message|line|SIG\w+|exit|beforeExit|uncaughtException|unhandledRejection|close)$/;
+const PROGRAM_EVENTS = '^(request|connection|data|message|line|SIG\\w+|exit|beforeExit|uncaughtException|unhandledRejection|close)$';
 
 export interface HeldSearch {
-  cache: ModuleCache;
-  /** The modules whose exports and exported functions' scopes are read. */
-  modules: LoadedModule[];
-  /** What V8 calls the objects wanted. */
-  className: string;
+  /** Paths of the modules (require.cache keys) whose exports and exported functions' scopes are read. */
+  paths: string[];
+  /** Object ids of the prototypes the wanted objects are built on (anywhere up their chain). */
+  prototypes: string[];
 }
 
 export interface HeldObjects {
   /** One object id per distinct object found. */
   ids: string[];
-  modulesRead: number;
   functionsRead: number;
 }
 
 type Remote = Protocol.Runtime.RemoteObject;
 
-const wanted = (value: Remote | undefined, className: string): value is Remote & { objectId: string } =>
-  value?.type === 'object' && value.subtype !== 'proxy' && value.className === className && value.objectId !== undefined;
-const isFunction = (value: Remote | undefined): value is Remote & { objectId: string } => value?.type === 'function' && value.objectId !== undefined;
-
 export async function heldObjects(cdp: TimedCdp, search: HeldSearch): Promise<HeldObjects> {
-  const found: string[] = [];
-  const functions: string[] = [];
-  const records = await search.cache.recordsOf(search.modules);
-  for (const batch of batches(records)) {
-    await Promise.all(batch.map((record) => (record ? readExports(cdp, record, search.className, found, functions) : undefined)));
+  const natives = await processNatives(cdp);
+  if (!natives || search.prototypes.length === 0) return { ids: [], functionsRead: 0 };
+  const prototypes = search.prototypes.map((objectId) => ({ objectId }));
+  const call = (args: Protocol.Runtime.CallArgument[]) =>
+    cdp.post('Runtime.callFunctionOn', { objectId: natives.load, functionDeclaration: FIND_HELD.toString(), arguments: args, objectGroup: CONTROLS_GROUP, silent: true });
+  const holders = await call([{ value: 'holders' }, { objectId: natives.load }, { objectId: natives.process }, { value: search.paths }, { value: MAX_FUNCTIONS }, { value: PROGRAM_EVENTS }, { value: prototypes.length }, ...prototypes]);
+  const [functions, direct] = await listedPair(cdp, holders.result);
+  const entries: string[] = [];
+  for (let i = 0; i < functions.length; i += BATCH) {
+    const chains = await Promise.all(functions.slice(i, i + BATCH).map((id) => scopesOf(cdp, id)));
+    entries.push(...chains.flat());
   }
-  let read = await readScopes(cdp, functions.slice(0, MAX_FUNCTIONS), search.className, found);
-  // The listeners' closures (Node's process getter among the reads: a large scope) only when the modules held none.
-  if (found.length === 0) read += await readScopes(cdp, (await listenerFunctions(cdp)).slice(0, MAX_FUNCTIONS - read), search.className, found);
-  return { ids: await distinct(cdp, found), modulesRead: search.modules.length, functionsRead: read };
+  const inScopes = entries.length === 0 ? [] : await elements(cdp, (await call([{ value: 'scopes' }, { objectId: natives.load }, { value: null }, { value: [] }, { value: 0 }, { value: '' }, { value: prototypes.length }, ...prototypes, ...entries.map((objectId) => ({ objectId }))])).result);
+  return { ids: await distinct(cdp, [...direct, ...inScopes]), functionsRead: functions.length };
 }
 
-async function readScopes(cdp: TimedCdp, functions: string[], className: string, found: string[]): Promise<number> {
-  for (const batch of batches(functions)) {
-    const held = await Promise.all(batch.map((id) => closureValues(cdp, id)));
-    for (const values of held) for (const value of values) if (wanted(value, className)) found.push(value.objectId);
-  }
-  return functions.length;
-}
-
-function batches<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
-  return out;
-}
-
-/** module.exports, what it holds by data properties, and its functions (first) for their scopes. */
-async function readExports(cdp: TimedCdp, record: string, className: string, found: string[], functions: string[]): Promise<void> {
-  const exported = (await cdp.own(record)).properties.find((p) => p.name === 'exports')?.value;
-  if (wanted(exported, className)) found.push(exported.objectId);
-  if (isFunction(exported)) functions.unshift(exported.objectId);
-  if (exported?.type !== 'object' && exported?.type !== 'function') return;
-  if (exported.subtype === 'proxy' || !exported.objectId) return;
-  let taken = 0;
-  for (const property of (await cdp.own(exported.objectId)).properties) {
-    if (wanted(property.value, className)) found.push(property.value.objectId);
-    else if (isFunction(property.value) && taken++ < 2) functions.unshift(property.value.objectId);
-  }
-}
-
-/** The values a function's closures hold (the global scope left out: the program's globals are not read). */
-async function closureValues(cdp: TimedCdp, functionId: string): Promise<Remote[]> {
+/** The non-global scopes of a function's [[Scopes]] (the inspector's wrappers, handed to the target as they are). */
+async function scopesOf(cdp: TimedCdp, functionId: string): Promise<string[]> {
   const { scopesId } = functionInternals(await cdp.post('Runtime.getProperties', { objectId: functionId, ownProperties: true }));
   if (!scopesId) return [];
-  const chain = await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId);
-  const scopes = chain.filter((scope) => scope.kind === 'Closure' || scope.kind === 'Module' || scope.kind === 'Script' || scope.kind === 'Block');
-  const values = await Promise.all(scopes.map(async (scope) => (await cdp.own(scope.id)).properties.map((p) => p.value)));
-  return values.flat().filter((value): value is Remote => value !== undefined);
+  return (await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId)).filter((scope) => scope.kind !== 'Global').map((scope) => scope.id);
 }
 
-/** Listeners on the process and on its active handles (process._getActiveHandles, Node's native, verified by V8's description). */
-async function listenerFunctions(cdp: TimedCdp): Promise<string[]> {
-  const processId = await processObject(cdp);
-  if (!processId) return [];
-  const own = (await cdp.own(processId)).properties;
-  const listeners = await eventListeners(cdp, own);
-  const activeHandles = nativeIn(own, '_getActiveHandles');
-  if (!activeHandles) return listeners;
-  const handles = await cdp.post('Runtime.callFunctionOn', { objectId: activeHandles, functionDeclaration: 'function tripodActiveHandles() { return this(); }', objectGroup: CONTROLS_GROUP, silent: true });
-  if (!handles.result.objectId || handles.result.subtype !== 'array') return listeners;
-  const owners = (await cdp.own(handles.result.objectId)).properties.filter((p) => /^\d+$/.test(p.name) && p.value?.type === 'object' && p.value.subtype !== 'proxy' && p.value.objectId);
-  for (const batch of batches(owners.slice(0, MAX_HANDLES))) {
-    const each = await Promise.all(batch.map(async (owner) => eventListeners(cdp, (await cdp.own(owner.value!.objectId!)).properties)));
-    listeners.push(...each.flat());
-  }
-  return listeners;
+async function listedPair(cdp: TimedCdp, result: Remote): Promise<[string[], string[]]> {
+  if (!result.objectId) return [[], []];
+  const [first, second] = await elementValues(cdp, result.objectId);
+  return Promise.all([first?.objectId ? elements(cdp, first) : [], second?.objectId ? elements(cdp, second) : []]);
 }
 
-/** The process object: Node's global `process` is an accessor, so it is read from its getter's closure, never by calling it. */
-async function processObject(cdp: TimedCdp): Promise<string | undefined> {
+async function elements(cdp: TimedCdp, array: Remote): Promise<string[]> {
+  if (!array.objectId) return [];
+  return (await elementValues(cdp, array.objectId)).flatMap((value) => (value?.objectId ? [value.objectId] : []));
+}
+
+async function elementValues(cdp: TimedCdp, arrayId: string): Promise<Array<Remote | undefined>> {
+  return (await cdp.own(arrayId)).properties.filter((p) => /^\d+$/.test(p.name)).map((p) => p.value);
+}
+
+const NODE_GET_BUILTIN = /^function getBuiltinModule\(id\) \{\s+validateString\(id, 'id'\);\s+const normalizedId = BuiltinModule\.normalizeRequirableId\(id\);\s+return normalizedId \? require\(normalizedId\) : undefined;\s+\}$/;
+
+/** Node's process object and its own getBuiltinModule, verified by V8's description (the global `process` is an accessor: read from its getter's closure, never called). */
+async function processNatives(cdp: TimedCdp): Promise<{ process: string; load: string } | undefined> {
   const property = (await globalProperties(cdp)).find((p) => p.name === 'process');
-  const isProcess = (value: Remote | undefined) => value?.type === 'object' && value.subtype !== 'proxy' && value.className === 'process';
-  if (isProcess(property?.value as Remote | undefined)) return property!.value!.objectId;
-  if (!property?.get?.objectId) return undefined;
-  const values = await closureValues(cdp, property.get.objectId);
-  return values.find(isProcess)?.objectId;
-}
-
-/** An EventEmitter's `_events`: its listeners for the events a program listens to, a function or an array of them. */
-async function eventListeners(cdp: TimedCdp, own: Protocol.Runtime.PropertyDescriptor[]): Promise<string[]> {
-  const events = own.find((p) => p.name === '_events')?.value;
-  if (events?.type !== 'object' || events.subtype === 'proxy' || !events.objectId) return [];
-  const out: string[] = [];
-  for (const event of (await cdp.own(events.objectId)).properties) {
-    if (!PROGRAM_EVENTS.test(event.name)) continue;
-    if (isFunction(event.value)) out.push(event.value.objectId);
-    else if (event.value?.subtype === 'array' && event.value.objectId) {
-      for (const item of (await cdp.own(event.value.objectId)).properties) if (/^\d+$/.test(item.name) && isFunction(item.value)) out.push(item.value.objectId);
+  let processId = property?.value?.type === 'object' && property.value.subtype !== 'proxy' ? property.value.objectId : undefined;
+  if (!processId && property?.get?.objectId) {
+    const { scopesId } = functionInternals(await cdp.post('Runtime.getProperties', { objectId: property.get.objectId, ownProperties: true }));
+    // Node's getter closes over its own small scopes (setupProcessObject's _process): listed, the global one left out.
+    const chain = scopesId ? (await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId)).filter((s) => s.kind !== 'Global') : [];
+    for (const scope of chain) {
+      const found = (await cdp.own(scope.id)).properties.find((p) => p.value?.type === 'object' && p.value.subtype !== 'proxy' && p.value.className === 'process');
+      if (found) processId = found.value!.objectId;
+      if (processId) break;
     }
   }
-  return out;
+  if (!processId) return undefined;
+  const load = (await cdp.own(processId)).properties.find((p) => p.name === 'getBuiltinModule')?.value;
+  // A JS function of Node's (lib/internal/bootstrap/node.js): V8's description is its source, which a stand-in would have to copy.
+  return load?.type === 'function' && load.objectId && NODE_GET_BUILTIN.test(load.description ?? '') ? { process: processId, load: load.objectId } : undefined;
 }
 
 /** One id per object: ids differ for one object reached twice, so the target compares them (=== alone, nothing called). */
@@ -159,4 +123,113 @@ export async function distinct(cdp: TimedCdp, ids: string[]): Promise<string[]> 
   });
   const firsts = result.value as number[];
   return ids.filter((_, i) => firsts[i] === i);
+}
+
+/**
+ * Runs in the target, stringified. 'holders': [candidate functions, objects on the
+ * prototypes] from the modules' exports and the listeners; 'scopes': the objects
+ * on the prototypes that the given [[Scopes]] entries' variables hold. Node's
+ * built-ins of a realm of its own and util.types only (checked to be native).
+ */
+function FIND_HELD(mode: string, load: (id: string) => any, proc: any, paths: string[], max: number, events: string, count: number): unknown {
+  const realm = load('node:vm').runInNewContext('({ Reflect, Function, Array, RegExp })');
+  const { Reflect, Function, Array, RegExp } = realm;
+  const apply = Reflect.apply;
+  const describe = Reflect.getOwnPropertyDescriptor;
+  const ownKeys = Reflect.ownKeys;
+  const protoOf = Reflect.getPrototypeOf;
+  const functionText = Function.prototype.toString;
+  const types = load('node:util').types;
+  const checks = new Array();
+  checks[0] = 'isProxy';
+  checks[1] = 'isNativeError';
+  for (let c = 0; c < 2; c++) {
+    const check = checks[c];
+    const d = describe(types, check);
+    const text = d && 'value' in d && typeof d.value === 'function' ? apply(functionText, d.value, []) : '';
+    if (text !== `function ${check}() { [native code] }` && text !== 'function () { [native code] }') return undefined;
+  }
+  const isProxy = types.isProxy;
+  const isError = types.isNativeError;
+  const args = arguments;
+  const prototypes = new Array();
+  for (let i = 0; i < count; i++) prototypes[i] = args[7 + i];
+  const isObject = (o: any) => o !== null && (typeof o === 'object' || typeof o === 'function') && !isProxy(o);
+  const dataOf = (o: any, key: PropertyKey): any => {
+    if (!isObject(o)) return undefined;
+    const d = describe(o, key);
+    return d && 'value' in d ? d.value : undefined;
+  };
+  const onPrototypes = (v: any): boolean => {
+    let o = v;
+    for (let depth = 0; depth < 30 && isObject(o); depth++) {
+      o = protoOf(o);
+      for (let p = 0; p < prototypes.length; p++) if (o === prototypes[p]) return true;
+    }
+    return false;
+  };
+  // getProperties lists what is handed back: a function may hold no Error (its description reads getters) nor Proxy.
+  const plainValued = (o: any): boolean => {
+    const keys = ownKeys(o);
+    for (let i = 0; i < keys.length && i < 50; i++) {
+      const v = dataOf(o, keys[i]);
+      if (v !== null && (typeof v === 'object' || typeof v === 'function') && (isProxy(v) || isError(v))) return false;
+    }
+    return keys.length <= 50;
+  };
+  const functions = new Array();
+  const found = new Array();
+  const has = (list: any, v: any) => {
+    for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+    return false;
+  };
+  const consider = (v: any) => {
+    if (!isObject(v)) return;
+    if (typeof v === 'object' && onPrototypes(v)) {
+      if (!has(found, v) && found.length < 200) found[found.length] = v;
+    } else if (typeof v === 'function' && functions.length < max && !has(functions, v) && plainValued(v)) functions[functions.length] = v;
+  };
+  if (mode === 'scopes') {
+    for (let a = 7 + count; a < args.length; a++) {
+      const scope = dataOf(args[a], 'object');
+      if (!isObject(scope)) continue;
+      const keys = ownKeys(scope);
+      for (let k = 0; k < keys.length && k < 500; k++) {
+        const v = dataOf(scope, keys[k]);
+        if (isObject(v) && typeof v === 'object' && onPrototypes(v) && !has(found, v) && found.length < 200) found[found.length] = v;
+      }
+    }
+    return found;
+  }
+  const cache = dataOf(load('node:module'), '_cache');
+  for (let i = 0; i < paths.length; i++) {
+    const exported = dataOf(dataOf(cache, paths[i]), 'exports');
+    consider(exported);
+    if (!isObject(exported) || isError(exported)) continue;
+    const keys = ownKeys(exported);
+    for (let k = 0; k < keys.length && k < 200; k++) consider(dataOf(exported, keys[k]));
+  }
+  const wanted = new RegExp(events);
+  const test = RegExp.prototype.test;
+  const listenersOf = (emitter: any) => {
+    const table = dataOf(emitter, '_events');
+    if (!isObject(table)) return;
+    const keys = ownKeys(table);
+    for (let k = 0; k < keys.length && k < 100; k++) {
+      if (typeof keys[k] !== 'string' || !apply(test, wanted, [keys[k]])) continue;
+      const listener = dataOf(table, keys[k]);
+      if (typeof listener === 'function') consider(listener);
+      else if (isObject(listener) && Array.isArray(listener)) for (let j = 0; j < 20; j++) consider(dataOf(listener, j));
+    }
+  };
+  listenersOf(proc);
+  const activeHandles = dataOf(proc, '_getActiveHandles');
+  if (typeof activeHandles === 'function' && !isProxy(activeHandles) && apply(functionText, activeHandles, []) === 'function _getActiveHandles() { [native code] }') {
+    const handles = apply(activeHandles, proc, []);
+    for (let h = 0; h < 10; h++) listenersOf(dataOf(handles, h));
+  }
+  const out = new Array();
+  out[0] = functions;
+  out[1] = found;
+  return out;
 }

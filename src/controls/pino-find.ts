@@ -108,7 +108,8 @@ async function throughHeap(cdp: TimedCdp, copy: PinoCopy): Promise<PinoLogger[]>
 
 /** The loggers the program's modules and listeners hold, and their parents, each put with its copy of pino. */
 async function throughScopes(cdp: TimedCdp, modules: ModuleCache, copies: PinoCopy[], pid: number | undefined): Promise<{ found: number; modulesRead: number; functionsRead: number }> {
-  const held = await heldObjects(cdp, { cache: modules, modules: modulesMentioningLoggers(modules.modules, pid), className: 'Pino' });
+  const read = modulesMentioningLoggers(modules.modules, pid);
+  const held = await heldObjects(cdp, { paths: read.map((m) => m.path), prototypes: copies.map((copy) => copy.prototypeId!) });
   const loggers: PinoLogger[] = [];
   /** The object above each root (pino's per-root object, whose [[Prototype]] is the copy's shared prototype), and each logger's. */
   const tops: string[] = [];
@@ -136,7 +137,7 @@ async function throughScopes(cdp: TimedCdp, modules: ModuleCache, copies: PinoCo
     copy?.loggers.push(logger);
   }
   for (const copy of copies) copy.loggers = inherited(copy.loggers);
-  return { found: unique.length, modulesRead: held.modulesRead, functionsRead: held.functionsRead };
+  return { found: unique.length, modulesRead: read.length, functionsRead: held.functionsRead };
 }
 
 /** With several copies of pino: each root's copy, by whose shared prototype is above it (compared in the target, === alone). */
