@@ -71,6 +71,17 @@ describe.each(nodes)('tripod flags: routes, custom levels, a process killed unde
     expect(await levelsOf(target)).toMatchObject({ root: 'info', http: 'audit' });
   });
 
+  it('runs no getter and no Proxy trap of the program while it looks for loggers in its exports and scopes', async () => {
+    const target = await started(fixture('flags-hostile-scope.js'));
+    const before = (await levelsOf(target)).count;
+    const listed = await tripod(bin, ['flags', String(target.pid), '--ls', 'pino']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/\(root\) +level info\n +\(found through the scopes of/);
+    const set = await tripod(bin, ['flags', String(target.pid), '--set', 'pino=warn']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(await levelsOf(target)).toMatchObject({ count: before, root: 'warn' });
+  });
+
   // The kill lands after the k-th of the command's calls was answered, for k across the whole command:
   // between the registry read (the names) and the set, among others. Driven from outside, by tripod's
   // own debug lines (TRIPOD_DEBUG=attach, one a call), no hook in the product.
