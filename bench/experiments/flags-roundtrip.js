@@ -4,12 +4,13 @@
 // the wall time of each command as a process, the stop tripod reports on its timing line, and the
 // longest the program's main thread was away as the program saw it (the worst lateness of a 1 ms
 // timer during the command, the same figure with no command beside it), and the sum of that
-// timer's lateness over the command. Medians of ROUNDS runs. Last, Node's own part of SIGUSR1: the
+// timer's lateness over the command, and the main thread's own CPU time during the command beyond
+// what it spends idle (schedstat: load elsewhere does not inflate it). Medians of ROUNDS runs. Last, Node's own part of SIGUSR1: the
 // signal alone, no client at all, the program closing its inspector itself after each.
 // `npm run build` first. Usage: node bench/experiments/flags-roundtrip.js [ROUNDS]
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdtempSync, mkdirSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { tmpdir, loadavg } = require('node:os');
 const path = require('node:path');
 
@@ -77,6 +78,8 @@ function runTripod(args) {
   return { wallMs, reportedWallMs: stopped ? Number(stopped[1]) * 1000 : NaN, reportedStopMs: stopped ? Number((stopped[2] ?? '0').replace('<', '')) : NaN };
 }
 
+/** The program's main thread's time on a CPU so far, ms (/proc schedstat: load elsewhere does not add to it). */
+const mainThreadCpuMs = (pid) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const median = (xs) => +xs.slice().sort((a, b) => a - b)[xs.length >> 1].toFixed(1);
 
 async function measure(route, nodeArgs, app) {
@@ -100,9 +103,15 @@ async function measure(route, nodeArgs, app) {
       const [idle] = await lateness(target);
       await new Promise((resolve) => setTimeout(resolve, 100));
       await lateness(target);
+      // What the main thread spends while nothing is asked of it (its 1 ms timer), per ms, is taken off the command's.
+      const idleFrom = [performance.now(), mainThreadCpuMs(pid)];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const idleRate = (mainThreadCpuMs(pid) - idleFrom[1]) / (performance.now() - idleFrom[0]);
+      const from = [performance.now(), mainThreadCpuMs(pid)];
       const run = runTripod(args);
+      const cpuMs = mainThreadCpuMs(pid) - from[1] - idleRate * (performance.now() - from[0]);
       const [late, lateSum] = await lateness(target);
-      rows.push({ ...run, lateMs: late, lateSumMs: lateSum, idleLateMs: idle });
+      rows.push({ ...run, lateMs: late, lateSumMs: lateSum, idleLateMs: idle, cpuMs });
     }
     results[name] = {
       wallMs: median(rows.map((r) => r.wallMs)),
@@ -110,6 +119,7 @@ async function measure(route, nodeArgs, app) {
       tripodSaysStoppedMs: median(rows.map((r) => r.reportedStopMs)),
       programSawLateMs: median(rows.map((r) => r.lateMs)),
       programLateSumMs: median(rows.map((r) => r.lateSumMs)),
+      mainThreadCpuMs: median(rows.map((r) => r.cpuMs)),
       programLateWithoutCommandMs: median(rows.map((r) => r.idleLateMs)),
     };
   }

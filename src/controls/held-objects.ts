@@ -48,15 +48,21 @@ export async function heldObjects(cdp: TimedCdp, search: HeldSearch): Promise<He
   const prototypes = search.prototypes.map((objectId) => ({ objectId }));
   const call = (args: Protocol.Runtime.CallArgument[]) =>
     cdp.post('Runtime.callFunctionOn', { objectId: natives.load, functionDeclaration: FIND_HELD.toString(), arguments: args, objectGroup: CONTROLS_GROUP, silent: true });
-  const holders = await call([{ value: 'holders' }, { objectId: natives.load }, { objectId: natives.process }, { value: search.paths }, { value: MAX_FUNCTIONS }, { value: PROGRAM_EVENTS }, { value: prototypes.length }, ...prototypes]);
-  const [functions, direct] = await listedPair(cdp, holders.result);
-  const entries: string[] = [];
-  for (let i = 0; i < functions.length; i += BATCH) {
-    const chains = await Promise.all(functions.slice(i, i + BATCH).map((id) => scopesOf(cdp, id)));
-    entries.push(...chains.flat());
-  }
-  const inScopes = entries.length === 0 ? [] : await elements(cdp, (await call([{ value: 'scopes' }, { objectId: natives.load }, { value: null }, { value: [] }, { value: 0 }, { value: '' }, { value: prototypes.length }, ...prototypes, ...entries.map((objectId) => ({ objectId }))])).result);
-  return { ids: await distinct(cdp, [...direct, ...inScopes]), functionsRead: functions.length };
+  const searchFrom = async (mode: 'exports' | 'listeners') => {
+    const holders = await call([{ value: mode }, { objectId: natives.load }, { objectId: natives.process }, { value: search.paths }, { value: MAX_FUNCTIONS }, { value: PROGRAM_EVENTS }, { value: prototypes.length }, ...prototypes]);
+    const [functions, direct] = await listedPair(cdp, holders.result);
+    const entries: string[] = [];
+    for (let i = 0; i < functions.length; i += BATCH) {
+      const chains = await Promise.all(functions.slice(i, i + BATCH).map((id) => scopesOf(cdp, id)));
+      entries.push(...chains.flat());
+    }
+    const inScopes = entries.length === 0 ? [] : await elements(cdp, (await call([{ value: 'scopes' }, { objectId: natives.load }, { value: null }, { value: [] }, { value: 0 }, { value: '' }, { value: prototypes.length }, ...prototypes, ...entries.map((objectId) => ({ objectId }))])).result);
+    return { found: [...direct, ...inScopes], functionsRead: functions.length };
+  };
+  // The listeners' closures only when the modules hold none: each function read is two more calls.
+  const fromExports = await searchFrom('exports');
+  const found = fromExports.found.length > 0 ? { found: [], functionsRead: 0 } : await searchFrom('listeners');
+  return { ids: await distinct(cdp, [...fromExports.found, ...found.found]), functionsRead: fromExports.functionsRead + found.functionsRead };
 }
 
 /** The non-global scopes of a function's [[Scopes]] (the inspector's wrappers, handed to the target as they are). */
@@ -126,8 +132,8 @@ export async function distinct(cdp: TimedCdp, ids: string[]): Promise<string[]> 
 }
 
 /**
- * Runs in the target, stringified. 'holders': [candidate functions, objects on the
- * prototypes] from the modules' exports and the listeners; 'scopes': the objects
+ * Runs in the target, stringified. 'exports' and 'listeners': [candidate functions,
+ * objects on the prototypes] from the modules' exports, or from the listeners; 'scopes': the objects
  * on the prototypes that the given [[Scopes]] entries' variables hold. Node's
  * built-ins of a realm of its own and util.types only (checked to be native).
  */
@@ -201,8 +207,8 @@ function FIND_HELD(mode: string, load: (id: string) => any, proc: any, paths: st
     }
     return found;
   }
-  const cache = dataOf(load('node:module'), '_cache');
-  for (let i = 0; i < paths.length; i++) {
+  const cache = mode === 'exports' ? dataOf(load('node:module'), '_cache') : undefined;
+  for (let i = 0; cache !== undefined && i < paths.length; i++) {
     const exported = dataOf(dataOf(cache, paths[i]), 'exports');
     consider(exported);
     if (!isObject(exported) || isError(exported)) continue;
@@ -222,8 +228,8 @@ function FIND_HELD(mode: string, load: (id: string) => any, proc: any, paths: st
       else if (isObject(listener) && Array.isArray(listener)) for (let j = 0; j < 20; j++) consider(dataOf(listener, j));
     }
   };
-  listenersOf(proc);
-  const activeHandles = dataOf(proc, '_getActiveHandles');
+  if (mode === 'listeners') listenersOf(proc);
+  const activeHandles = mode === 'listeners' ? dataOf(proc, '_getActiveHandles') : undefined;
   if (typeof activeHandles === 'function' && !isProxy(activeHandles) && apply(functionText, activeHandles, []) === 'function _getActiveHandles() { [native code] }') {
     const handles = apply(activeHandles, proc, []);
     for (let h = 0; h < 10; h++) listenersOf(dataOf(handles, h));
