@@ -50,7 +50,7 @@ export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<
   return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort).catch((error: unknown) => {
     // The attach layer's words are a dump's; a change that went out unanswered may or may not have been made.
     if (error instanceof UserError && error.exitCode === ATTACH_EXIT.targetExited) {
-      throw new UserError(`tripod flags: process ${config.pid} exited during the command; it is gone, and with it what was set`, ATTACH_EXIT.targetExited);
+      throw new UserError(`tripod flags: process ${config.pid} exited during the command; nothing more can be read or set in it`, ATTACH_EXIT.targetExited);
     }
     throw error;
   });

@@ -56,7 +56,8 @@ export interface FoundPino {
   route: string;
 }
 
-export async function findPino(cdp: TimedCdp, modules: ModuleCache, deep: boolean, pid: number | undefined): Promise<FoundPino | undefined> {
+/** `deep`: walk the heap, for the reason given (for --ls's last line). */
+export async function findPino(cdp: TimedCdp, modules: ModuleCache, deep: boolean, pid: number | undefined, why = '--deep'): Promise<FoundPino | undefined> {
   const entries = modules.matching(`/pino${ENTRY}`);
   if (entries.length === 0) return undefined;
   const copies = await Promise.all(entries.map((entry) => copyOf(cdp, modules, entry)));
@@ -71,7 +72,7 @@ export async function findPino(cdp: TimedCdp, modules: ModuleCache, deep: boolea
     }
   }
   await Promise.all(supported.map(async (copy) => (copy.loggers = await throughHeap(cdp, copy))));
-  return { copies, route: deep ? 'found by walking the heap (--deep)' : 'found by walking the heap: no module scope tripod reads holds one' };
+  return { copies, route: deep ? `found by walking the heap (${why})` : 'found by walking the heap: no module scope tripod reads holds one' };
 }
 
 async function copyOf(cdp: TimedCdp, modules: ModuleCache, entry: LoadedModule): Promise<PinoCopy> {

@@ -16,7 +16,7 @@ export const pinoAdapter: LoggerAdapter = {
     if (!found) return undefined;
     const control = new PinoControl(cdp, found);
     // Through the scopes, a logger a --set names may be held elsewhere: the heap walk finds it.
-    if (!options.deep) control.deeper = async () => new PinoControl(cdp, (await findPino(cdp, modules, true, options.pid))!);
+    if (!options.deep) control.deeper = async () => new PinoControl(cdp, (await findPino(cdp, modules, true, options.pid, 'a --set names bindings no logger in the module scopes has'))!);
     return control;
   },
 };
