@@ -8,15 +8,16 @@
  * elsewhere only (a timer's closure, an object's field) is not found: the heap
  * walk is the thorough route.
  *
- * The program's values are read in the target by tripod's function, with the
- * built-ins of a realm of its own and util.types (checked to be Node's natives),
- * as the monitor's module finder reads them: own data properties only, never a
- * getter or a Proxy's trap. Runtime.getProperties, which describes every value it
+ * The program's values are read in the target by tripod's function, which calls
+ * only natives tripod verified by V8's description (Object's, util.types'): own
+ * data properties only, never a getter or a Proxy's trap. Runtime.getProperties, which describes every value it
  * lists (an Error's description reads its getters), only ever lists what that
  * function hands back (functions, loggers) and the inspector's own [[Scopes]].
  */
 import type { Protocol } from 'devtools-protocol';
-import { globalProperties } from '../attach/native-close';
+import { globalProperties, nativeIn } from '../attach/native-close';
+import type { Access } from './module-cache';
+import { byName, idOf } from './registry-access';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
@@ -24,14 +25,14 @@ import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 const MAX_FUNCTIONS = 40;
 /** Reads sent together: a batch is served in one stop, so it stays short. */
 const BATCH = 6;
-/** Events whose listeners are the program's own more often than Node's. */
-const PROGRAM_EVENTS = '^(request|connection|data|message|line|SIG\\w+|exit|beforeExit|uncaughtException|unhandledRejection|close)$';
 
 export interface HeldSearch {
   /** Paths of the modules (require.cache keys) whose exports and exported functions' scopes are read. */
   paths: string[];
   /** Object ids of the prototypes the wanted objects are built on (anywhere up their chain). */
   prototypes: string[];
+  /** require.cache and the verified natives the reads call. */
+  access: Access;
 }
 
 export interface HeldObjects {
@@ -43,20 +44,29 @@ export interface HeldObjects {
 type Remote = Protocol.Runtime.RemoteObject;
 
 export async function heldObjects(cdp: TimedCdp, search: HeldSearch): Promise<HeldObjects> {
-  const natives = await processNatives(cdp);
+  const natives = await targetNatives(cdp);
   if (!natives || search.prototypes.length === 0) return { ids: [], functionsRead: 0 };
+  const { access } = search;
+  const fixed = [access.describe, access.names, access.prototypeOf, natives.isProxy, natives.isError].map((objectId) => ({ objectId }));
   const prototypes = search.prototypes.map((objectId) => ({ objectId }));
-  const call = (args: Protocol.Runtime.CallArgument[]) =>
-    cdp.post('Runtime.callFunctionOn', { objectId: natives.load, functionDeclaration: FIND_HELD.toString(), arguments: args, objectGroup: CONTROLS_GROUP, silent: true });
+  const call = (mode: string, holders: Protocol.Runtime.CallArgument[], extra: Protocol.Runtime.CallArgument[]) =>
+    cdp.post('Runtime.callFunctionOn', {
+      objectId: access.describe,
+      functionDeclaration: FIND_HELD.toString(),
+      arguments: [{ value: mode }, ...fixed, ...holders, { value: MAX_FUNCTIONS }, { value: prototypes.length }, ...prototypes, ...extra],
+      objectGroup: CONTROLS_GROUP,
+      silent: true,
+    });
+  const none = { value: null };
   const searchFrom = async (mode: 'exports' | 'listeners') => {
-    const holders = await call([{ value: mode }, { objectId: natives.load }, { objectId: natives.process }, { value: search.paths }, { value: MAX_FUNCTIONS }, { value: PROGRAM_EVENTS }, { value: prototypes.length }, ...prototypes]);
-    const [functions, direct] = await listedPair(cdp, holders.result);
+    const holders = mode === 'exports' ? [{ objectId: access.cacheId }, { value: search.paths }, none, none] : [none, { value: [] }, { objectId: natives.process }, natives.activeHandles ? { objectId: natives.activeHandles } : none];
+    const [functions, direct] = await listedPair(cdp, (await call(mode, holders, [])).result);
     const entries: string[] = [];
     for (let i = 0; i < functions.length; i += BATCH) {
       const chains = await Promise.all(functions.slice(i, i + BATCH).map((id) => scopesOf(cdp, id)));
       entries.push(...chains.flat());
     }
-    const inScopes = entries.length === 0 ? [] : await elements(cdp, (await call([{ value: 'scopes' }, { objectId: natives.load }, { value: null }, { value: [] }, { value: 0 }, { value: '' }, { value: prototypes.length }, ...prototypes, ...entries.map((objectId) => ({ objectId }))])).result);
+    const inScopes = entries.length === 0 ? [] : (await listedPair(cdp, (await call('scopes', [none, { value: [] }, none, none], entries.map((objectId) => ({ objectId })))).result))[1];
     return { found: [...direct, ...inScopes], functionsRead: functions.length };
   };
   // The listeners' closures only when the modules hold none: each function read is two more calls.
@@ -89,24 +99,46 @@ async function elementValues(cdp: TimedCdp, arrayId: string): Promise<Array<Remo
 
 const NODE_GET_BUILTIN = /^function getBuiltinModule\(id\) \{\s+validateString\(id, 'id'\);\s+const normalizedId = BuiltinModule\.normalizeRequirableId\(id\);\s+return normalizedId \? require\(normalizedId\) : undefined;\s+\}$/;
 
-/** Node's process object and its own getBuiltinModule, verified by V8's description (the global `process` is an accessor: read from its getter's closure, never called). */
-async function processNatives(cdp: TimedCdp): Promise<{ process: string; load: string } | undefined> {
-  const property = (await globalProperties(cdp)).find((p) => p.name === 'process');
-  let processId = property?.value?.type === 'object' && property.value.subtype !== 'proxy' ? property.value.objectId : undefined;
-  if (!processId && property?.get?.objectId) {
-    const { scopesId } = functionInternals(await cdp.post('Runtime.getProperties', { objectId: property.get.objectId, ownProperties: true }));
-    // Node's getter closes over its own small scopes (setupProcessObject's _process): listed, the global one left out.
-    const chain = scopesId ? (await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId)).filter((s) => s.kind !== 'Global') : [];
-    for (const scope of chain) {
-      const found = (await cdp.own(scope.id)).properties.find((p) => p.value?.type === 'object' && p.value.subtype !== 'proxy' && p.value.className === 'process');
-      if (found) processId = found.value!.objectId;
-      if (processId) break;
-    }
-  }
+/**
+ * Node's process object (the global `process` is an accessor: read from its getter's closure, never
+ * called), its native _getActiveHandles, and util.types' native isProxy and isNativeError, reached
+ * through Node's own getBuiltinModule (a JS function: its source, which V8 describes, is checked).
+ */
+async function targetNatives(cdp: TimedCdp): Promise<{ process: string; activeHandles?: string; isProxy: string; isError: string } | undefined> {
+  const processId = await processObject(cdp);
   if (!processId) return undefined;
-  const load = (await cdp.own(processId)).properties.find((p) => p.name === 'getBuiltinModule')?.value;
-  // A JS function of Node's (lib/internal/bootstrap/node.js): V8's description is its source, which a stand-in would have to copy.
-  return load?.type === 'function' && load.objectId && NODE_GET_BUILTIN.test(load.description ?? '') ? { process: processId, load: load.objectId } : undefined;
+  const own = (await cdp.own(processId)).properties;
+  const load = own.find((p) => p.name === 'getBuiltinModule')?.value;
+  if (load?.type !== 'function' || !load.objectId || !NODE_GET_BUILTIN.test(load.description ?? '')) return undefined;
+  const util = await cdp.post('Runtime.callFunctionOn', { objectId: load.objectId, functionDeclaration: 'function tripodLoad(id) { return this(id); }', arguments: [{ value: 'node:util' }], objectGroup: CONTROLS_GROUP, silent: true });
+  const typesId = util.result.objectId && idOf(byName((await cdp.own(util.result.objectId)).properties).types);
+  const types = typesId ? (await cdp.own(typesId)).properties : [];
+  const isProxy = typesNative(types, 'isProxy');
+  const isError = typesNative(types, 'isNativeError');
+  if (!isProxy || !isError) return undefined;
+  const activeHandles = nativeIn(own, '_getActiveHandles');
+  return { process: processId, isProxy, isError, ...(activeHandles ? { activeHandles } : {}) };
+}
+
+/** util.types' natives are named on Node 20 and anonymous on Node 24: either way V8 describes native code. */
+function typesNative(types: Protocol.Runtime.PropertyDescriptor[], name: string): string | undefined {
+  const value = types.find((p) => p.name === name)?.value;
+  const native = value?.description === `function ${name}() { [native code] }` || value?.description === 'function () { [native code] }';
+  return value?.type === 'function' && native ? value.objectId : undefined;
+}
+
+async function processObject(cdp: TimedCdp): Promise<string | undefined> {
+  const property = (await globalProperties(cdp)).find((p) => p.name === 'process');
+  if (property?.value?.type === 'object' && property.value.subtype !== 'proxy' && property.value.objectId) return property.value.objectId;
+  if (!property?.get?.objectId) return undefined;
+  const { scopesId } = functionInternals(await cdp.post('Runtime.getProperties', { objectId: property.get.objectId, ownProperties: true }));
+  // Node's getter closes over its own small scopes (setupProcessObject's _process): listed, the global one left out.
+  const chain = scopesId ? (await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId)).filter((s) => s.kind !== 'Global') : [];
+  for (const scope of chain) {
+    const found = (await cdp.own(scope.id)).properties.find((p) => p.value?.type === 'object' && p.value.subtype !== 'proxy' && p.value.className === 'process');
+    if (found?.value?.objectId) return found.value.objectId;
+  }
+  return undefined;
 }
 
 /** One id per object: ids differ for one object reached twice, so the target compares them (=== alone, nothing called). */
@@ -132,110 +164,93 @@ export async function distinct(cdp: TimedCdp, ids: string[]): Promise<string[]> 
 }
 
 /**
- * Runs in the target, stringified. 'exports' and 'listeners': [candidate functions,
- * objects on the prototypes] from the modules' exports, or from the listeners; 'scopes': the objects
- * on the prototypes that the given [[Scopes]] entries' variables hold. Node's
- * built-ins of a realm of its own and util.types only (checked to be native).
+ * Runs in the target, stringified, on natives tripod verified (Object's getOwnPropertyDescriptor,
+ * getOwnPropertyNames, getPrototypeOf; util.types' isProxy and isNativeError; process's
+ * _getActiveHandles), called directly: nothing looked up on a prototype the program may have
+ * changed, results kept in null-prototype objects. 'exports' and 'listeners': {0: candidate
+ * functions, 1: objects on the prototypes} from the modules' exports, or from the listeners on the
+ * process and its active handles; 'scopes': {0: the objects on the prototypes} that the given
+ * [[Scopes]] entries' variables hold.
  */
-function FIND_HELD(mode: string, load: (id: string) => any, proc: any, paths: string[], max: number, events: string, count: number): unknown {
-  const realm = load('node:vm').runInNewContext('({ Reflect, Function, Array, RegExp })');
-  const { Reflect, Function, Array, RegExp } = realm;
-  const apply = Reflect.apply;
-  const describe = Reflect.getOwnPropertyDescriptor;
-  const ownKeys = Reflect.ownKeys;
-  const protoOf = Reflect.getPrototypeOf;
-  const functionText = Function.prototype.toString;
-  const types = load('node:util').types;
-  const checks = new Array();
-  checks[0] = 'isProxy';
-  checks[1] = 'isNativeError';
-  for (let c = 0; c < 2; c++) {
-    const check = checks[c];
-    const d = describe(types, check);
-    const text = d && 'value' in d && typeof d.value === 'function' ? apply(functionText, d.value, []) : '';
-    if (text !== `function ${check}() { [native code] }` && text !== 'function () { [native code] }') return undefined;
-  }
-  const isProxy = types.isProxy;
-  const isError = types.isNativeError;
+function FIND_HELD(mode: string, describe: any, names: any, protoOf: any, isProxy: any, isError: any, cache: any, paths: string[], proc: any, activeHandles: any, max: number, count: number): unknown {
   const args = arguments;
-  const prototypes = new Array();
-  for (let i = 0; i < count; i++) prototypes[i] = args[7 + i];
+  const first = 12;
   const isObject = (o: any) => o !== null && (typeof o === 'object' || typeof o === 'function') && !isProxy(o);
   const dataOf = (o: any, key: PropertyKey): any => {
     if (!isObject(o)) return undefined;
     const d = describe(o, key);
-    return d && 'value' in d ? d.value : undefined;
+    return d !== undefined && 'value' in d && !('get' in d) ? d.value : undefined;
   };
   const onPrototypes = (v: any): boolean => {
     let o = v;
     for (let depth = 0; depth < 30 && isObject(o); depth++) {
       o = protoOf(o);
-      for (let p = 0; p < prototypes.length; p++) if (o === prototypes[p]) return true;
+      for (let p = 0; p < count; p++) if (o === args[first + p]) return true;
     }
     return false;
   };
   // getProperties lists what is handed back: a function may hold no Error (its description reads getters) nor Proxy.
   const plainValued = (o: any): boolean => {
-    const keys = ownKeys(o);
-    for (let i = 0; i < keys.length && i < 50; i++) {
+    const keys = names(o);
+    if (keys.length > 50) return false;
+    for (let i = 0; i < keys.length; i++) {
       const v = dataOf(o, keys[i]);
       if (v !== null && (typeof v === 'object' || typeof v === 'function') && (isProxy(v) || isError(v))) return false;
     }
-    return keys.length <= 50;
+    return true;
   };
-  const functions = new Array();
-  const found = new Array();
-  const has = (list: any, v: any) => {
-    for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  const list = () => ({ __proto__: null, n: 0 }) as any;
+  const has = (l: any, v: any) => {
+    for (let i = 0; i < l.n; i++) if (l[i] === v) return true;
     return false;
   };
+  const add = (l: any, v: any, most: number) => {
+    if (l.n < most && !has(l, v)) l[l.n++] = v;
+  };
+  const functions = list();
+  const found = list();
   const consider = (v: any) => {
     if (!isObject(v)) return;
-    if (typeof v === 'object' && onPrototypes(v)) {
-      if (!has(found, v) && found.length < 200) found[found.length] = v;
-    } else if (typeof v === 'function' && functions.length < max && !has(functions, v) && plainValued(v)) functions[functions.length] = v;
+    if (typeof v === 'object' && onPrototypes(v)) add(found, v, 200);
+    else if (typeof v === 'function' && functions.n < max && !has(functions, v) && plainValued(v)) add(functions, v, max);
   };
+  const done = () => ({ __proto__: null, 0: functions, 1: found });
   if (mode === 'scopes') {
-    for (let a = 7 + count; a < args.length; a++) {
+    for (let a = first + count; a < args.length; a++) {
       const scope = dataOf(args[a], 'object');
       if (!isObject(scope)) continue;
-      const keys = ownKeys(scope);
+      const keys = names(scope);
       for (let k = 0; k < keys.length && k < 500; k++) {
         const v = dataOf(scope, keys[k]);
-        if (isObject(v) && typeof v === 'object' && onPrototypes(v) && !has(found, v) && found.length < 200) found[found.length] = v;
+        if (isObject(v) && typeof v === 'object' && onPrototypes(v)) add(found, v, 200);
       }
     }
-    return found;
+    return done();
   }
-  const cache = mode === 'exports' ? dataOf(load('node:module'), '_cache') : undefined;
-  for (let i = 0; cache !== undefined && i < paths.length; i++) {
+  for (let i = 0; cache !== null && i < paths.length; i++) {
     const exported = dataOf(dataOf(cache, paths[i]), 'exports');
     consider(exported);
     if (!isObject(exported) || isError(exported)) continue;
-    const keys = ownKeys(exported);
+    const keys = names(exported);
     for (let k = 0; k < keys.length && k < 200; k++) consider(dataOf(exported, keys[k]));
   }
-  const wanted = new RegExp(events);
-  const test = RegExp.prototype.test;
+  const programEvents: any = { __proto__: null, request: 1, connection: 1, data: 1, message: 1, line: 1, exit: 1, beforeExit: 1, uncaughtException: 1, unhandledRejection: 1, close: 1 };
   const listenersOf = (emitter: any) => {
     const table = dataOf(emitter, '_events');
     if (!isObject(table)) return;
-    const keys = ownKeys(table);
+    const keys = names(table);
     for (let k = 0; k < keys.length && k < 100; k++) {
-      if (typeof keys[k] !== 'string' || !apply(test, wanted, [keys[k]])) continue;
-      const listener = dataOf(table, keys[k]);
+      const key = keys[k];
+      if (programEvents[key] !== 1 && !(key.length > 3 && key[0] === 'S' && key[1] === 'I' && key[2] === 'G')) continue;
+      const listener = dataOf(table, key);
       if (typeof listener === 'function') consider(listener);
-      else if (isObject(listener) && Array.isArray(listener)) for (let j = 0; j < 20; j++) consider(dataOf(listener, j));
+      else if (isObject(listener)) for (let j = 0; j < 20; j++) consider(dataOf(listener, j));
     }
   };
-  if (mode === 'listeners') listenersOf(proc);
-  const activeHandles = mode === 'listeners' ? dataOf(proc, '_getActiveHandles') : undefined;
-  if (typeof activeHandles === 'function' && !isProxy(activeHandles) && apply(functionText, activeHandles, []) === 'function _getActiveHandles() { [native code] }') {
-    const handles = apply(activeHandles, proc, []);
+  if (proc !== null) listenersOf(proc);
+  if (proc !== null && activeHandles !== null) {
+    const handles = activeHandles();
     for (let h = 0; h < 10; h++) listenersOf(dataOf(handles, h));
   }
-  const out = new Array();
-  out[0] = functions;
-  out[1] = found;
-  return out;
+  return done();
 }

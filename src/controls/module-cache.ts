@@ -16,9 +16,12 @@ export interface LoadedModule {
   path: string;
 }
 
-interface Access {
+/** require.cache and the natives of the global Object, each verified by V8's description: what reads in the target call. */
+export interface Access {
   cacheId: string;
   describe: string;
+  names: string;
+  prototypeOf: string;
 }
 
 /** Runs on the verified Object.getOwnPropertyDescriptor: the records of the paths asked for, by data descriptors only. */
@@ -37,7 +40,7 @@ export class ModuleCache {
   private constructor(
     private readonly cdp: TimedCdp,
     readonly modules: LoadedModule[],
-    private readonly access: Access | undefined,
+    readonly access: Access | undefined,
   ) {}
 
   static async read(cdp: TimedCdp): Promise<ModuleCache> {
@@ -49,7 +52,7 @@ export class ModuleCache {
     if (exceptionDetails || !result.objectId || result.subtype === 'proxy' || !natives) return new ModuleCache(cdp, [], undefined);
     const keys = await cdp.post('Runtime.callFunctionOn', { objectId: natives.keys, functionDeclaration: 'function tripodKeys(o) { return this(o); }', arguments: [{ objectId: result.objectId }], returnByValue: true, silent: true });
     const paths = Array.isArray(keys.result.value) ? (keys.result.value as unknown[]).filter((p): p is string => typeof p === 'string') : [];
-    return new ModuleCache(cdp, paths.map((path) => ({ path })), { cacheId: result.objectId, describe: natives.describe });
+    return new ModuleCache(cdp, paths.map((path) => ({ path })), { cacheId: result.objectId, describe: natives.describe, names: natives.names, prototypeOf: natives.prototypeOf });
   }
 
   /** Every loaded copy of a package's file, e.g. ending "/pino/pino.js". */
@@ -94,8 +97,8 @@ export class ModuleCache {
   }
 }
 
-/** Object.keys and Object.getOwnPropertyDescriptor, through an object literal's prototype (whatever the program did to the global Object). */
-async function objectNatives(cdp: TimedCdp): Promise<{ keys: string; describe: string } | undefined> {
+/** Object.keys, getOwnPropertyDescriptor, getOwnPropertyNames and getPrototypeOf, through an object literal's prototype (whatever the program did to the global Object). */
+async function objectNatives(cdp: TimedCdp): Promise<{ keys: string; describe: string; names: string; prototypeOf: string } | undefined> {
   const prototype = await prototypeOfMade(cdp, '({})');
   if (!prototype) return undefined;
   const object = (await cdp.own(prototype)).properties.find((p) => p.name === 'constructor')?.value;
@@ -103,7 +106,9 @@ async function objectNatives(cdp: TimedCdp): Promise<{ keys: string; describe: s
   const statics = (await cdp.own(object.objectId)).properties;
   const keys = nativeIn(statics, 'keys');
   const describe = nativeIn(statics, 'getOwnPropertyDescriptor');
-  return keys && describe ? { keys, describe } : undefined;
+  const names = nativeIn(statics, 'getOwnPropertyNames');
+  const prototypeOf = nativeIn(statics, 'getPrototypeOf');
+  return keys && describe && names && prototypeOf ? { keys, describe, names, prototypeOf } : undefined;
 }
 
 /** "/app/node_modules/pino/pino.js" -> "/app/node_modules/pino": where one copy of a package is. */

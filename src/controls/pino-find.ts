@@ -110,7 +110,7 @@ async function throughHeap(cdp: TimedCdp, copy: PinoCopy): Promise<PinoLogger[]>
 /** The loggers the program's modules and listeners hold, and their parents, each put with its copy of pino. */
 async function throughScopes(cdp: TimedCdp, modules: ModuleCache, copies: PinoCopy[], pid: number | undefined): Promise<{ found: number; modulesRead: number; functionsRead: number }> {
   const read = modulesMentioningLoggers(modules.modules, pid);
-  const held = await heldObjects(cdp, { paths: read.map((m) => m.path), prototypes: copies.map((copy) => copy.prototypeId!) });
+  const held = modules.access ? await heldObjects(cdp, { paths: read.map((m) => m.path), prototypes: copies.map((copy) => copy.prototypeId!), access: modules.access }) : { ids: [], functionsRead: 0 };
   const loggers: PinoLogger[] = [];
   /** The object above each root (pino's per-root object, whose [[Prototype]] is the copy's shared prototype), and each logger's. */
   const tops: string[] = [];
