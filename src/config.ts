@@ -174,6 +174,8 @@ export interface FlagsConfig {
   clear?: string[];
   /** --debug PATTERNS (debug namespaces). */
   debugNamespaces?: string;
+  /** --deep: pino's loggers by the heap walk. */
+  deep: boolean;
   quiet: boolean;
   debug: boolean;
 }

@@ -10,7 +10,10 @@ export function lineTransport(socket: Socket): Transport {
   return {
     send: (text) => socket.write(`${text}\n`),
     listen(received, closed) {
-      createInterface({ input: socket, crlfDelay: Infinity }).on('line', received);
+      const lines = createInterface({ input: socket, crlfDelay: Infinity });
+      lines.on('line', received);
+      // readline passes the socket's errors on (ECONNRESET when the target is killed): 'close' says it all.
+      lines.on('error', () => {});
       socket.on('close', () => closed('the agent closed the connection'));
       socket.on('error', () => {});
     },

@@ -11,6 +11,7 @@
  * that V8 itself describes as the native `_debugEnd` is ever called.
  */
 import type { CdpClient } from '../capture/cdp';
+import { scopeChain } from '../capture/closure-scopes';
 
 /** What V8 says of Node's native function; a JS, bound or proxied stand-in reads otherwise. */
 const NATIVE_DEBUG_END = 'function _debugEnd() { [native code] }';
@@ -151,8 +152,9 @@ async function nativeCloseOf(client: CdpClient, holderId: string): Promise<strin
 export async function closureVariables(client: CdpClient, functionId: string): Promise<PropertyDescriptor[]> {
   const scopes = (await ownProperties(client, functionId)).internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
   if (!scopes) return [];
-  const closures = (await ownProperties(client, scopes)).result.filter((scope) => scope.value?.objectId && !/^Global\b/.test(scope.value.description ?? ''));
-  const variables = await Promise.all(closures.map(async (scope) => (await ownProperties(client, scope.value!.objectId!)).result));
+  const chain = await scopeChain((params) => client.post('Runtime.getProperties', params), scopes);
+  const closures = chain.filter((scope) => scope.kind !== 'Global');
+  const variables = await Promise.all(closures.map(async (scope) => (await ownProperties(client, scope.id)).result));
   return variables.flat();
 }
 

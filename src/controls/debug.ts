@@ -7,7 +7,7 @@
  */
 import { byName } from './registry-access';
 import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';
-import { type ModuleCache, packageDir } from './module-cache';
+import { type LoadedModule, type ModuleCache, packageDir } from './module-cache';
 import type { TimedCdp } from './timed-cdp';
 
 const ENTRY = '/debug/src/node.js';
@@ -27,7 +27,7 @@ export const debugAdapter: LoggerAdapter = {
   },
 };
 
-async function findCopy(cdp: TimedCdp, modules: ModuleCache, entry: { path: string; id: string }): Promise<DebugCopy | undefined> {
+async function findCopy(cdp: TimedCdp, modules: ModuleCache, entry: LoadedModule): Promise<DebugCopy | undefined> {
   const id = await modules.exportsOf(entry);
   if (!id) return undefined;
   const namespaces = byName((await cdp.own(id)).properties).namespaces?.value?.value;

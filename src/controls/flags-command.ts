@@ -6,6 +6,7 @@
  */
 import type { FlagsConfig } from '../config';
 import { UserError } from '../errors';
+import { ATTACH_EXIT } from '../attach/exit-codes';
 import { type AttachedProcess, withAttached } from '../attach/session';
 import { workingDirectoryOf } from '../attach/target-process';
 import { parseFlagValue, type FlagValue } from '../flags/index';
@@ -29,6 +30,8 @@ export interface ControlsRequest {
   sets: string[];
   clear?: string[];
   debugNamespaces?: string;
+  /** Find pino's loggers by walking the heap, not through the modules' scopes. */
+  deep?: boolean;
 }
 
 export interface ControlsResult {
@@ -44,7 +47,13 @@ export interface ControlsResult {
 }
 
 export function flagsCommand(config: FlagsConfig, abort?: AbortSignal): Promise<ControlsResult> {
-  return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort);
+  return withAttached(config.pid, config.timeoutMs, (target) => controlsOf(target, config), abort).catch((error: unknown) => {
+    // The attach layer's words are a dump's; a change that went out unanswered may or may not have been made.
+    if (error instanceof UserError && error.exitCode === ATTACH_EXIT.targetExited) {
+      throw new UserError(`tripod flags: process ${config.pid} exited during the command; nothing more can be read or set in it`, ATTACH_EXIT.targetExited);
+    }
+    throw error;
+  });
 }
 
 /** The console's `flags`, `set`, `clear` and `level` commands call this with their arguments as a request. */
@@ -54,10 +63,11 @@ export async function controlsOf(target: AttachedProcess, request: ControlsReque
   const cwd = workingDirectoryOf(target.attachment.pid);
   try {
     // The loggers a request names are looked for while the registry is read; --clear alone needs the registry first.
-    const early = request.clear?.length === 0 ? undefined : findControls(cdp, loggersWanted(request, undefined));
+    const pid = target.attachment.pid;
+    const early = request.clear?.length === 0 ? undefined : findControls(cdp, loggersWanted(request, undefined), request, pid);
     early?.catch(() => {});
     const { access, view } = await registryView(cdp);
-    const controls = await (early ?? findControls(cdp, loggersWanted(request, view)));
+    const controls = await deepenWhereNeeded(request, await (early ?? findControls(cdp, loggersWanted(request, view), request, pid)));
     const planned = planAll(request, view, controls);
     const lines = request.list ? renderListing(view, controls, request.list.glob, cwd) : [];
     if (planned.flagChanges.length === 0 && planned.loggerChanges.length === 0 && planned.restores.length === 0) {
@@ -98,11 +108,29 @@ async function registryView(cdp: TimedCdp): Promise<{ access?: GlobalAccess; vie
   return { access, view: await readRegistry(cdp, await registryOf(cdp, access, describe)) };
 }
 
-async function findControls(cdp: TimedCdp, wanted: Set<string>): Promise<LoggerControl[]> {
+/** --clear puts back every logger tripod changed: those are found by the heap walk, as --deep finds them. */
+async function findControls(cdp: TimedCdp, wanted: Set<string>, request: ControlsRequest, pid: number): Promise<LoggerControl[]> {
   if (wanted.size === 0) return [];
   const modules = await ModuleCache.read(cdp);
-  const found = await Promise.all(ADAPTERS.filter((adapter) => wanted.has(adapter.name)).map((adapter) => adapter.find(cdp, modules)));
+  const options = { deep: Boolean(request.deep) || request.clear !== undefined, pid };
+  const found = await Promise.all(ADAPTERS.filter((adapter) => wanted.has(adapter.name)).map((adapter) => adapter.find(cdp, modules, options)));
   return found.filter((control): control is LoggerControl => control !== undefined);
+}
+
+/** A logger --set the cheap route cannot place (none it found has those bindings): the thorough route's loggers instead. */
+async function deepenWhereNeeded(request: ControlsRequest, controls: LoggerControl[]): Promise<LoggerControl[]> {
+  const out = [...controls];
+  for (const set of request.sets) {
+    const logger = isLoggerName(set);
+    const at = out.findIndex((c) => c.name === logger?.name);
+    const control = out[at];
+    if (logger && control?.deeper && control.misses?.(logger.selector)) out[at] = await control.deeper();
+  }
+  return out;
+}
+
+function levelOf(set: string, logger: { name: string; selector: string }): string {
+  return set.slice(set.indexOf('=', logger.name.length + logger.selector.length) + 1);
 }
 
 /** "pino=debug" / 'pino{module:"db"}=trace' -> the adapter's name and the selector; undefined for a flag. */
@@ -128,7 +156,7 @@ function planAll(request: ControlsRequest, view: RegistryView, controls: LoggerC
 function planSet(set: string, view: RegistryView, controls: LoggerControl[], plan: Plan): void {
   const logger = isLoggerName(set);
   if (logger) {
-    plan.loggerChanges.push(loggerPlan(controls, logger.name, logger.selector, set.slice(set.indexOf('=', logger.name.length + logger.selector.length) + 1), `--set ${set}`));
+    plan.loggerChanges.push(loggerPlan(controls, logger.name, logger.selector, levelOf(set, logger), `--set ${set}`));
     return;
   }
   const at = set.indexOf('=');

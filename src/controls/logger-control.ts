@@ -34,10 +34,21 @@ export interface LoggerControl {
   plan(selector: string, value: string): PlannedChange | string;
   /** Back to what tripod found before its first change. */
   restore(registryId: string): Promise<ControlChange[]>;
+  /** Where the cheap route found them: the thorough one, for a change the cheap one cannot place. */
+  deeper?: () => Promise<LoggerControl>;
+  /** None of the loggers found matches the selector (a --set the thorough route may place). */
+  misses?(selector: string): boolean;
+}
+
+export interface FindOptions {
+  /** Walk the program's heap (a full GC) rather than read what its modules hold. */
+  deep: boolean;
+  /** The program's process, to read its modules' files through /proc/PID/root. */
+  pid?: number;
 }
 
 export interface LoggerAdapter {
   readonly name: string;
   /** undefined: the program has not loaded this logger. */
-  find(cdp: TimedCdp, modules: ModuleCache): Promise<LoggerControl | undefined>;
+  find(cdp: TimedCdp, modules: ModuleCache, options: FindOptions): Promise<LoggerControl | undefined>;
 }

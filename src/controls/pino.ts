@@ -1,118 +1,35 @@
 /**
- * pino loggers, found without the program's help: each copy of pino in the module
- * cache, its loggers' shared prototype (in the closure of lib/proto.js's export),
- * and every object built on it (Runtime.queryObjects: roots and children alike, a
- * child's prototype being its parent). Levels and bindings are read from the
- * loggers' own data (pino's levelVal and chindings symbols), no getter run; a level
- * is set through pino's own `level` setter, called by tripod's function. A copy
- * whose layout this adapter does not know is listed as unsupported.
+ * pino loggers, found without the program's help (pino-find.ts: through the
+ * modules' scopes, or by walking the heap), listed and set. A level is set
+ * through pino's own `level` setter, called by tripod's function, by name:
+ * pino's own levels or the logger's custom ones. A copy whose layout this
+ * adapter does not know is listed as unsupported.
  */
-import { byName, idOf } from './registry-access';
 import type { ControlChange, LoggerAdapter, LoggerControl, PlannedChange } from './logger-control';
-import { type LoadedModule, type ModuleCache, packageDir } from './module-cache';
-import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
-
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
-const ENTRY = '/pino.js';
-
-interface PinoLogger {
-  id: string;
-  levelVal?: number;
-  /** pino's chindings: ',"pid":1,"hostname":"h","module":"db"', a child's holding its parent's. */
-  chindings: string;
-  bindings: Record<string, unknown>;
-}
-
-interface PinoCopy {
-  dir: string;
-  version: string;
-  loggers: PinoLogger[];
-  unsupported?: string;
-}
+import { DEFAULT_LEVELS, findPino, type FoundPino, parentOf, parseChindings, type PinoCopy, type PinoLogger } from './pino-find';
+import type { TimedCdp } from './timed-cdp';
 
 export const pinoAdapter: LoggerAdapter = {
   name: 'pino',
-  async find(cdp, modules) {
-    const copies = await Promise.all(modules.matching(`/pino${ENTRY}`).map((m) => findCopy(cdp, modules, m)));
-    return copies.length === 0 ? undefined : new PinoControl(cdp, copies);
+  async find(cdp, modules, options) {
+    const found = await findPino(cdp, modules, options.deep, options.pid);
+    if (!found) return undefined;
+    const control = new PinoControl(cdp, found);
+    // Through the scopes, a logger a --set names may be held elsewhere: the heap walk finds it.
+    if (!options.deep) control.deeper = async () => new PinoControl(cdp, (await findPino(cdp, modules, true, options.pid, 'a --set names bindings no logger in the module scopes has'))!);
+    return control;
   },
 };
 
-async function findCopy(cdp: TimedCdp, modules: ModuleCache, entry: LoadedModule): Promise<PinoCopy> {
-  const dir = packageDir(entry.path, ENTRY);
-  const exportsId = await modules.exportsOf(entry);
-  const version = exportsId ? String(byName((await cdp.own(exportsId)).properties).version?.value?.value ?? 'unknown') : 'unknown';
-  const unsupported = (why: string): PinoCopy => ({ dir, version, loggers: [], unsupported: why });
-  const protoModule = modules.modules.find((m) => m.path === `${dir}/lib/proto.js`);
-  const prototypeId = protoModule && (await sharedPrototype(cdp, modules, protoModule));
-  if (!prototypeId) return unsupported('no logger prototype in lib/proto.js');
-  const { objects } = await cdp.post('Runtime.queryObjects', { prototypeObjectId: prototypeId, objectGroup: CONTROLS_GROUP });
-  const found = (await cdp.own(objects.objectId!)).properties.filter((p) => /^\d+$/.test(p.name) && p.value?.objectId);
-  const loggers = (await Promise.all(found.map((p) => readLogger(cdp, p.value!.objectId!)))).filter((l): l is PinoLogger => l !== undefined);
-  if (found.length > 0 && loggers.length === 0) return unsupported('objects on its prototype have no levelVal/chindings');
-  return { dir, version, loggers: inherited(loggers) };
-}
-
-/** `prototype`, a const of lib/proto.js, from the [[Scopes]] of the function it exports. */
-async function sharedPrototype(cdp: TimedCdp, modules: ModuleCache, protoModule: LoadedModule): Promise<string | undefined> {
-  const factory = await modules.exportsOf(protoModule);
-  if (!factory) return undefined;
-  const scopesId = (await cdp.own(factory)).internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
-  if (!scopesId) return undefined;
-  const scopes = (await cdp.own(scopesId)).properties.filter((p) => /^\d+$/.test(p.name) && p.value?.objectId && p.value.description !== 'Global');
-  for (const scope of scopes) {
-    const prototype = idOf(byName((await cdp.own(scope.value!.objectId!)).properties).prototype);
-    if (prototype) return prototype;
-  }
-  return undefined;
-}
-
-/** A logger has pino's chindings or serializers of its own; the per-root objects between a root and the prototype have nothing. */
-async function readLogger(cdp: TimedCdp, id: string): Promise<PinoLogger | undefined> {
-  const own = (await cdp.own(id)).properties;
-  const symbol = (description: string) => own.find((p) => p.symbol?.description === `Symbol(${description})`);
-  if (!symbol('pino.serializers') && !symbol('pino.chindings')) return undefined;
-  const level = symbol('pino.levelVal')?.value;
-  const chindings = symbol('pino.chindings')?.value?.value;
-  return {
-    id,
-    levelVal: level === undefined ? undefined : level.unserializableValue === 'Infinity' ? Infinity : (level.value as number),
-    chindings: typeof chindings === 'string' ? chindings : '',
-    bindings: parseChindings(typeof chindings === 'string' ? chindings : ''),
-  };
-}
-
-function parseChindings(chindings: string): Record<string, unknown> {
-  try {
-    return JSON.parse(`{${chindings.replace(/^,/, '')}}`) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
-/** A child without a level of its own has its parent's: the logger whose chindings are the longest start of its own. */
-function inherited(loggers: PinoLogger[]): PinoLogger[] {
-  const sorted = [...loggers].sort((a, b) => a.chindings.length - b.chindings.length);
-  for (const logger of sorted) {
-    if (logger.levelVal !== undefined) continue;
-    const parent = parentOf(logger, sorted);
-    if (parent) logger.levelVal = parent.levelVal;
-  }
-  return sorted;
-}
-
-function parentOf(logger: PinoLogger, loggers: PinoLogger[]): PinoLogger | undefined {
-  let best: PinoLogger | undefined;
-  for (const other of loggers) {
-    if (other === logger || other.chindings.length >= logger.chindings.length || !logger.chindings.startsWith(other.chindings)) continue;
-    if (!best || other.chindings.length > best.chindings.length) best = other;
-  }
-  return best;
-}
-
-export function levelName(levelVal: number | undefined): string {
+export function levelName(levelVal: number | undefined, levels: Record<string, number> = DEFAULT_LEVELS): string {
   if (levelVal === undefined) return '?';
-  return Object.keys(LEVELS).find((name) => LEVELS[name] === levelVal) ?? String(levelVal);
+  return Object.keys(levels).find((name) => levels[name] === levelVal) ?? String(levelVal);
+}
+
+/** The names a logger takes, lowest first (silent last). */
+function levelNames(logger: PinoLogger): string[] {
+  const levels = logger.levels ?? DEFAULT_LEVELS;
+  return Object.keys(levels).sort((a, b) => levels[a] - levels[b]);
 }
 
 /** `{module:"db",k:2}` (keys bare or quoted, values JSON or bare words) -> pairs. */
@@ -166,10 +83,16 @@ class PinoControl implements LoggerControl {
   readonly name = 'pino';
   readonly title = 'pino loggers';
 
+  private readonly copies: PinoCopy[];
+  /** The same loggers found by the heap walk, where they were found through the scopes. */
+  deeper?: () => Promise<LoggerControl>;
+
   constructor(
     private readonly cdp: TimedCdp,
-    private readonly copies: PinoCopy[],
-  ) {}
+    private readonly found: FoundPino,
+  ) {
+    this.copies = found.copies;
+  }
 
   lines(): string[] {
     const lines: string[] = [];
@@ -182,24 +105,37 @@ class PinoControl implements LoggerControl {
       if (copy.loggers.length === 0) lines.push('(no logger made yet)');
       for (const logger of copy.loggers) lines.push(this.loggerLine(logger, copy.loggers));
     }
+    if (this.found.route) lines.push(`(${this.found.route})`);
     return lines;
   }
 
   private loggerLine(logger: PinoLogger, all: PinoLogger[]): string {
     const depth = depthOf(logger, all);
     const label = depth === 0 ? '(root)' : `child ${bindingsText(ownBindings(logger, parentOf(logger, all)), false)}`;
-    return `${'  '.repeat(depth)}${label.padEnd(Math.max(22 - 2 * depth, label.length + 1))} level ${levelName(logger.levelVal)}`;
+    return `${'  '.repeat(depth)}${label.padEnd(Math.max(22 - 2 * depth, label.length + 1))} level ${levelName(logger.levelVal, logger.levels)}`;
   }
 
   plan(selector: string, value: string): PlannedChange | string {
-    if (!(value in LEVELS)) return `${JSON.stringify(value)} is not a pino level; use one of ${Object.keys(LEVELS).join(', ')}`;
     const wanted = selector === '' ? {} : parseSelector(selector);
     if (!wanted) return `${JSON.stringify(selector)} is not a bindings selector; write it as pino{module:"db"}`;
     const supported = this.copies.filter((copy) => !copy.unsupported);
     if (supported.length === 0) return `no pino logger tripod can set in this process${this.copies.length ? ` (${this.lines()[0]})` : ''}`;
     const chosen = supported.flatMap((copy) => copy.loggers.filter((l) => matches(l.bindings, wanted)).map((logger) => ({ logger, copy })));
     if (chosen.length === 0) return `no pino logger has the bindings ${selector}; the loggers: ${supported.flatMap((c) => c.loggers.map((l) => bindingsText(l.bindings, true))).join(', ') || 'none'}`;
+    const refusing = chosen.find(({ logger }) => !levelNames(logger).includes(value));
+    if (refusing) return `${JSON.stringify(value)} is not a level of ${this.nameOf(refusing.logger, refusing.copy)}; its levels: ${levelNames(refusing.logger).join(', ')}`;
     return { control: this, apply: (registryId) => this.setLevels(registryId, chosen, value, false) };
+  }
+
+  misses(selector: string): boolean {
+    const wanted = selector === '' ? {} : parseSelector(selector);
+    return wanted !== undefined && !this.copies.some((copy) => copy.loggers.some((l) => matches(l.bindings, wanted)));
+  }
+
+  /** As a change names it: pino (root), pino{module:"db"}. */
+  private nameOf(logger: PinoLogger, copy: PinoCopy): string {
+    const root = logger === copy.loggers[0] && depthOf(logger, copy.loggers) === 0;
+    return root ? 'pino (root)' : `pino${bindingsText(ownBindings(logger, parentOf(logger, copy.loggers)), false)}`;
   }
 
   restore(registryId: string): Promise<ControlChange[]> {
@@ -221,9 +157,7 @@ class PinoControl implements LoggerControl {
     outcomes.forEach((outcome, i) => {
       if (!outcome) return;
       const { logger, copy } = chosen[i];
-      const root = logger === copy.loggers[0] && depthOf(logger, copy.loggers) === 0;
-      const name = root ? 'pino (root)' : `pino${bindingsText(ownBindings(logger, parentOf(logger, copy.loggers)), false)}`;
-      changes.push({ kind: 'pino', name, old: outcome.old, new: outcome.value, module: copy.dir, ...(outcome.error ? { errors: [outcome.error] } : {}) });
+      changes.push({ kind: 'pino', name: this.nameOf(logger, copy), old: outcome.old, new: outcome.value, module: copy.dir, ...(outcome.error ? { errors: [outcome.error] } : {}) });
     });
     return changes;
   }

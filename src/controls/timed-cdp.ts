@@ -16,6 +16,8 @@ export class TimedCdp implements CdpClient {
   private inFlight = 0;
   private since = 0;
   stoppedMs = 0;
+  /** Calls made (each served between two of the program's instructions). */
+  calls = 0;
 
   constructor(private readonly cdp: CdpClient) {}
 
@@ -30,6 +32,7 @@ export class TimedCdp implements CdpClient {
   async post<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
     if (this.inFlight++ === 0) this.since = performance.now();
     const sent = performance.now();
+    this.calls++;
     try {
       return await this.cdp.post(method, params);
     } finally {

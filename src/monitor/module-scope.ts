@@ -10,7 +10,7 @@
  * [[FunctionLocation]]. A binding no function refers to lives on no context:
  * V8 keeps it in a register and it is gone once the module ran.
  */
-import type { Protocol } from 'devtools-protocol';
+import { functionInternals, scopeChain, topLevelEntry } from '../capture/closure-scopes';
 import { scriptSource } from './module-catalog';
 import { type LoadedScript, type MonitorSession, scriptKey } from './session';
 
@@ -109,11 +109,9 @@ async function confirmedScope(session: MonitorSession, functions: string[], scri
   const client = session.thread.client;
   const listings = await session.answer(Promise.all(functions.map((objectId) => client.post('Runtime.getProperties', { objectId, ownProperties: true }).catch(() => undefined))), what);
   for (const listing of listings) {
-    const internal = listing?.internalProperties ?? [];
-    const location = internal.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as { scriptId?: string } | undefined;
-    const scopes = internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
-    if (location?.scriptId !== script.scriptId || !scopes) continue;
-    const scopeId = await topLevelScope(session, scopes, what);
+    const { scriptId, scopesId } = functionInternals(listing);
+    if (scriptId !== script.scriptId || !scopesId) continue;
+    const scopeId = await topLevelScope(session, scopesId, what);
     if (scopeId) return scopeId;
   }
   return undefined;
@@ -121,13 +119,11 @@ async function confirmedScope(session: MonitorSession, functions: string[], scri
 
 async function topLevelScope(session: MonitorSession, scopesId: string, what: string): Promise<string | undefined> {
   const client = session.thread.client;
-  const entries = await session.answer(client.post('Runtime.getProperties', { objectId: scopesId, ownProperties: true }), what);
-  const chain = entries.result.filter((p): p is Protocol.Runtime.PropertyDescriptor & { value: Protocol.Runtime.RemoteObject } => /^\d+$/.test(p.name) && p.value !== undefined);
-  const outermost = chain.filter((p) => /^(Closure|Module)\b/.test(p.value.description ?? '')).at(-1);
-  if (!outermost?.value.objectId) return undefined;
+  const outermost = topLevelEntry(await scopeChain((params) => session.answer(client.post('Runtime.getProperties', params), what), scopesId));
+  if (!outermost) return undefined;
   // A [[Scopes]] entry is the inspector's own {description, object}: its object is the scope's variables.
   const scope = await session.answer(
-    client.post('Runtime.callFunctionOn', { objectId: outermost.value.objectId, functionDeclaration: 'function () { return this.object; }', objectGroup: MONITOR_GROUP, silent: true }),
+    client.post('Runtime.callFunctionOn', { objectId: outermost.id, functionDeclaration: 'function () { return this.object; }', objectGroup: MONITOR_GROUP, silent: true }),
     what,
   );
   return scope.result.objectId;

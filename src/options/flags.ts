@@ -30,6 +30,7 @@ export function parseFlagsCommand(argv: string[], env: Env): FlagsConfig | 'help
     sets,
     ...(clear ? { clear: names } : {}),
     ...(debugNamespaces !== undefined ? { debugNamespaces } : {}),
+    deep: values.switch('deep'),
     quiet: values.switch('quiet'),
     debug: tracesWanted(env.TRIPOD_DEBUG),
   };

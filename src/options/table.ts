@@ -179,6 +179,7 @@ export const OPTIONS: readonly OptionRow[] = [
   { flag: 'ls', kind: 'switch', default: false, help: 'list the flags, pino loggers and debug namespaces (a GLOB after the pid narrows the flags)', commands: ['flags'] },
   { flag: 'set', value: 'NAME=VALUE', kind: 'string', multiple: true, help: 'set a flag, pino=LEVEL, or pino{module:"db"}=LEVEL (repeatable: all or none)', commands: ['flags'] },
   { flag: 'clear', kind: 'switch', default: false, help: 'back to the default: the flags named after the pid, or alone everything tripod changed', commands: ['flags'] },
+  { flag: 'deep', kind: 'switch', default: false, help: "find pino's loggers by walking the program's heap (all of them; stops it ~100 ms) instead of through its modules' scopes", commands: ['flags'] },
   {
     flag: 'quiet', short: 'q', env: 'TRIPOD_QUIET', kind: 'switch', default: false, help: 'no banner on stderr', commands: [...SAMPLING, 'dump', 'flags'],
     per: { record: { help: 'no banner, progress or timing line on stderr' }, dump: { help: 'no timing line on stderr' }, flags: { help: 'no timing line on stderr' } },

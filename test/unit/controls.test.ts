@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { flag, parseFlagValue, processRegistry } from '../../src/flags/index';
 import { debugNamespaces } from '../../src/controls/debug';
-import { parseSelector } from '../../src/controls/pino';
+import { levelName, parseSelector } from '../../src/controls/pino';
 import { globRegex } from '../../src/controls/render';
 import { consoleRequest } from '../../src/controls/flags-command';
 import { parseFlagsCommand } from '../../src/options/flags';
@@ -93,9 +93,20 @@ describe('tripod flags pieces', () => {
   });
 });
 
+describe("pino's level names", () => {
+  it('names a level by pino\'s own names or the logger\'s custom ones, and a number it has no name for by its value', () => {
+    expect(levelName(30)).toBe('info');
+    expect(levelName(Infinity)).toBe('silent');
+    expect(levelName(35)).toBe('35');
+    expect(levelName(35, { trace: 10, info: 30, audit: 35, silent: Infinity })).toBe('audit');
+    expect(levelName(undefined)).toBe('?');
+  });
+});
+
 describe('tripod flags options', () => {
   it('reads what to do, the glob or names after the pid, and repeated --set', () => {
-    expect(parseFlagsCommand(['4242', '--ls', 'debug*'], {})).toMatchObject({ pid: 4242, list: { glob: 'debug*' }, sets: [], timeoutMs: 2000, quiet: false });
+    expect(parseFlagsCommand(['4242', '--ls', 'debug*'], {})).toMatchObject({ pid: 4242, list: { glob: 'debug*' }, sets: [], timeoutMs: 2000, quiet: false, deep: false });
+    expect(parseFlagsCommand(['4242', '--ls', '--deep'], {})).toMatchObject({ list: {}, deep: true });
     expect(parseFlagsCommand(['4242', '--set', 'a=1', '--set', 'pino=debug', '--debug', 'x:*'], {})).toMatchObject({ sets: ['a=1', 'pino=debug'], debugNamespaces: 'x:*' });
     expect(parseFlagsCommand(['4242', '--clear'], {})).toMatchObject({ clear: [] });
     expect(parseFlagsCommand(['4242', '--clear', 'a', 'b'], {})).toMatchObject({ clear: ['a', 'b'] });
