@@ -12,7 +12,7 @@
  * symbols, its `levels`), no getter run.
  */
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../package-layout';
 import { byName, idOf } from './registry-access';
 import { distinct, heldObjects } from './held-objects';
 import { type LoadedModule, type ModuleCache, packageDir } from './module-cache';
@@ -26,7 +26,7 @@ const MENTIONS_LOGGER = /pino|\.child\s*\(|logger/i;
 const MAX_MODULES = 40;
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 /** tripod's own files in the program (tripod/flags, the agent): never the program's loggers. */
-const TRIPOD_ROOT = path.resolve(__dirname, '..', '..');
+const TRIPOD_ROOT = PACKAGE_ROOT;
 const isTripods = (file: string) => file.startsWith(`${TRIPOD_ROOT}/dist/`) || file.startsWith(`${TRIPOD_ROOT}/src/`);
 
 export interface PinoLogger {

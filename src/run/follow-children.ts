@@ -15,7 +15,6 @@
  * Loaded in every followed process before its code runs, and in each of its worker threads (NODE_OPTIONS'
  * --require runs there too): it imports nothing but Node's path and tripod's types.
  */
-import { builtFile } from '../package-layout';
 import type { SamplerConfig } from './sampler';
 
 /** The private variable that carries the settings; never left in a followed process's process.env. */
@@ -27,6 +26,11 @@ export type FollowSettings = SamplerConfig & {
   logPath: string;
   /** tripod's debug sections that are on (diagnostics/debug-log), or empty. */
   debug: string;
+  /**
+   * tripod's preload for a followed child (dist/run/child-preload.js). Its path travels with the settings:
+   * this file also runs as itself in a worker (worker-children.ts), where tripod's files cannot be looked up.
+   */
+  preload: string;
 };
 
 /** The settings as one child is given them: and the NODE_OPTIONS its parent gave it, to put back. */
@@ -37,8 +41,14 @@ interface ChildSettings extends FollowSettings {
 
 const NODE_OPTIONS_PAIR = 'NODE_OPTIONS=';
 const FOLLOW_PAIR = `${FOLLOW_VARIABLE}=`;
-/** NODE_OPTIONS' own quoting: a value in double quotes, `\` escaping `"` and `\`. */
-const PRELOAD_OPTION = `--require "${builtFile('run/child-preload.js').replace(/[\\"]/g, '\\$&')}"`;
+/**
+ * The NODE_OPTIONS part that loads tripod's preload, in NODE_OPTIONS' own quoting (a value in double quotes,
+ * `\` escaping `"` and `\`). Made before the program runs: a regular expression's replace calls what the
+ * program may later put on RegExp.prototype.
+ */
+function preloadOption(settings: FollowSettings): string {
+  return `--require "${settings.preload.replace(/[\\"]/g, '\\$&')}"`;
+}
 
 // Captured before the program runs: the spawn hook runs in the program's calls, after it may have replaced them.
 const { apply } = Reflect;
@@ -55,7 +65,7 @@ function hasPrefix(text: string, prefix: string): boolean {
  * A child's `KEY=value` environment, as the program made it, with tripod's two pairs added: its NODE_OPTIONS
  * (kept whole, the preload after it) and TRIPOD_FOLLOW (a pair of that name the program passed is replaced).
  */
-export function followedEnvPairs(pairs: readonly string[], settings: FollowSettings): string[] {
+export function followedEnvPairs(pairs: readonly string[], settings: FollowSettings, preload = preloadOption(settings)): string[] {
   // Indexes, not for-of or push: the program may have replaced Array.prototype's iterator or push.
   const out: string[] = [];
   let nodeOptions: string | null = null;
@@ -66,7 +76,7 @@ export function followedEnvPairs(pairs: readonly string[], settings: FollowSetti
     else if (!hasPrefix(pair, FOLLOW_PAIR)) out[out.length] = pair;
   }
   const child: ChildSettings = { ...settings, nodeOptions };
-  out[out.length] = `${NODE_OPTIONS_PAIR}${nodeOptions ? `${nodeOptions} ${PRELOAD_OPTION}` : PRELOAD_OPTION}`;
+  out[out.length] = `${NODE_OPTIONS_PAIR}${nodeOptions ? `${nodeOptions} ${preload}` : preload}`;
   out[out.length] = `${FOLLOW_PAIR}${stringify(child)}`;
   return out;
 }
@@ -119,26 +129,27 @@ export function followChildren(settings: FollowSettings): boolean {
   const bindings = spawnBindings();
   if (!bindings) return false;
   installed = settings;
+  const preload = preloadOption(settings);
   const processPrototype = bindings.processWrap.Process.prototype;
   const spawnAsync = processPrototype.spawn;
   // Node 20 and 22 pass one options object with envPairs; Node 24 passes (file, args, cwd, envPairs, stdio, ...).
   processPrototype.spawn = function spawn(this: unknown, ...args: unknown[]): number {
     const first = args[0];
-    if (typeof first === 'object' && first !== null) args[0] = withFollowedPairs(first as { envPairs?: unknown }, settings);
-    else if (isArray(args[3])) args[3] = followedEnvPairs(args[3] as string[], settings);
+    if (typeof first === 'object' && first !== null) args[0] = withFollowedPairs(first as { envPairs?: unknown }, settings, preload);
+    else if (isArray(args[3])) args[3] = followedEnvPairs(args[3] as string[], settings, preload);
     return apply(spawnAsync, this, args) as number;
   };
   const spawnSync = bindings.spawnSync.spawn;
   bindings.spawnSync.spawn = function spawn(this: unknown, options: { envPairs?: unknown }): unknown {
-    return apply(spawnSync, this, [withFollowedPairs(options, settings)]);
+    return apply(spawnSync, this, [withFollowedPairs(options, settings, preload)]);
   };
   return true;
 }
 
 /** Node's spawn options with tripod's pairs, as a new object: Node made this one, but it is not ours. */
-function withFollowedPairs<T extends { envPairs?: unknown }>(options: T, settings: FollowSettings): T {
+function withFollowedPairs<T extends { envPairs?: unknown }>(options: T, settings: FollowSettings, preload: string): T {
   if (!isArray(options.envPairs)) return options;
-  return { ...options, envPairs: followedEnvPairs(options.envPairs as string[], settings) };
+  return { ...options, envPairs: followedEnvPairs(options.envPairs as string[], settings, preload) };
 }
 
 /**

@@ -15,6 +15,7 @@ import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
 import { processRegistry } from '../flags/index';
 import { sayOnStderr } from './stderr-line';
+import { builtFile } from '../package-layout';
 
 import { debugSetting } from '../diagnostics/debug-log';
 import type { FollowSettings } from './follow-children';
@@ -84,7 +85,7 @@ function sharedLog(scriptPath: string, requested: string | undefined): LogFile {
 
 function followSettings(config: RunConfig, logPath: string): FollowSettings {
   const { interval, timeoutMs, localsBudget, limits, watchdog, crash, profile, threads, requests } = config;
-  return { interval, timeoutMs, localsBudget, limits, watchdog, crash, profile, threads, requests, logPath, debug: debugSetting() };
+  return { interval, timeoutMs, localsBudget, limits, watchdog, crash, profile, threads, requests, logPath, debug: debugSetting(), preload: builtFile('run/child-preload.js') };
 }
 
 export function startRun(run: PreparedRun): void {

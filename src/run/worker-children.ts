@@ -19,10 +19,11 @@ import { isTripodWorker } from '../threads/own-workers';
 import { parseTitle } from '../threads/target-threads';
 import { workerTransport } from '../threads/worker-transport';
 import type { FollowSettings } from './follow-children';
+import { builtFile } from '../package-layout';
 
 const debug = debugLog('sample');
 
-const FOLLOW_MODULE = path.join(__dirname, 'follow-children.js');
+const FOLLOW_MODULE = builtFile('run/follow-children.js');
 /** The longest a held worker waits for one answer of tripod's before it is let run regardless. */
 const ANSWER_MS = 2000;
 
@@ -85,7 +86,7 @@ function installExpression(settings: FollowSettings): string {
     const module = { exports: {} };
     (function (exports, require, module, __filename, __dirname) {
 ${source}
-    }).call(module.exports, module.exports, (id) => process.getBuiltinModule(id), module, ${JSON.stringify(FOLLOW_MODULE)}, ${JSON.stringify(__dirname)});
+    }).call(module.exports, module.exports, (id) => process.getBuiltinModule(id), module, ${JSON.stringify(FOLLOW_MODULE)}, ${JSON.stringify(path.dirname(FOLLOW_MODULE))});
     return module.exports.followChildren(${JSON.stringify(settings)});
   })()`;
 }

@@ -11,7 +11,7 @@ import { FOLLOW_VARIABLE, type FollowSettings, followedEnvPairs, takeFollowSetti
 import { CensusCount, takeCensus } from '../../src/run/process-census';
 
 const SETTINGS: FollowSettings = {
-  interval: 5, timeoutMs: 1000, localsBudget: 0.01, debug: '', logPath: '/tmp/run.log',
+  interval: 5, timeoutMs: 1000, localsBudget: 0.01, debug: '', logPath: '/tmp/run.log', preload: '/opt/tripod/dist/run/child-preload.js',
   limits: { depth: 2, maxElements: 20, maxString: 200, maxFrames: 50, locals: true, redactKeys: ['password'] },
 };
 
