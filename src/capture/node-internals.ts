@@ -17,6 +17,8 @@ export interface PropertyDescriptor {
 
 export interface RemoteObject {
   type: string;
+  /** A primitive's value. */
+  value?: unknown;
   subtype?: string;
   description?: string;
   objectId?: string;
@@ -54,9 +56,25 @@ export async function globalProperties(client: CdpClient, names: readonly string
 export async function nativeDescribe(client: CdpClient): Promise<string | undefined> {
   const prototype = await prototypeOfMade(client, '({})');
   if (!prototype) return undefined;
-  const constructor = (await ownProperties(client, prototype)).result.find((p) => p.name === 'constructor')?.value;
+  const constructor = await frozenOrPlainValue(client, (await ownProperties(client, prototype)).result, 'constructor');
   if (constructor?.type !== 'function' || constructor.description !== 'function Object() { [native code] }' || !constructor.objectId) return undefined;
-  return nativeIn((await ownProperties(client, constructor.objectId)).result, 'getOwnPropertyDescriptor');
+  return nativeOf(await frozenOrPlainValue(client, (await ownProperties(client, constructor.objectId)).result, 'getOwnPropertyDescriptor'), 'getOwnPropertyDescriptor');
+}
+
+/**
+ * An own property's value: a data property's, or, where `node --frozen-intrinsics`
+ * made it an accessor (so that assigning to a frozen prototype's name still
+ * works), the `value` its getter's closure holds, read, the getter never called.
+ */
+async function frozenOrPlainValue(client: CdpClient, properties: PropertyDescriptor[], name: string): Promise<RemoteObject | undefined> {
+  const property = properties.find((p) => p.name === name);
+  if (property?.value || property?.get?.type !== 'function' || !property.get.objectId) return property?.value;
+  return (await closureVariables(client, property.get.objectId)).find((v) => v.name === 'value')?.value;
+}
+
+/** The object id of a function V8 describes as the native of that name. */
+function nativeOf(value: RemoteObject | undefined, name: string): string | undefined {
+  return value?.type === 'function' && value.description === `function ${name}() { [native code] }` ? value.objectId : undefined;
 }
 
 /** The [[Prototype]] of what `expression` (syntax alone, no name looked up) makes: an intrinsic prototype. */
@@ -68,8 +86,7 @@ export async function prototypeOfMade(client: CdpClient, expression: string): Pr
 
 /** An own data property holding the native function of that name (V8's description proves it). */
 export function nativeIn(properties: PropertyDescriptor[], name: string): string | undefined {
-  const value = properties.find((p) => p.name === name)?.value;
-  return value?.type === 'function' && value.description === `function ${name}() { [native code] }` ? value.objectId : undefined;
+  return nativeOf(properties.find((p) => p.name === name)?.value, name);
 }
 
 /** `name`'s own descriptor on the object, as getProperties would list it; undefined where it has none. */
@@ -161,7 +178,7 @@ const LOOK_UP_GETTER = 'function tripodLookUpGetter(global, key) { return { __pr
 async function lookedUpGetter(client: CdpClient, name: string): Promise<RemoteObject | undefined> {
   const prototype = await prototypeOfMade(client, '({})');
   const global = (await client.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
-  const lookUp = prototype ? nativeIn((await ownProperties(client, prototype)).result, '__lookupGetter__') : undefined;
+  const lookUp = prototype ? nativeOf(await frozenOrPlainValue(client, (await ownProperties(client, prototype)).result, '__lookupGetter__'), '__lookupGetter__') : undefined;
   if (!lookUp || !global.result.objectId) return undefined;
   const answer = (await client.post('Runtime.callFunctionOn', {
     objectId: lookUp,

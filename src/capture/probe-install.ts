@@ -17,8 +17,9 @@
  *    native, or nothing) as arguments by object id.
  * Each call is a `Runtime.callFunctionOn` of `this(...)` on the verified
  * function: syntax alone, no name looked up in the program's realm. Where any
- * of it is missing (Node before 20.18 and 22.8 has no such symbol), nothing is
- * called and the probe is not installed ("stack probe failed").
+ * of it is missing (Node before 20.18 and 22.8 has no such symbol; a later major
+ * than 24 is not assumed to take the same arguments), nothing is called and the
+ * probe is not installed ("stack probe failed").
  */
 import type { CdpClient } from './cdp';
 import { findNodeInternals, nativeIn, ownProperties, type RemoteObject } from './node-internals';
@@ -41,6 +42,9 @@ export async function installHolderThroughNatives(cdp: CdpClient): Promise<void>
   const internals = await findNodeInternals(cdp);
   if (!internals.internalBinding || !internals.process) throw new ProbeInstallFailed("Node's internalBinding was not found");
   const [contextify, symbols] = await Promise.all([call(cdp, internals.internalBinding, CALL_1, [{ value: 'contextify' }]), call(cdp, internals.internalBinding, CALL_1, [{ value: 'symbols' }])]);
+  const processProperties = (await ownProperties(cdp, internals.process)).result;
+  // makeContext CHECKs its arguments (a mismatch aborts the process): only where its signature was measured.
+  if (!measuredSignature(processProperties.find((p) => p.name === 'version')?.value)) throw new ProbeInstallFailed('this Node has no plain vm context to make');
   const makeContext = nativeIn((await ownProperties(cdp, need(contextify, 'contextify'))).result, 'makeContext');
   const symbolList = (await ownProperties(cdp, need(symbols, 'symbols'))).result;
   const symbol = (name: string) => symbolList.find((p) => p.name === name && p.value?.type === 'symbol' && p.value.description === `Symbol(${name})`)?.value?.objectId;
@@ -53,7 +57,7 @@ export async function installHolderThroughNatives(cdp: CdpClient): Promise<void>
   if (freshFunction?.type !== 'function' || !freshFunction.objectId) throw new ProbeInstallFailed('the fresh context has no Function');
   const compiled = need(await call(cdp, freshFunction.objectId, CALL_1, [{ value: freshInstallerSource() }]), 'the installer');
   const installer = need(await call(cdp, compiled, CALL_0, []), 'the installer');
-  const activeResources = nativeIn((await ownProperties(cdp, internals.process)).result, 'getActiveResourcesInfo');
+  const activeResources = nativeIn(processProperties, 'getActiveResourcesInfo');
   const global = (await cdp.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
   if (!global.result.objectId) throw new ProbeInstallFailed('the global object was not found');
   const holder = await call(cdp, installer, CALL_4, [{ objectId: global.result.objectId }, { objectId: internals.process }, activeResources ? { objectId: activeResources } : UNDEFINED, { value: PROBE_HOLDER }]);
@@ -68,6 +72,17 @@ async function call(cdp: CdpClient, functionId: string, declaration: string, arg
   };
   if (answer.exceptionDetails) throw new ProbeInstallFailed(answer.exceptionDetails.exception?.description?.split('\n')[0] ?? answer.exceptionDetails.text ?? 'a call threw');
   return answer.result.objectId;
+}
+
+/**
+ * Node whose makeContext takes the seven arguments of
+ * `vm.createContext(vm.constants.DONT_CONTEXTIFY)`: 20.18+, 22.8+, 23 and 24
+ * (measured on 20.20 and 24.22). A later major is not guessed at.
+ */
+function measuredSignature(version: RemoteObject | undefined): boolean {
+  const [major, minor] = /^v(\d+)\.(\d+)\./.exec(typeof version?.value === 'string' ? version.value : '')?.slice(1).map(Number) ?? [];
+  if (major === undefined || minor === undefined) return false;
+  return (major === 20 && minor >= 18) || (major === 22 && minor >= 8) || major === 23 || major === 24;
 }
 
 function need(objectId: string | undefined, what: string): string {
