@@ -45,8 +45,7 @@ const CALL_DESCRIBE = 'function tripodDescribe(object, key) { return this(object
  */
 export async function globalProperties(client: CdpClient, names: readonly string[] = GLOBALS_READ): Promise<PropertyDescriptor[]> {
   // `this` at the top of a script is the global object itself: no name is looked up.
-  const global = (await client.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
-  const describe = await nativeDescribe(client);
+  const [global, describe] = await Promise.all([client.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>, nativeDescribe(client)]);
   if (!global.result.objectId || !describe) return [];
   const found = await Promise.all(names.map((name) => ownDescriptor(client, describe, global.result.objectId!, name)));
   return found.filter((property): property is PropertyDescriptor => property !== undefined);
@@ -148,14 +147,16 @@ export interface NodeInternals {
  * `internalBinding`, whose closure holds the internal loader's `requireBuiltin`.
  * A program that redefined `globalThis.process` leaves no such closure: nothing is found.
  */
-export async function findNodeInternals(client: CdpClient): Promise<NodeInternals> {
-  const getter = (await globalProperties(client, ['process'])).find((p) => p.name === 'process')?.get ?? (await lookedUpGetter(client, 'process'));
+export async function findNodeInternals(client: CdpClient, want: { loader: boolean; processProperty?: PropertyDescriptor } = { loader: true }): Promise<NodeInternals> {
+  const property = want.processProperty ?? (await globalProperties(client, ['process'])).find((p) => p.name === 'process');
+  const getter = property?.get ?? (await lookedUpGetter(client, 'process'));
   if (getter?.type !== 'function' || !getter.objectId) return {};
   const variables = await closureVariables(client, getter.objectId);
   const processObject = variables.find((v) => v.name === 'process' && v.value?.type === 'object' && v.value.description === 'process')?.value?.objectId;
   const binding = variables.find((v) => v.name === 'internalBinding' && v.value?.type === 'function')?.value;
   if (!binding?.objectId) return { process: processObject };
   const internalBinding = INTERNAL_BINDING.test(binding.description ?? '') ? binding.objectId : undefined;
+  if (!want.loader) return { process: processObject, internalBinding };
   const found = (await closureVariables(client, binding.objectId)).find((v) => v.name === 'requireBuiltin')?.value;
   const requireBuiltin = found?.type === 'function' && REQUIRE_BUILTIN.test(found.description ?? '') ? found.objectId : undefined;
   return { process: processObject, internalBinding, requireBuiltin };

@@ -49,14 +49,17 @@ export function installProbeHolder(requests?: InFlightSnapshot): void {
 /** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight; `idle`: no frame beneath the probe. */
 export type InFlightSnapshot = (max: number, idle: boolean) => string;
 
+/** The installer's parameters, in the order probe-install.ts passes them. */
+export const INSTALLER_PARAMETERS = ['global', 'proc', 'activeResources', 'holderName'] as const;
+
 /**
- * The body of a function that, compiled by a fresh context's own `Function`
- * (probe-install.ts), returns the installer of a process tripod did not start:
- * the installer, the probe and the holder's method then all belong to that
- * context, and every name they use is its own.
+ * The body of the installer of a process tripod did not start, compiled by a
+ * fresh context's own `Function` (probe-install.ts): the installer, the probe and
+ * the holder's method then all belong to that context, and every name they use
+ * is its own.
  */
-export function freshInstallerSource(): string {
-  return `const make = (${makeStackProbe.toString()});\nreturn (${installInFresh.toString()}).bind(undefined, make);\n//# sourceURL=${PROBE_SCRIPT}`;
+export function freshInstallerBody(): string {
+  return `return (${installInFresh.toString()})((${makeStackProbe.toString()}), ${INSTALLER_PARAMETERS.join(', ')});\n//# sourceURL=${PROBE_SCRIPT}`;
 }
 
 /**

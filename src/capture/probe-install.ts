@@ -22,14 +22,14 @@
  * probe is not installed ("stack probe failed").
  */
 import type { CdpClient } from './cdp';
-import { findNodeInternals, nativeIn, ownProperties, type RemoteObject } from './node-internals';
-import { freshInstallerSource, PROBE_HOLDER } from './probe-context';
+import { findNodeInternals, nativeIn, ownProperties, type PropertyDescriptor, type RemoteObject } from './node-internals';
+import { freshInstallerBody, INSTALLER_PARAMETERS, PROBE_HOLDER } from './probe-context';
 
 /** Calls the verified function the call is applied to, with exactly the arguments given (makeContext checks their count). */
 const CALL_1 = 'function tripodCall(a) { return this(a); }';
 const CALL_4 = 'function tripodCall(a, b, c, d) { return this(a, b, c, d); }';
 const CALL_7 = 'function tripodCall(a, b, c, d, e, f, g) { return this(a, b, c, d, e, f, g); }';
-const CALL_0 = 'function tripodCall() { return this(); }';
+const CALL_5 = 'function tripodCall(a, b, c, d, e) { return this(a, b, c, d, e); }';
 
 /** A CDP call argument; `{}` is undefined. */
 type Argument = { value?: unknown; objectId?: string };
@@ -37,17 +37,25 @@ const UNDEFINED: Argument = {};
 
 export class ProbeInstallFailed extends Error {}
 
-/** Installs the holder unless it is there (another attach's, installed meanwhile); throws ProbeInstallFailed saying what was missing. */
-export async function installHolderThroughNatives(cdp: CdpClient): Promise<void> {
-  const internals = await findNodeInternals(cdp);
+/**
+ * Installs the holder unless it is there (another attach's, installed meanwhile);
+ * throws ProbeInstallFailed saying what was missing. `processProperty`: the
+ * global's `process` descriptor where the caller read it already.
+ */
+export async function installHolderThroughNatives(cdp: CdpClient, processProperty?: PropertyDescriptor): Promise<void> {
+  const [internals, global] = await Promise.all([findNodeInternals(cdp, { loader: false, processProperty }), cdp.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>]);
   if (!internals.internalBinding || !internals.process) throw new ProbeInstallFailed("Node's internalBinding was not found");
-  const [contextify, symbols] = await Promise.all([call(cdp, internals.internalBinding, CALL_1, [{ value: 'contextify' }]), call(cdp, internals.internalBinding, CALL_1, [{ value: 'symbols' }])]);
-  const processProperties = (await ownProperties(cdp, internals.process)).result;
+  if (!global.result.objectId) throw new ProbeInstallFailed('the global object was not found');
+  const [contextify, symbols, processProperties] = await Promise.all([
+    call(cdp, internals.internalBinding, CALL_1, [{ value: 'contextify' }]),
+    call(cdp, internals.internalBinding, CALL_1, [{ value: 'symbols' }]),
+    ownProperties(cdp, internals.process).then((own) => own.result),
+  ]);
   // makeContext CHECKs its arguments (a mismatch aborts the process): only where its signature was measured.
   if (!measuredSignature(processProperties.find((p) => p.name === 'version')?.value)) throw new ProbeInstallFailed('this Node has no plain vm context to make');
-  const makeContext = nativeIn((await ownProperties(cdp, need(contextify, 'contextify'))).result, 'makeContext');
-  const symbolList = (await ownProperties(cdp, need(symbols, 'symbols'))).result;
-  const symbol = (name: string) => symbolList.find((p) => p.name === name && p.value?.type === 'symbol' && p.value.description === `Symbol(${name})`)?.value?.objectId;
+  const [contextifyProperties, symbolList] = await Promise.all([ownProperties(cdp, need(contextify, 'contextify')), ownProperties(cdp, need(symbols, 'symbols'))]);
+  const makeContext = nativeIn(contextifyProperties.result, 'makeContext');
+  const symbol = (name: string) => symbolList.result.find((p) => p.name === name && p.value?.type === 'symbol' && p.value.description === `Symbol(${name})`)?.value?.objectId;
   const noContextify = symbol('vm_context_no_contextify');
   const noCallback = symbol('vm_dynamic_import_no_callback');
   if (!makeContext || !noContextify || !noCallback) throw new ProbeInstallFailed('this Node has no plain vm context to make');
@@ -55,11 +63,8 @@ export async function installHolderThroughNatives(cdp: CdpClient): Promise<void>
   const fresh = await call(cdp, makeContext, CALL_7, [{ objectId: noContextify }, { value: 'tripod stack probe' }, UNDEFINED, { value: true }, { value: true }, { value: false }, { objectId: noCallback }]);
   const freshFunction = (await ownProperties(cdp, need(fresh, 'the fresh context'))).result.find((p) => p.name === 'Function')?.value;
   if (freshFunction?.type !== 'function' || !freshFunction.objectId) throw new ProbeInstallFailed('the fresh context has no Function');
-  const compiled = need(await call(cdp, freshFunction.objectId, CALL_1, [{ value: freshInstallerSource() }]), 'the installer');
-  const installer = need(await call(cdp, compiled, CALL_0, []), 'the installer');
+  const installer = need(await call(cdp, freshFunction.objectId, CALL_5, [...INSTALLER_PARAMETERS.map((name) => ({ value: name })), { value: freshInstallerBody() }]), 'the installer');
   const activeResources = nativeIn(processProperties, 'getActiveResourcesInfo');
-  const global = (await cdp.post('Runtime.evaluate', { expression: 'this', silent: true })) as { result: RemoteObject };
-  if (!global.result.objectId) throw new ProbeInstallFailed('the global object was not found');
   const holder = await call(cdp, installer, CALL_4, [{ objectId: global.result.objectId }, { objectId: internals.process }, activeResources ? { objectId: activeResources } : UNDEFINED, { value: PROBE_HOLDER }]);
   need(holder, 'the holder');
 }

@@ -69,9 +69,14 @@ export class StackProbe {
     this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
   }
 
-  async run(): Promise<ProbeAnswer> {
+  /** Resolves once the holder is known to be there (installed now where it was not); the first probe waits for it anyway. */
+  prepare(): Promise<void> {
     this.installing ??= this.install();
-    await this.installing;
+    return this.installing;
+  }
+
+  async run(): Promise<ProbeAnswer> {
+    await this.prepare();
     const reply = await this.evaluate();
     if (reply === undefined) throw new Error('stack probe failed: it is not installed in the target');
     return answerOf(JSON.parse(reply) as ProbeReply);
@@ -84,10 +89,10 @@ export class StackProbe {
   }
 
   private async install(): Promise<void> {
-    const [holder] = await globalProperties(this.cdp, [PROBE_HOLDER]);
-    if (holder) return;
+    const found = await globalProperties(this.cdp, [PROBE_HOLDER, 'process']);
+    if (found.some((p) => p.name === PROBE_HOLDER)) return;
     try {
-      await installHolderThroughNatives(this.cdp);
+      await installHolderThroughNatives(this.cdp, found.find((p) => p.name === 'process'));
     } catch (error) {
       throw new Error(`stack probe failed: it cannot be installed here (${(error as Error).message})`);
     }
