@@ -13,8 +13,8 @@
  *    makes it, without node:vm's exports (shared with the program) being read;
  * 3. that context's own `Function` compiles the installer there, so its
  *    `Object.*` are the fresh context's; it gets the program's global, `process`
- *    and the native `getActiveResourcesInfo` (a data property V8 describes as
- *    native, or nothing) as arguments by object id.
+ *    and the native `getActiveResourcesInfo` (`internalBinding('process_methods')`'s,
+ *    verified native) as arguments by object id.
  * Each call is a `Runtime.callFunctionOn` of `this(...)` on the verified
  * function: syntax alone, no name looked up in the program's realm. Where any
  * of it is missing (Node before 20.18 and 22.8 has no such symbol; a later major
@@ -46,14 +46,19 @@ export async function installHolderThroughNatives(cdp: CdpClient, processPropert
   const [internals, global] = await Promise.all([findNodeInternals(cdp, { loader: false, processProperty }), cdp.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>]);
   if (!internals.internalBinding || !internals.process) throw new ProbeInstallFailed("Node's internalBinding was not found");
   if (!global.result.objectId) throw new ProbeInstallFailed('the global object was not found');
-  const [contextify, symbols, processProperties] = await Promise.all([
+  const [contextify, symbols, processMethods, processProperties] = await Promise.all([
     call(cdp, internals.internalBinding, CALL_1, [{ value: 'contextify' }]),
     call(cdp, internals.internalBinding, CALL_1, [{ value: 'symbols' }]),
+    call(cdp, internals.internalBinding, CALL_1, [{ value: 'process_methods' }]),
     ownProperties(cdp, internals.process).then((own) => own.result),
   ]);
   // makeContext CHECKs its arguments (a mismatch aborts the process): only where its signature was measured.
   if (!measuredSignature(processProperties.find((p) => p.name === 'version')?.value)) throw new ProbeInstallFailed('this Node has no plain vm context to make');
-  const [contextifyProperties, symbolList] = await Promise.all([ownProperties(cdp, need(contextify, 'contextify')), ownProperties(cdp, need(symbols, 'symbols'))]);
+  const [contextifyProperties, symbolList, methods] = await Promise.all([
+    ownProperties(cdp, need(contextify, 'contextify')),
+    ownProperties(cdp, need(symbols, 'symbols')),
+    processMethods ? ownProperties(cdp, processMethods) : { result: [] },
+  ]);
   const makeContext = nativeIn(contextifyProperties.result, 'makeContext');
   const symbol = (name: string) => symbolList.result.find((p) => p.name === name && p.value?.type === 'symbol' && p.value.description === `Symbol(${name})`)?.value?.objectId;
   const noContextify = symbol('vm_context_no_contextify');
@@ -64,7 +69,8 @@ export async function installHolderThroughNatives(cdp: CdpClient, processPropert
   const freshFunction = (await ownProperties(cdp, need(fresh, 'the fresh context'))).result.find((p) => p.name === 'Function')?.value;
   if (freshFunction?.type !== 'function' || !freshFunction.objectId) throw new ProbeInstallFailed('the fresh context has no Function');
   const installer = need(await call(cdp, freshFunction.objectId, CALL_5, [...INSTALLER_PARAMETERS.map((name) => ({ value: name })), { value: freshInstallerBody() }]), 'the installer');
-  const activeResources = nativeIn(processProperties, 'getActiveResourcesInfo');
+  // Node's native behind process.getActiveResourcesInfo, which the program may have replaced.
+  const activeResources = nativeIn(methods.result, 'getActiveResourcesInfo') ?? nativeIn(processProperties, 'getActiveResourcesInfo');
   const holder = await call(cdp, installer, CALL_4, [{ objectId: global.result.objectId }, { objectId: internals.process }, activeResources ? { objectId: activeResources } : UNDEFINED, { value: PROBE_HOLDER }]);
   need(holder, 'the holder');
 }
