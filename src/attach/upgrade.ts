@@ -25,14 +25,14 @@ import type { CdpClient } from '../capture/cdp';
 import { CdpConnection } from '../capture/cdp-connection';
 import { AGENT_WORKER_NAME, upgradeSocketName } from './agent-protocol';
 import { lineTransport } from './line-transport';
-import { closureVariables, globalProperties, ownProperties, type RemoteObject } from './native-close';
+import { findRequireBuiltin, ownProperties, type RemoteObject } from '../capture/node-internals';
+
+export { findRequireBuiltin };
 import { unixListeners } from './proc-sockets';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('attach');
 
-/** The internal loader, by V8's description of it (its source begins so). */
-const REQUIRE_BUILTIN = /^function requireBuiltin\(id\) \{/;
 const NATIVE_UNREF = 'function unref() { [native code] }';
 const RELAY_SCRIPT = builtFile('attach/agent-relay.js');
 const SOCKET_POLL_MS = 3;
@@ -102,16 +102,6 @@ async function before<T>(deadline: number, step: string, work: Promise<T>): Prom
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Node's internal `requireBuiltin`, in the closure of `internalBinding`, in the closure of the `process` accessor. */
-export async function findRequireBuiltin(client: CdpClient): Promise<string | undefined> {
-  const getter = (await globalProperties(client)).find((p) => p.name === 'process')?.get;
-  if (getter?.type !== 'function' || !getter.objectId) return undefined;
-  const internalBinding = (await closureVariables(client, getter.objectId)).find((v) => v.name === 'internalBinding' && v.value?.type === 'function');
-  if (!internalBinding?.value?.objectId) return undefined;
-  const found = (await closureVariables(client, internalBinding.value.objectId)).find((v) => v.name === 'requireBuiltin')?.value;
-  return found?.type === 'function' && REQUIRE_BUILTIN.test(found.description ?? '') ? found.objectId : undefined;
 }
 
 /**

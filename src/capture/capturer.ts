@@ -28,6 +28,14 @@ const debug = debugLog('capture');
 
 /** A probe answered later than this, by a thread seen asleep in the kernel meanwhile, found it in a native call. */
 const SLOW_ANSWER_MS = 50;
+/**
+ * How long the probe's first install in a process tripod did not start may take
+ * (probe-install.ts: some fifteen round trips, each relayed through the main
+ * thread for a worker) before the sample's own --timeout starts: a thread that
+ * does not answer by then is probed, and found blocked, as before. Once the
+ * holder is known to be there this costs nothing.
+ */
+const PROBE_INSTALL_MS = 2000;
 
 /** How long past --timeout a main thread seen running in user space may take to answer the probe before it is called blocked. */
 const RUNNING_GRACE_MS = 250;
@@ -155,6 +163,9 @@ export class Capturer {
   }
 
   private async captureNow(stalled: boolean): Promise<Capture> {
+    const preparing = this.probe.prepare().catch(() => {});
+    // A main thread asleep in the kernel answers neither: its probe is timed as before.
+    if (!(this.onMainThread && isAsleepInKernel(this.options.pid))) await withDeadline(preparing, PROBE_INSTALL_MS);
     const time = Date.now();
     const started = performance.now();
     const probing = this.probe.run();

@@ -12,8 +12,7 @@
  * process.getActiveResourcesInfo as Node made them. The context itself is built at
  * the holder's first use (~1 ms, once, inside the first sample), so starting the
  * script costs only the holder. A process tripod attaches to without either gets
- * it at the first attach, from process.getBuiltinModule('node:vm') as the program
- * left it (README: Limits).
+ * it at the first attach, through Node's verified natives alone (probe-install.ts).
  */
 import * as vm from 'node:vm';
 
@@ -50,13 +49,36 @@ export function installProbeHolder(requests?: InFlightSnapshot): void {
 /** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight; `idle`: no frame beneath the probe. */
 export type InFlightSnapshot = (max: number, idle: boolean) => string;
 
+/** The installer's parameters, in the order probe-install.ts passes them. */
+export const INSTALLER_PARAMETERS = ['global', 'proc', 'activeResources', 'holderName'] as const;
+
 /**
- * The same, as an expression for Runtime.evaluate in a process that has no
- * holder yet: it returns the holder, installed now if it was not there.
+ * The body of the installer of a process tripod did not start, compiled by a
+ * fresh context's own `Function` (probe-install.ts): the installer, the probe and
+ * the holder's method then all belong to that context, and every name they use
+ * is its own.
  */
-export function holderInstallExpression(): string {
-  const args = [JSON.stringify(`(${makeStackProbe.toString()})`), JSON.stringify(PROBE_HOLDER), JSON.stringify(PROBE_SCRIPT)].join(', ');
-  return `(${installHolder.toString()})(this, process.getBuiltinModule('node:vm'), process, ${args})`;
+export function freshInstallerBody(): string {
+  return `return (${installInFresh.toString()})((${makeStackProbe.toString()}), ${INSTALLER_PARAMETERS.join(', ')});\n//# sourceURL=${PROBE_SCRIPT}`;
+}
+
+/**
+ * Runs in the fresh context, as its own code (its Object is not the program's):
+ * the holder, unless one is there already (another attach's). Getters on the
+ * program's prototypes play no part: only the global's own property is looked at.
+ */
+function installInFresh(make: typeof makeStackProbe, global: object, proc: unknown, activeResources: unknown, holderName: string): unknown {
+  const existing = Object.getOwnPropertyDescriptor(global, holderName);
+  if (existing) return existing.value;
+  const probe = make(activeResources, proc, undefined);
+  const holder = Object.freeze({
+    __proto__: null,
+    probe(skip: number, head: number, tail: number): string {
+      return probe(skip, head, tail);
+    },
+  });
+  Object.defineProperty(global, holderName, { value: holder });
+  return holder;
 }
 
 /**

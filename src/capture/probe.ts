@@ -10,7 +10,9 @@
 import type { Frame } from '../record/sample';
 import type { CdpClient } from './cdp';
 import { scriptUrl } from '../frames/frame-text';
-import { holderInstallExpression, PROBE_FUNCTION, PROBE_HOLDER, PROBE_SCRIPT, type ProbeReply } from './probe-context';
+import { globalProperties } from './node-internals';
+import { PROBE_FUNCTION, PROBE_HOLDER, PROBE_SCRIPT, type ProbeReply } from './probe-context';
+import { installHolderThroughNatives } from './probe-install';
 
 export { PROBE_FUNCTION, PROBE_SCRIPT };
 
@@ -48,9 +50,11 @@ export function callerOfNativeCall(answer: ProbeAnswer): ProbeAnswer {
  * The probe of one thread: one Runtime.evaluate that reaches the holder by a
  * property read on the global object (plain syntax: nothing the program can
  * replace is called; the holder is frozen and its global non-writable). The same
- * text every time, so V8 compiles it once. Where tripod did not install the
- * holder first (a process reached by SIGUSR1 or its own inspector), the first
- * probe installs it.
+ * text every time, so V8 compiles it once. Before the first, the global's own
+ * property is looked at through CDP (a program's getter of that name on
+ * Object.prototype would answer the expression's lookup otherwise); where
+ * tripod did not install the holder first (a process reached by SIGUSR1 or its
+ * own inspector), it is installed then (probe-install.ts).
  */
 export class StackProbe {
   private readonly expression: string;
@@ -65,13 +69,15 @@ export class StackProbe {
     this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
   }
 
+  /** Resolves once the holder is known to be there (installed now where it was not); the first probe waits for it anyway. */
+  prepare(): Promise<void> {
+    this.installing ??= this.install();
+    return this.installing;
+  }
+
   async run(): Promise<ProbeAnswer> {
-    let reply = await this.evaluate();
-    if (reply === undefined) {
-      this.installing ??= this.install();
-      await this.installing;
-      reply = await this.evaluate();
-    }
+    await this.prepare();
+    const reply = await this.evaluate();
     if (reply === undefined) throw new Error('stack probe failed: it is not installed in the target');
     return answerOf(JSON.parse(reply) as ProbeReply);
   }
@@ -83,8 +89,13 @@ export class StackProbe {
   }
 
   private async install(): Promise<void> {
-    const { exceptionDetails } = await this.cdp.post('Runtime.evaluate', { expression: holderInstallExpression(), silent: true });
-    if (exceptionDetails) throw new Error(`stack probe failed: it cannot be installed here (${exceptionDetails.exception?.description?.split('\n')[0] ?? 'no node:vm'})`);
+    const found = await globalProperties(this.cdp, [PROBE_HOLDER, 'process']);
+    if (found.some((p) => p.name === PROBE_HOLDER)) return;
+    try {
+      await installHolderThroughNatives(this.cdp, found.find((p) => p.name === 'process'));
+    } catch (error) {
+      throw new Error(`stack probe failed: it cannot be installed here (${(error as Error).message})`);
+    }
   }
 }
 
