@@ -66,6 +66,12 @@ export interface CapturerOptions {
   lease?: SessionLease;
   /** Where tripod keeps no request table (record --requests PID): what else says which requests are in flight. */
   requests?: RequestReader;
+  /**
+   * The probe's holder was installed in the thread before the program's first line (the runner's main thread,
+   * a followed child's): nothing to look for, so a first sample of a thread blocked in a native call is not held
+   * up by reads it cannot answer.
+   */
+  holderInstalled?: boolean;
 }
 
 /** The requests in flight of a process without tripod's table, read after each sample its thread answered. */
@@ -98,7 +104,7 @@ export class Capturer {
     this.scripts = new ScriptTable(cdp);
     this.slowAnswerMs = options.slowAnswerMs ?? SLOW_ANSWER_MS;
     this.onMainThread = options.mainThread !== false;
-    this.probe = new StackProbe(cdp, options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE, HIDDEN_FRAME_ALLOWANCE);
+    this.probe = new StackProbe(cdp, options.limits.maxFrames + HIDDEN_FRAME_ALLOWANCE, HIDDEN_FRAME_ALLOWANCE, options.holderInstalled);
     if (options.localsBudget !== undefined && options.limits.locals) this.budget = new LocalsBudget(options.localsBudget);
     this.pause = {
       cdp,

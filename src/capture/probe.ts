@@ -65,8 +65,11 @@ export class StackProbe {
     /** How many frames from the top are described (the bottom ones too, up to `tail`). */
     head: number,
     tail: number,
+    /** The holder is there already (installed before the program's first line): nothing to look for. */
+    installed = false,
   ) {
     this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
+    if (installed) this.installing = Promise.resolve();
   }
 
   /** Resolves once the holder is known to be there (installed now where it was not); the first probe waits for it anyway. */

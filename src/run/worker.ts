@@ -85,7 +85,7 @@ function begin(target: SamplerTarget): Run {
   // each capture, so that a program's own debugger is not kept paused by it (capture-session.ts).
   const lease = data.crash || data.profile ? undefined : new CaptureSession();
   const client = lease ?? connectedClient();
-  const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease });
+  const capturer = new Capturer(client, { timeoutMs: data.timeoutMs, limits: data.limits, holdDebugger: Boolean(data.crash), localsBudget: data.localsBudget, lease, holderInstalled: true });
   const main: RecordedThread = { ...MAIN_THREAD, client };
   recording.join(main, capturer);
   const workers = data.threads ? startSampledWorkers(recording, sink) : undefined;
