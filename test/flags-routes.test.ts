@@ -7,24 +7,13 @@
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, finish, ROOT, start, TRIPOD, tripod } from './helpers/cli';
-import { startTarget, stopAllTargets, type Target } from './helpers/target';
+import { startTarget, stateOf, stopAllTargets, type Target } from './helpers/target';
 
 const nodes = inject('nodes');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 afterEach(() => stopAllTargets());
 
-async function levelsOf(target: Target): Promise<Record<string, string>> {
-  const before = target.stdout().length;
-  target.child.stdin!.write('state\n');
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const line = target.stdout().slice(before).split('\n').find((l) => l.startsWith('{'));
-    if (line) return JSON.parse(line);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no state; stderr: ${target.stderr()}`);
-}
 
 describe.each(nodes)('tripod flags: routes, custom levels, a process killed under a set, $label', ({ bin }) => {
   async function started(script: string): Promise<Target> {
@@ -48,7 +37,7 @@ describe.each(nodes)('tripod flags: routes, custom levels, a process killed unde
     const hidden = await tripod(bin, ['flags', pid, '--set', 'pino{module:"jobs"}=debug']);
     expect(hidden.code, hidden.stderr).toBe(0);
     expect(hidden.stdout).toMatch(/^set pino\{module:"jobs"\} audit -> debug \(.*pino\)\n$/);
-    expect(await levelsOf(target)).toEqual({ root: 'audit', http: 'audit', jobs: 'debug' });
+    expect(await stateOf(target)).toEqual({ root: 'audit', http: 'audit', jobs: 'debug' });
   });
 
   it('sets a custom level by name, and refuses an unknown one listing the logger\'s levels, changing nothing', async () => {
@@ -59,7 +48,7 @@ describe.each(nodes)('tripod flags: routes, custom levels, a process killed unde
     const set = await tripod(bin, ['flags', pid, '--set', 'pino{module:"http"}=audit']);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toMatch(/^set pino\{module:"http"\} info -> audit /);
-    expect(await levelsOf(target)).toMatchObject({ root: 'info', http: 'audit' });
+    expect(await stateOf(target)).toMatchObject({ root: 'info', http: 'audit' });
     const listed = await tripod(bin, ['flags', pid, '--ls', 'pino', '-q']);
     expect(listed.stdout).toMatch(/child \{module:"http"\} +level audit/);
     const refused = await tripod(bin, ['flags', pid, '--set', 'pino=audit', '--set', 'pino{module:"http"}=loud']);
@@ -68,18 +57,18 @@ describe.each(nodes)('tripod flags: routes, custom levels, a process killed unde
       'tripod flags: --set pino{module:"http"}=loud: "loud" is not a level of pino{module:"http"}; its levels: trace, debug, info, audit, warn, error, fatal, silent; nothing was changed',
       '',
     ]);
-    expect(await levelsOf(target)).toMatchObject({ root: 'info', http: 'audit' });
+    expect(await stateOf(target)).toMatchObject({ root: 'info', http: 'audit' });
   });
 
   it('runs no getter and no Proxy trap of the program while it looks for loggers in its exports and scopes', async () => {
     const target = await started(fixture('flags-hostile-scope.js'));
-    const before = (await levelsOf(target)).count;
+    const before = (await stateOf(target)).count;
     const listed = await tripod(bin, ['flags', String(target.pid), '--ls', 'pino']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/\(root\) +level info\n +\(found through the scopes of/);
     const set = await tripod(bin, ['flags', String(target.pid), '--set', 'pino=warn']);
     expect(set.code, set.stderr).toBe(0);
-    expect(await levelsOf(target)).toMatchObject({ count: before, root: 'warn' });
+    expect(await stateOf(target)).toMatchObject({ count: before, root: 'warn' });
   });
 
   // The kill lands after the k-th of the command's calls was answered, for k across the whole command:

@@ -6,24 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, readLog, ROOT, tempDir, tempLog, tripod } from './helpers/cli';
-import { startTarget, stopAllTargets, type Target } from './helpers/target';
+import { startTarget, stateOf, stopAllTargets, type Target } from './helpers/target';
 
 const nodes = inject('nodes');
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 afterEach(() => stopAllTargets());
 
-async function stateOf(target: Target): Promise<Record<string, any>> {
-  const before = target.stdout().length;
-  target.child.stdin!.write('state\n');
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const line = target.stdout().slice(before).split('\n').find((l) => l.startsWith('{'));
-    if (line) return JSON.parse(line);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no state; stderr: ${target.stderr()}`);
-}
 
 describe.each(nodes)('tripod flags, $label', ({ bin }) => {
   async function started(script: string, env: Record<string, string> = {}): Promise<Target> {

@@ -135,6 +135,19 @@ export function inspectorPorts(pid: number, others: number[] = []): number[] {
   }
 }
 
+/** A target fixture that answers the line `state` on its stdin with one JSON line: that line, parsed. */
+export async function stateOf(target: Target): Promise<Record<string, any>> {
+  const before = target.stdout().length;
+  target.child.stdin!.write('state\n');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const line = target.stdout().slice(before).split('\n').find((l) => l.startsWith('{'));
+    if (line) return JSON.parse(line);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no state; stderr: ${target.stderr()}`);
+}
+
 /** Polls `check` until it holds or `ms` pass; the last answer. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms: number, everyMs = 100): Promise<boolean> {
   const deadline = Date.now() + ms;
