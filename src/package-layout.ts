@@ -4,8 +4,8 @@
  * preload) and the code that tells tripod's frames and modules from the
  * program's. Computed here, from this file's place at the top of dist/ (or of
  * src/ under the tests), because the bundles (dist/cli.bundle.js,
- * dist/worker.bundle.js: `npm run bundle`) sit at that same depth, where every
- * module they hold has the bundle's own __dirname.
+ * dist/run.bundle.js, dist/worker.bundle.js: `npm run bundle`) sit at that same
+ * depth, where every module they hold has the bundle's own __dirname.
  */
 import * as path from 'node:path';
 

@@ -1,8 +1,8 @@
 /**
  * The sampler worker's entry: turns on Node's compile cache (Node >= 22.1) for
  * this thread before the worker's modules load, then loads them, bundled into
- * one file. The worker compiles some 80 of tripod's modules and pino's at every
- * start; from the cache it reads V8's code instead (BENCHMARKS.md, "startup"). Only this thread's: the
+ * one file (dist/worker.bundle.js). The worker compiles it at every start; from
+ * the cache it reads V8's code instead (BENCHMARKS.md, "startup"). Only this thread's: the
  * program's modules, on the main thread, are compiled as under plain node, and
  * the NODE_COMPILE_CACHE Node sets goes into this worker's copy of the
  * environment, not the program's. Node 20 has no compile cache: nothing changes there.
