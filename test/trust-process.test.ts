@@ -362,7 +362,7 @@ describe.each(nodes)('the end of a program that replaced intrinsics, $label', ({
     expect(readLog(log).at(-1)).toMatchObject({ event: 'end', exitCode: 0 });
   });
 
-  it('that ends before the sampler booted: its records are written by the main thread without calling its fs.writeSync, Buffer.from, JSON.stringify, Date.now, Atomics or Reflect.apply', async () => {
+  it('that ends before the sampler booted: its records are written by the main thread without calling its fs.writeSync, Buffer.from, JSON.stringify, Date.now, Atomics, Reflect.apply or process.pid getter', async () => {
     const script = path.join(FIXTURES, 'process-replaced-intrinsics-at-once.js');
     const plain = await run(bin, [script]);
     expect(plain.stdout).toBe('done\n');

@@ -18,20 +18,21 @@ import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('log');
 
-const dateNow = Date.now;
-
 /** What the main thread keeps from 'begin' to write the run's records: the start's line is made then. */
 export interface UnbegunRun {
   fd: number;
   logPath: string;
+  /** Read at 'begin': at the exit, `process.pid` may be a getter of the program's. */
+  pid: number;
   startLine: string;
   /** The start record is in the log (written at 'begin'). */
   startWritten: boolean;
 }
 
 export function unbegunRun(data: SamplerData, target: SamplerTarget): UnbegunRun {
-  const startLine = pinoLine(PINO_INFO, process.pid, { event: 'start', ...startHeader(runHeader(data, target)) }, 'start');
-  return { fd: target.fd, logPath: target.logPath, startLine, startWritten: false };
+  const { pid } = process;
+  const startLine = pinoLine(PINO_INFO, pid, { event: 'start', ...startHeader(runHeader(data, target)) }, 'start');
+  return { fd: target.fd, logPath: target.logPath, pid, startLine, startWritten: false };
 }
 
 /**
@@ -56,7 +57,7 @@ export function endsWithoutWorker(end: EndInfo, target: SamplerTarget): boolean 
 
 /** The end record (and the start, if its write failed), in one write; a failed write is said once, and the program ends as it would. */
 export function writeUnbegunRun(run: UnbegunRun, end: EndInfo): void {
-  const endLine = pinoLine(PINO_INFO, process.pid, { event: 'end', ...end, samples: 0 }, 'end', dateNow());
+  const endLine = pinoLine(PINO_INFO, run.pid, { event: 'end', ...end, samples: 0 }, 'end');
   const lines = run.startWritten ? endLine : run.startLine + endLine;
   new RecordWriter(run.fd, (failure) => sayOnStderr(logFailedLine(run.logPath, failure))).write(lines, run.startWritten ? 1 : 2);
   debug('the program ended before the sampler worker began: its end record written by the main thread');
