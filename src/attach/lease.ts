@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CdpClient } from '../capture/cdp';
 import { nativeMember } from './loop-turn';
-import { closureVariables, globalProperties, isPlainObject, nativeIn, ownProperties, prototypeOfMade, type PropertyDescriptor } from './native-close';
+import { closureVariables, globalProperties, isPlainObject, nativeIn, ownProperties, prototypeOfMade, type PropertyDescriptor } from '../capture/node-internals';
 
 /** Long: the guardian closes at once; the lease matters only when it died too. */
 export const LEASE_MS = 10_000;

@@ -10,7 +10,7 @@
  * and its state is read from the promise, so nothing of the program's runs.
  */
 import type { CdpClient } from '../capture/cdp';
-import { globalProperties, isPlainObject, nativeIn, ownProperties, type PropertyDescriptor } from './native-close';
+import { globalProperties, isPlainObject, nativeIn, ownProperties, type PropertyDescriptor } from '../capture/node-internals';
 
 const ARM = 'function tripodLoopTurn(Int32Array, SharedArrayBuffer) { return this(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1).value; }';
 const POLL_MS = 5;

@@ -13,10 +13,6 @@
 import type { CdpClient } from '../capture/cdp';
 import { closureVariables, firstFound, globalProperties, isPlainObject, ownProperties, type PropertyDescriptor } from '../capture/node-internals';
 
-// The CDP reads, kept where attach's other modules have always imported them from.
-export { closureVariables, globalProperties, isPlainObject, nativeIn, ownProperties, prototypeOfMade } from '../capture/node-internals';
-export type { Properties, PropertyDescriptor, RemoteObject } from '../capture/node-internals';
-
 /** What V8 says of Node's native function; a JS, bound or proxied stand-in reads otherwise. */
 const NATIVE_DEBUG_END = 'function _debugEnd() { [native code] }';
 /** Calls the object it is applied to: `this` is the verified function itself. */

@@ -27,7 +27,6 @@ import { AGENT_WORKER_NAME, upgradeSocketName } from './agent-protocol';
 import { lineTransport } from './line-transport';
 import { findRequireBuiltin, ownProperties, type RemoteObject } from '../capture/node-internals';
 
-export { findRequireBuiltin };
 import { unixListeners } from './proc-sockets';
 import { debugLog } from '../diagnostics/debug-log';
 

@@ -7,7 +7,7 @@
  * only to make a registry) are found through an object literal's prototype and
  * the global's own `Symbol`, each verified by V8's own description, and called by object id.
  */
-import { nativeIn, ownProperties, prototypeOfMade } from '../attach/native-close';
+import { nativeIn, ownProperties, prototypeOfMade } from '../capture/node-internals';
 import { REGISTRY_KEY } from '../flags/index';
 import { UserError } from '../errors';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';

@@ -15,7 +15,7 @@
  * function hands back (functions, loggers) and the inspector's own [[Scopes]].
  */
 import type { Protocol } from 'devtools-protocol';
-import { globalProperties, nativeIn } from '../attach/native-close';
+import { globalProperties, nativeIn } from '../capture/node-internals';
 import type { Access } from './module-cache';
 import { byName, idOf } from './registry-access';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';

@@ -8,7 +8,7 @@
  * read are fetched afterwards, through the native getOwnPropertyDescriptor, and
  * their exports with getProperties. Natives are verified by V8's description.
  */
-import { nativeIn, prototypeOfMade } from '../attach/native-close';
+import { nativeIn, prototypeOfMade } from '../capture/node-internals';
 import { byName, idOf } from './registry-access';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 

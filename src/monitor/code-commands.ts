@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { withDeadline } from '../capture/cdp';
-import { findRequireBuiltin } from '../attach/upgrade';
+import { findRequireBuiltin } from '../capture/node-internals';
 import { runInTask, taskNatives, type RunEnd } from './eval-run';
 import { findModule, FRESH_INSTANCE_QUERY } from './module-catalog';
 import { MONITOR_GROUP } from './module-scope';
@@ -218,7 +218,7 @@ const RUN_SOURCE = `function NAME(__tripodSource, __tripodColors, __tripodStatem
 }`;
 
 /** What RUN_SOURCE handed back, its promise awaited. Runs in the target. */
-export const SETTLE = `async function (ran) {
+const SETTLE = `async function (ran) {
   if (ran && ran.pending) {
     try {
       return ran.done(await ran.pending);

@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CdpClient, EventParams } from '../capture/cdp';
 import { withDeadline } from '../capture/cdp';
-import { globalProperties, nativeIn } from '../attach/native-close';
+import { globalProperties, nativeIn } from '../capture/node-internals';
 import { nativeMember } from '../attach/loop-turn';
 import type { MonitorSession } from './session';
 
@@ -188,7 +188,7 @@ function answered(session: MonitorSession, end: CallEnd, wallMs: number): RunEnd
  * trivial function and resumed before the domain goes off. The Debugger domain
  * is on only for this.
  */
-export async function stopIfRunning(client: CdpClient, frame: string, waitMs: number): Promise<'stopped' | 'not running' | 'no answer'> {
+async function stopIfRunning(client: CdpClient, frame: string, waitMs: number): Promise<'stopped' | 'not running' | 'no answer'> {
   let terminated: Promise<unknown> | undefined;
   let seen = () => {};
   const pausedOnce = new Promise<void>((resolve) => (seen = resolve));
