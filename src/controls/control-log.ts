@@ -6,14 +6,13 @@
  */
 import { closeSync, constants, openSync, readFileSync, readlinkSync, readSync, readdirSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { PINO_INFO, pinoLine } from '../log/pino-line';
 import type { ControlRecord } from '../record/records';
 import type { ControlChange } from './logger-control';
 
-export function controlRecord(pid: number, change: ControlChange): ControlRecord & { level: number; time: number; pid: number; hostname: string; msg: string } {
+/** A change as a `control` record's fields; pino's own (level, time, pid, msg) are pinoLine's. */
+function controlFields(change: ControlChange): ControlRecord & { hostname: string } {
   return {
-    level: 30,
-    time: Date.now(),
-    pid,
     hostname: hostname(),
     event: 'control',
     kind: change.kind,
@@ -23,12 +22,11 @@ export function controlRecord(pid: number, change: ControlChange): ControlRecord
     ...(change.module ? { module: change.module } : {}),
     ...(change.errors?.length ? { errors: change.errors } : {}),
     by: 'tripod flags',
-    msg: 'control',
   };
 }
 
 export function controlLines(pid: number, changes: ControlChange[]): string {
-  return changes.map((change) => `${JSON.stringify(controlRecord(pid, change))}\n`).join('');
+  return changes.map((change) => pinoLine(PINO_INFO, pid, controlFields(change), 'control')).join('');
 }
 
 /** A tripod log (its first line a start record) that `pid` has open with O_APPEND; undefined when none. */
