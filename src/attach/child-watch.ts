@@ -19,7 +19,7 @@ import { commandLineOf, descendantsOf, type ProcessNode, startTicks } from './pr
 import { findTarget, looksLikeNode } from './target-process';
 
 /** How often /proc is looked at for new children: a child that lives less than this may be missed. */
-export const FOLLOW_POLL_MS = 100;
+const FOLLOW_POLL_MS = 100;
 /** How long a Node child may take to be reachable (its SIGUSR1 handler, the agent's socket) before it is taken as it is. */
 const READY_WAIT_MS = 2000;
 
@@ -27,9 +27,6 @@ export type ChildEvent =
   | { kind: 'followed'; child: ProcessNode; argv: string[] }
   | { kind: 'skipped'; child: ProcessNode; why: string }
   | { kind: 'ended'; child: ProcessNode; samples: number; threads: number };
-
-/** A child that can be attached to, as found. */
-export type FoundChild = ProcessNode & { argv: string[] };
 
 /**
  * Whether a descendant is a Node process tripod may attach to: its argv when it

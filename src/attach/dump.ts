@@ -2,7 +2,7 @@
  * `tripod dump PID`: every JavaScript thread of a running process captured once,
  * all at the same time, through the shared Capturer (probe, then a pause for
  * locals when asked). The process goes on as before. With --children, then each
- * Node process below it (follow-children.ts), one attach at a time.
+ * Node process below it (child-watch.ts), one attach at a time.
  */
 import type { Capture } from '../capture/capturer';
 import { withDeadline } from '../capture/cdp';

@@ -29,7 +29,7 @@ export function descendantsOf(root: number): ProcessNode[] {
 }
 
 /** The children of every thread of `pid` (a worker thread may fork too); none for a process gone. */
-export function childrenOf(pid: number): number[] {
+function childrenOf(pid: number): number[] {
   const children = new Set<number>();
   for (const task of listDir(`/proc/${pid}/task`)) {
     for (const word of readText(`/proc/${pid}/task/${task}/children`).split(' ')) if (/^\d+$/.test(word)) children.add(Number(word));

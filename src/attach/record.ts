@@ -3,7 +3,7 @@
  * fixed interval into a log of the runner's format (start, sample…, end), so
  * `tripod show` reads it as it reads the runner's. A thin adapter over the one
  * Recording: each thread has its own schedule; workers that start later join in.
- * With --children, each Node process the target starts later (follow-children.ts)
+ * With --children, each Node process the target starts later (child-watch.ts)
  * is recorded the same way, through its own attach, into the same log under its
  * own pid; its recording ends as it exits, or with the target's.
  */

@@ -46,7 +46,7 @@ export function withAttached<T>(
   timeoutMs: number,
   use: (target: AttachedProcess) => Promise<T>,
   abort?: AbortSignal,
-  options: { longLived?: boolean } = {},
+  options: AttachOptions = {},
 ): Promise<T> {
   return attachAndUse(pid, timeoutMs, use, abort, options).catch(async (error: unknown) => {
     if (error instanceof UserError || error instanceof Interrupted) throw error;

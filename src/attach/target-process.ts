@@ -50,7 +50,6 @@ export function notNodeError(target: TargetProcess): UserError {
   );
 }
 
-/** Running or sleeping; a zombie has exited already. */
 /** Its working directory, which ./relative names in its output are relative to; undefined once it is gone (or hidden from us). */
 export function workingDirectoryOf(pid: number): string | undefined {
   try {
@@ -60,6 +59,7 @@ export function workingDirectoryOf(pid: number): string | undefined {
   }
 }
 
+/** Running or sleeping; a zombie has exited already. */
 export function isAlive(pid: number): boolean {
   const stat = readProc(pid, 'stat');
   return stat !== undefined && !/\) Z /.test(stat);

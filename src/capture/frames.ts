@@ -6,9 +6,7 @@ import { PACKAGE_ROOT } from '../package-layout';
 import { filePath } from '../frames/frame-text';
 import type { Frame } from '../record/sample';
 
-
 /** tripod's own code: dist/ (compiled) and bin/ of this package. */
-
 const OWN_DIRS = [path.join(PACKAGE_ROOT, 'dist') + path.sep, path.join(PACKAGE_ROOT, 'bin') + path.sep];
 
 export function isTripodFrame(url: string): boolean {

@@ -20,10 +20,10 @@ import { ensureRegistry, type FlagChange, logThroughRegistry, readRegistry, type
 import { globRegex, renderChanges, renderListing } from './render';
 import { TimedCdp } from './timed-cdp';
 
-export const UNREADABLE = 'it replaced Object.getOwnPropertyDescriptor, defineProperty or getOwnPropertySymbols, and tripod calls none of its code to read them';
+const UNREADABLE = 'it replaced Object.getOwnPropertyDescriptor, defineProperty or getOwnPropertySymbols, and tripod calls none of its code to read them';
 
 /** Every logger kind tripod knows; winston would be one more file and one more entry. */
-export const ADAPTERS: readonly LoggerAdapter[] = [pinoAdapter, debugAdapter];
+const ADAPTERS: readonly LoggerAdapter[] = [pinoAdapter, debugAdapter];
 
 export interface ControlsRequest {
   list?: { glob?: string };

@@ -176,7 +176,7 @@ function mentionsLogger(file: string, pid: number | undefined): boolean {
 }
 
 /** A logger has pino's chindings or serializers of its own; the per-root objects between a root and the prototype have nothing. */
-export async function readLogger(cdp: TimedCdp, id: string): Promise<PinoLogger | undefined> {
+async function readLogger(cdp: TimedCdp, id: string): Promise<PinoLogger | undefined> {
   const { properties: own, internal } = await cdp.own(id);
   const symbol = (description: string) => own.find((p) => p.symbol?.description === `Symbol(${description})`);
   if (!symbol('pino.serializers') && !symbol('pino.chindings')) return undefined;

@@ -21,9 +21,6 @@ export interface ConsoleCommand {
   run(session: MonitorSession, args: string, control: RunControl): Promise<Outcome>;
 }
 
-/** Commands the console itself answers (help, timing, quit): they need no target. */
-export const CONSOLE_ONLY = new Set(['help', 'timing', 'quit', 'exit']);
-
 export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   { name: 'main', usage: 'main', summary: "the current thread's stack, now (as tripod dump)", run: (s) => stackCommand(s, false) },
   { name: 'mainwhoall', usage: 'mainwhoall', summary: 'the same with arguments and local variables, bounded and redacted', run: (s) => stackCommand(s, true) },

@@ -72,7 +72,7 @@ function dedupe(scripts: LoadedScript[]): LoadedScript[] {
   return [...byPath.values()];
 }
 
-export function isDependency(script: LoadedScript): boolean {
+function isDependency(script: LoadedScript): boolean {
   return script.path.includes('/node_modules/');
 }
 

@@ -28,7 +28,7 @@ export interface ModuleScope {
 }
 
 /** An object only tripod holds (an inspector object group), for calls that need a receiver. */
-export async function holderOf(session: MonitorSession, what: string): Promise<string> {
+async function holderOf(session: MonitorSession, what: string): Promise<string> {
   const known = session.importHolders.get(session.thread.threadId);
   if (known) return known;
   const { result } = await session.answer(

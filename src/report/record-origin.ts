@@ -27,7 +27,7 @@ export function processOf(record: LogRecord): number | undefined {
   return typeof attached?.pid === 'number' ? attached.pid : undefined;
 }
 
-export function threadOf(record: LogRecord): number {
+function threadOf(record: LogRecord): number {
   return typeof record.threadId === 'number' ? record.threadId : MAIN_THREAD;
 }
 

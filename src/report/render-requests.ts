@@ -41,7 +41,7 @@ function waitingText(r: SlowRecord): string {
 }
 
 /** "at async loadOrder (/srv/app/orders.js:12:5)", "at async Promise.all (index 1)": as Node prints an async frame. */
-export function awaitFrameText(frame: AwaitFrame): string {
+function awaitFrameText(frame: AwaitFrame): string {
   if (frame.index !== undefined) return `at async ${plain(frame.function)} (index ${frame.index})`;
   return `at async ${plain(frame.function || '<anonymous>')} (${plain(frameLocation(frame))})`;
 }

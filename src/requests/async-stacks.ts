@@ -20,7 +20,7 @@
 export const AWAITED_KEPT = 8;
 const KEPT_MASK = AWAITED_KEPT - 1;
 /** Frames a request's chain lists, innermost first. */
-export const MAX_AWAIT_FRAMES = 16;
+const MAX_AWAIT_FRAMES = 16;
 /** Longest function name or script name kept, in characters. */
 const MAX_NAME = 300;
 

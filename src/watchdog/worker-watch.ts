@@ -59,7 +59,7 @@ export class WorkerStallWatch implements StallListener {
     this.ended = true;
     // An install still in flight is not waited for (it can take seconds): the process's end is.
     if (!this.watch) return;
-    const ongoing = this.watch?.stop();
+    const ongoing = this.watch.stop();
     const holds = ongoing ? await (this.checks.get(ongoing.stallId) ?? true) : true;
     await Promise.all(this.checks.values());
     await this.capture?.stop(holds ? ongoing : undefined);
