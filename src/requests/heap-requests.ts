@@ -89,7 +89,7 @@ export async function heapServerRequests(cdp: CdpClient): Promise<InFlight | und
     const server: ServerRequest[] = [];
     let total = 0;
     for (const response of responses) {
-      const request = await unfinishedRequest(cdp, response);
+      const request = await unfinishedRequest(cdp, response, false);
       if (!request) continue;
       total++;
       if (server.length < LISTED) server.push({ id: total, ...request, ageMs: 0 });
@@ -103,14 +103,18 @@ export async function heapServerRequests(cdp: CdpClient): Promise<InFlight | und
   }
 }
 
-async function unfinishedRequest(cdp: CdpClient, response: string): Promise<Pick<ServerRequest, 'method' | 'path'> | undefined> {
+/**
+ * A response's request, when the response is still unfinished: its method and path, read as own data
+ * properties (the heap walk's finds, the socket scan's). A request object that is a Proxy is not read.
+ */
+export async function unfinishedRequest(cdp: CdpClient, response: string, keepQuery: boolean): Promise<Pick<ServerRequest, 'method' | 'path'> | undefined> {
   const properties = await ownProperties(cdp, response);
   if (dataValue(properties, 'finished')?.value !== false || dataValue(properties, 'destroyed')?.value === true) return undefined;
-  const request = dataValue(properties, 'req')?.objectId;
-  if (!request) return undefined;
-  const fields = await ownProperties(cdp, request);
+  const request = dataValue(properties, 'req');
+  if (!request?.objectId || request.subtype === 'proxy') return undefined;
+  const fields = await ownProperties(cdp, request.objectId);
   const method = dataValue(fields, 'method')?.value;
   const url = dataValue(fields, 'url')?.value;
   if (typeof method !== 'string' || typeof url !== 'string') return undefined;
-  return { method, path: pathOf(url, false) };
+  return { method, path: pathOf(url, keepQuery) };
 }

@@ -22,7 +22,7 @@ import type { InFlight, OutboundRequest, ServerRequest } from '../record/request
 import type { CdpClient } from '../capture/cdp';
 import type { RequestReader } from '../capture/capturer';
 import { hostOf, pathOf } from './in-flight-text';
-import { dataValue, ownProperties, processObject } from './heap-requests';
+import { dataValue, ownProperties, processObject, unfinishedRequest } from './heap-requests';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('capture');
@@ -175,16 +175,10 @@ export class SocketRequests implements RequestReader {
   }
 
   private async follow(response: string, now: number): Promise<Followed | undefined> {
-    const properties = await ownProperties(this.cdp, response);
-    if (!isUnfinished(properties)) return undefined;
-    const request = dataValue(properties, 'req');
-    if (!request?.objectId || request.subtype === 'proxy') return undefined;
-    const fields = await ownProperties(this.cdp, request.objectId);
-    const method = dataValue(fields, 'method')?.value;
-    const url = dataValue(fields, 'url')?.value;
-    if (typeof method !== 'string' || typeof url !== 'string') return undefined;
+    const request = await unfinishedRequest(this.cdp, response, this.keepQuery);
+    if (!request) return undefined;
     const held = await this.hold(response);
-    return held ? { id: ++this.lastId, kind: 'server', method, path: pathOf(url, this.keepQuery), origin: '', seenAt: now, response: held } : undefined;
+    return held ? { id: ++this.lastId, kind: 'server', ...request, origin: '', seenAt: now, response: held } : undefined;
   }
 
   /**
@@ -220,10 +214,6 @@ function requestLinePath(head: string): string | undefined {
   const line = head.slice(0, head.indexOf('\r\n') >>> 0);
   const parts = line.split(' ');
   return parts.length === 3 ? parts[1] : undefined;
-}
-
-function isUnfinished(properties: Protocol.Runtime.PropertyDescriptor[]): boolean {
-  return dataValue(properties, 'finished')?.value === false && dataValue(properties, 'destroyed')?.value !== true;
 }
 
 /**
