@@ -3,7 +3,6 @@
  * code. The only module that prints or exits.
  */
 import type { ChildEvent } from './attach/child-watch';
-import type { Dump } from './attach/dump';
 import type { DumpConfig, RecordConfig, RunConfig } from './config';
 import { debugSettingOf, enableDebugLog } from './diagnostics/debug-log';
 import { UserError } from './errors';
@@ -127,18 +126,12 @@ async function dump(argv: string[]): Promise<void> {
   const { dumpProcess, dumpTree } = await import('./attach/dump');
   const abort = abortOnSignals();
   const started = performance.now();
-  let result: Dump;
-  if (config.children) {
-    const tree = await dumpTree(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
-    await dumpChildren(config, tree);
-    result = tree.root;
-  } else {
-    result = await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid));
-    if (!config.json) process.stdout.write(`${(await import('./report/render-dump')).renderDump(result)}\n`);
-    else new (await import('./log/logger')).SampleLog(1, config.pid).dump(result);
-  }
+  const tree = config.children
+    ? await dumpTree(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid))
+    : { root: await dumpProcess(config.pid, config, tripodVersion(), abort.signal).catch(interruptedAsUserError(config.pid)), children: [] };
+  await writeDumpTree(config, tree);
   // What the target's main thread was stopped (the workers' captures stop their own threads, children their own).
-  const main = result.threads.find((thread) => thread.threadId === 0);
+  const main = tree.root.threads.find((thread) => thread.threadId === 0);
   if (!config.quiet) await timing(started, main && main.stoppedMs > 0 ? main.stoppedMs : undefined);
 }
 
@@ -163,8 +156,8 @@ async function flags(argv: string[]): Promise<void> {
   if (!config.quiet) await timing(started, result.stoppedMs);
 }
 
-/** dump --children: the tree as text, or one dump record per process (a child that has none is said on stderr). */
-async function dumpChildren(config: DumpConfig, tree: Awaited<ReturnType<typeof import('./attach/dump').dumpTree>>): Promise<void> {
+/** The dump as text (with --children, the tree), or one dump record per process (a child that has none is said on stderr). */
+async function writeDumpTree(config: DumpConfig, tree: Awaited<ReturnType<typeof import('./attach/dump').dumpTree>>): Promise<void> {
   if (!config.json) return void process.stdout.write(`${(await import('./report/render-dump')).renderDumpTree(tree.root, tree.children)}\n`);
   const { SampleLog } = await import('./log/logger');
   new SampleLog(1, config.pid).dump(tree.root);
