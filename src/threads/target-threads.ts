@@ -12,6 +12,7 @@
  * compiled while the profiler watches. One that waits is always let run.
  */
 import type { RecordedThread } from '../recording/capturers';
+import { withDeadline } from '../capture/cdp';
 import { CdpConnection } from '../capture/cdp-connection';
 import type { NodeEvents } from '../capture/node-domains';
 import { isTripodWorker } from './own-workers';
@@ -96,7 +97,7 @@ export class TargetThreads {
     };
     this.workers.set(sessionId, thread);
     const work = [...this.added].map((listener) => listener(thread, waitingForDebugger));
-    if (waitingForDebugger) void heldUntil(work, HELD_START_MS).then(() => this.letRun(sessionId));
+    if (waitingForDebugger) void withDeadline(Promise.allSettled(work), HELD_START_MS).then(() => this.letRun(sessionId));
   };
 
   /** Ends a held worker's wait, over the main session itself: its own connection may be closed by now. */
@@ -117,11 +118,4 @@ export class TargetThreads {
 export function parseTitle(title: string): { threadId: number; name: string } {
   const match = /^\[worker (\d+)\]\s*(.*)$/.exec(title);
   return match ? { threadId: Number(match[1]), name: match[2] } : { threadId: -1, name: title };
-}
-
-/** Settles when every piece of work has, or `ms` pass first. */
-function heldUntil(work: Array<void | Promise<unknown>>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([Promise.allSettled(work).then(() => {}), deadline]).finally(() => clearTimeout(timer));
 }
