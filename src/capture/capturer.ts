@@ -169,8 +169,9 @@ export class Capturer {
   }
 
   private async captureNow(stalled: boolean): Promise<Capture> {
-    // Until the first install settles; a main thread asleep in the kernel answers neither: its probe is timed as before.
-    if (!this.probe.prepared && !(this.onMainThread && isAsleepInKernel(this.options.pid))) await withDeadline(this.probe.prepare().catch(() => {}), PROBE_INSTALL_MS);
+    const preparing = this.probe.prepare().catch(() => {});
+    // A main thread asleep in the kernel answers neither: its probe is timed as before.
+    if (!(this.onMainThread && isAsleepInKernel(this.options.pid))) await withDeadline(preparing, PROBE_INSTALL_MS);
     const time = Date.now();
     const started = performance.now();
     const probing = this.probe.run();

@@ -59,8 +59,6 @@ export function callerOfNativeCall(answer: ProbeAnswer): ProbeAnswer {
 export class StackProbe {
   private readonly expression: string;
   private installing?: Promise<void>;
-  /** The holder is known to be there (or its install failed for good): nothing is left to prepare. */
-  private settled = false;
 
   constructor(
     private readonly cdp: CdpClient,
@@ -71,20 +69,12 @@ export class StackProbe {
     installed = false,
   ) {
     this.expression = `this.${PROBE_HOLDER}?.probe(${OWN_FRAMES}, ${head}, ${tail})`;
-    if (installed) {
-      this.installing = Promise.resolve();
-      this.settled = true;
-    }
-  }
-
-  /** Whether `prepare` has nothing left to do: a capture need not wait for it. */
-  get prepared(): boolean {
-    return this.settled;
+    if (installed) this.installing = Promise.resolve();
   }
 
   /** Resolves once the holder is known to be there (installed now where it was not); the first probe waits for it anyway. */
   prepare(): Promise<void> {
-    this.installing ??= this.install().finally(() => (this.settled = true));
+    this.installing ??= this.install();
     return this.installing;
   }
 
