@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -89,9 +90,13 @@ describe.each(nodes)('attach trust, $label', ({ bin }) => {
   });
 
   it('refuses an inspector host that is a name starting with "127." before any signal, and opens localhost', async () => {
-    const named = startTarget(bin, ['--inspect-port=127.x.example:9229', fixture('attach-server.js')]);
+    // Its port is taken by another process, as 9229 may be on a busy machine: the host, the target's own setting, is what tripod names.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const named = startTarget(bin, [`--inspect-port=127.x.example:${takenPort}`, fixture('attach-server.js')]);
     const [, , httpPort] = await named.waitFor(/ready (\d+) (\d+)/);
-    const refused = await tripod(bin, ['dump', String(named.pid)]);
+    const refused = await tripod(bin, ['dump', String(named.pid)]).finally(() => taken.close());
     expect(refused.code).toBe(6);
     expect(oneLine(refused.stderr)).toMatch(/set to listen on 127\.x\.example, which is not loopback/);
     // Not signalled: Node would have tried (and reported on stderr) to open an inspector there.

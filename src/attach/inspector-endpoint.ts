@@ -65,7 +65,9 @@ export async function existingEndpoint(target: TargetProcess, listener: TcpListe
 /** Checks that SIGUSR1 will open a loopback inspector: before anything is sent, so a refusal leaves nothing open. */
 export async function checkSignalWillWork(target: TargetProcess): Promise<void> {
   checkSignalPreconditions(target);
+  // The host before the port: a refused host is the target's own setting, where the port may be taken by anyone else for a moment.
   if (!(await resolvesToLoopback(target.flags.host))) throw notLoopbackError(target, target.flags.host);
+  checkPortFree(target);
 }
 
 /**
@@ -102,6 +104,9 @@ function checkSignalPreconditions(target: TargetProcess): void {
       ATTACH_EXIT.inspectorUnavailable,
     );
   }
+}
+
+function checkPortFree({ pid, flags }: TargetProcess): void {
   if (flags.port !== 0 && portListened(pid, flags.port)) {
     throw new UserError(
       `tripod: port ${flags.port}, where process ${pid} would open its inspector, is in use by another process; free it, or start the target with --inspect-port=0 or with tripod's agent (--require tripod/agent)`,
