@@ -3,19 +3,12 @@
  * log given up at its first failed write (a full disk), reported once, so the
  * program runs on and ends as it would without tripod. SampleLog's pino writes
  * through it, and so does the main thread at a short program's exit
- * (run/unbegun-run.ts), which is why it uses only built-ins captured when it loads.
+ * (run/unbegun-run.ts), after the program may have replaced built-ins: see whole-write.ts.
  */
-import { writeSync as fsWriteSync } from 'node:fs';
 import { debugLog } from '../diagnostics/debug-log';
+import { bytesOf, writeWhole } from './whole-write';
 
 const debug = debugLog('log');
-
-// Read once here, as the value it is now (a named import is read again at each call).
-const writeSync = fsWriteSync;
-const bufferFrom = Buffer.from;
-const dateNow = Date.now;
-const atomicsWait = Atomics.wait;
-const { apply } = Reflect;
 
 export interface LogFailure {
   /** The errno code of the write that failed (ENOSPC, EIO, ...). */
@@ -28,7 +21,6 @@ export interface LogFailure {
 
 /** How long a write into a full pipe (a non-blocking FIFO or stdout) waits for room before the log is given up. */
 const STUCK_WRITE_MS = 10_000;
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** pino's destination (and the main thread's, for a run the worker never began). */
 export class RecordWriter {
@@ -45,29 +37,12 @@ export class RecordWriter {
   write(line: string, records = 1): void {
     if (this.failed) return;
     try {
-      this.writeAll(apply(bufferFrom, Buffer, [line]) as Buffer);
+      writeWhole(this.fd, bytesOf(line), STUCK_WRITE_MS, (written) => (this.bytes += written));
       this.records += records;
     } catch (error) {
       this.failed = true;
       debug('write failed (%s) after %s records, %s bytes: the log is given up', (error as NodeJS.ErrnoException).code, this.records, this.bytes);
       this.onFailure({ code: (error as NodeJS.ErrnoException).code ?? 'error', records: this.records, bytes: this.bytes });
-    }
-  }
-
-  private writeAll(bytes: Buffer): void {
-    let stuckSince: number | undefined;
-    for (let offset = 0; offset < bytes.length; ) {
-      try {
-        const written = writeSync(this.fd, bytes, offset);
-        offset += written;
-        this.bytes += written;
-        stuckSince = undefined;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        stuckSince ??= dateNow();
-        if (dateNow() - stuckSince > STUCK_WRITE_MS) throw error;
-        atomicsWait(PAUSE, 0, 0, 5);
-      }
     }
   }
 }

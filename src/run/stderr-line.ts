@@ -3,27 +3,16 @@
  * worker, a log that failed), written to fd 2 directly: creating process.stderr
  * would make a pipe behind it non-blocking (for stdout too, under 2>&1).
  */
-import { writeSync as fsWriteSync } from 'node:fs';
+import { bytesOf, writeWhole } from '../log/whole-write';
 
-// Captured when tripod loads: the main thread may say a failed log at the program's exit, after it replaced them.
-// Read once here, as the value it is now (a named import is read again at each call).
-const writeSync = fsWriteSync;
-const bufferFrom = Buffer.from;
-const atomicsWait = Atomics.wait;
-const { apply } = Reflect;
+/** How long a full stderr (non-blocking: the program's own doing, or shared) is waited on before the line is dropped. */
+const STDERR_STUCK_MS = 1000;
 
 /** Best effort: a full or closed stderr must not stop the program. */
 export function sayOnStderr(text: string): void {
-  const bytes = apply(bufferFrom, Buffer, [text]) as Buffer;
-  for (let offset = 0, attempts = 0; offset < bytes.length && attempts < 100; attempts++) {
-    try {
-      offset += writeSync(2, bytes, offset);
-    } catch (error) {
-      // fd 2 may be non-blocking (the program's own doing, or shared): wait for room, briefly.
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      atomicsWait(PAUSE, 0, 0, 10);
-    }
+  try {
+    writeWhole(2, bytesOf(text), STDERR_STUCK_MS);
+  } catch {
+    // Dropped: the program runs on as it would without tripod.
   }
 }
-
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
