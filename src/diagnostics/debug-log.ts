@@ -8,7 +8,7 @@
  * Off, a section's function is one property read and a return: its arguments are
  * values the caller already has (at most four, so no rest array is made), the
  * message is formatted only when on, and no clock is read. The setting is the
- * process's, turned on by cli.ts; the sampler worker gets it in its workerData
+ * process's, turned on by cli.ts and the commands' front ends (src/commands/); the sampler worker gets it in its workerData
  * (never through process.env, which the program sees). Lines go straight to fd 2
  * (sayOnStderr): creating process.stderr in the target would change its stderr.
  */
@@ -72,6 +72,11 @@ export function tracesWanted(raw: string | undefined): boolean {
 export function enableDebugLog(next: DebugSetting | undefined): void {
   setting = next ?? '';
   for (const [section, state] of sections) state.on = setting === '*' || setting.split(',').includes(section);
+}
+
+/** tripod's debug lines as TRIPOD_DEBUG and --debug (every section) ask, on before a command does anything else. */
+export function enableDebugLogFromEnv(debugFlag: boolean): void {
+  enableDebugLog(debugSettingOf(process.env.TRIPOD_DEBUG, debugFlag));
 }
 
 /** The setting in force, to hand to the sampler worker. */
