@@ -55,8 +55,13 @@ export class SlowWatch {
   /** Writes what is pending; requests still in flight at the end get no slow-end. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.scan(Date.now());
-    while (this.pending.size > 0) await Promise.all(this.pending);
+    // A request that ended while its slow record waited for a capture has its end read by the scan after that
+    // capture: scanned again until a scan leaves nothing to write.
+    for (;;) {
+      this.scan(Date.now());
+      if (this.pending.size === 0) return;
+      while (this.pending.size > 0) await Promise.all(this.pending);
+    }
   }
 
   private scan(now: number): void {
