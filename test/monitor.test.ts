@@ -114,7 +114,7 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
   });
 
   // Retried: under load the fixture's answer on stdin was once not seen within 10 s (never in 3 runs alone).
-  it('runs none of the program\'s code for main, mainwhoall, threads, modules, who, whoall and list', { retry: 2 }, async () => {
+  it('runs none of the program\'s code for main, mainwhoall, threads, modules, who, whoall and list, whatever it replaced', { retry: 2 }, async () => {
     const target = await agentTarget(bin, path.join(FIXTURES, 'monitor-hostile.js'));
     const script = path.join(FIXTURES, 'monitor-hostile.js');
     const reads = ['main', 'mainwhoall', 'mainwhoall', 'mainwhoall', 'threads', 'modules --all', `who ${script}`, `whoall ${script}`, 'list spin', 'list monitor-hostile.js:20'];
@@ -128,7 +128,8 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     // The same session may run code when asked: the count says it did.
     const later = await tripod(bin, ['monitor', '--timeout', '5', String(target.pid), '-e', `import ${script} as hostile`, '-e', 'eval hostile.hooks.toString()']);
     expect(later.code, later.stderr).toBe(0);
-    expect(await callsOf(target)).toBe(1);
+    // At least hooks.toString; import itself loads through the program's process.getBuiltinModule.
+    expect(await callsOf(target)).toBeGreaterThanOrEqual(1);
   });
 
   it('stops an eval at --eval-timeout and goes on; --read-only refuses the commands that run code', async () => {

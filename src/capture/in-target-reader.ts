@@ -11,10 +11,12 @@
  * and `stack` through their getters (and Error.prepareStackTrace), and listing
  * an object whose prototype is a Proxy walks into the Proxy's traps.
  *
- * It must never run the target's code. It uses the built-ins of a realm of its
- * own (a vm context made at install, whose Reflect.ownKeys,
+ * It must never run the target's code. It is compiled in a realm of tripod's
+ * own, made from Node's verified natives (fresh-realm.ts), whose Reflect.ownKeys,
  * Object.getOwnPropertyDescriptor, JSON and String methods the program cannot
- * have replaced) and util.types (checked to be Node's native functions); it only
+ * have replaced, and calls util.types' natives from Node's internalBinding('types')
+ * (on a Node too old for that realm: a node:vm context and node:util's util.types,
+ * checked to be native functions, as the program left the modules); it only
  * lists own properties and reads internal slots through native getters that
  * check their receiver, never reads through a getter, and never touches a Proxy
  * (util.types.isProxy sees one without calling its traps). A Promise's state has
@@ -29,6 +31,8 @@
  */
 import type { CaptureLimits } from '../config';
 import type { CdpClient } from './cdp';
+import { bindingOf, callDeclaration, compileIn, type FreshRealm, FreshRealmUnavailable, makeFreshRealm } from './fresh-realm';
+import { globalProperties } from './node-internals';
 import { secretNeedles } from './redact';
 import { LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
 
@@ -82,9 +86,14 @@ function holderName(options: ReaderOptions): string {
 }
 
 /**
- * Installs the reader on the target's main thread. It declines (and says why)
- * where it cannot read safely: a Node without process.getBuiltinModule (before
- * 20.16 and 22.3), or a program that replaced util.types' checks.
+ * Installs the reader on the target's thread, compiled in a fresh realm of
+ * tripod's (fresh-realm.ts) with util.types' natives from Node's
+ * `internalBinding('types')`: nothing the program could replace is called. A
+ * Node where that realm cannot be made (before 20.18 and 22.8) gets the reader
+ * built from `process.getBuiltinModule`'s node:vm and node:util as the program
+ * left them (README Limits). It declines (and says why) where it cannot read
+ * safely: a Node without process.getBuiltinModule (before 20.16 and 22.3), or,
+ * on that route, a program that replaced util.types' checks.
  */
 export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
   const options: ReaderOptions = {
@@ -102,13 +111,14 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
   };
   const holder = holderName(options);
   try {
-    // A reader installed by an earlier session (each capture may have its own) is reused: a plain property read.
-    const kept = await cdp.post('Runtime.evaluate', { expression: `this.${holder}`, objectGroup: 'tripod-reader', silent: true });
-    if (!kept.exceptionDetails && kept.result.type === 'object' && kept.result.objectId) return { id: kept.result.objectId };
+    // A reader installed by an earlier session (each capture may have its own) is reused: its own data property, read by descriptor.
+    const kept = (await globalProperties(cdp, [holder]))[0]?.value;
+    if (kept?.type === 'object' && kept.objectId) return { id: kept.objectId };
+    const fresh = await inFreshRealm(cdp, options, holder);
+    if (fresh) return fresh;
     const { result, exceptionDetails } = await cdp.post('Runtime.evaluate', {
       // `this`, at a script's top level, is the global object: no name is looked up.
-      expression: `(${targetReader.toString()})(${JSON.stringify(options)}, this, ${JSON.stringify(holder)})`,
-      objectGroup: 'tripod-reader',
+      expression: `(${targetReader.toString()})(${JSON.stringify(options)}, this, ${JSON.stringify(holder)}, null)`,
       silent: true,
     });
     if (result.type === 'string') return { declined: String(result.value) };
@@ -117,6 +127,29 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
     return { declined: 'it could not be installed' };
   }
 }
+
+/** The reader compiled in tripod's fresh realm; undefined where this Node cannot make one. */
+async function inFreshRealm(cdp: CdpClient, options: ReaderOptions, holder: string): Promise<ReaderInstall | undefined> {
+  let realm: FreshRealm;
+  try {
+    realm = await makeFreshRealm(cdp, 'tripod reader');
+  } catch (error) {
+    if (error instanceof FreshRealmUnavailable) return undefined;
+    throw error;
+  }
+  const [build, types] = await Promise.all([compileIn(cdp, realm, READER_PARAMETERS, `return (${targetReader.toString()})(${READER_PARAMETERS.join(', ')});`), bindingOf(cdp, realm, 'types')]);
+  if (!types) return { declined: "Node's internalBinding('types') was not found" };
+  const answer = await cdp.post('Runtime.callFunctionOn', {
+    objectId: build,
+    functionDeclaration: callDeclaration(READER_PARAMETERS.length),
+    arguments: [{ value: options }, { objectId: realm.global }, { value: holder }, { objectId: types }],
+    silent: true,
+  });
+  if (answer.result.type === 'string') return { declined: String(answer.result.value) };
+  return !answer.exceptionDetails && answer.result.objectId ? { id: answer.result.objectId } : { declined: 'it could not be installed' };
+}
+
+const READER_PARAMETERS = ['options', 'global', 'holder', 'nodeTypes'] as const;
 
 /**
  * Lists the given scope objects and what is under them, in one call. `sameKeys`
@@ -165,11 +198,16 @@ export class InTargetListing {
  * Each value is read in a try block: a built-in that throws on it (a detached
  * view) leaves that value marked unreadable, never the whole read failed.
  */
-function targetReader(options: ReaderOptions, global: object, holder: string): { read(args: ArrayLike<unknown>): string | undefined } | string {
+function targetReader(options: ReaderOptions, global: object, holder: string, nodeTypes: object | null): { read(args: ArrayLike<unknown>): string | undefined } | string {
   // Nothing here may throw: V8 would describe the exception, which can run the program's Error.prepareStackTrace.
   let types: any;
   let realm: any;
-  try {
+  // Compiled in tripod's fresh realm: its globals are that realm's own, and Node's natives come as nodeTypes.
+  if (nodeTypes !== null) {
+    types = nodeTypes;
+    // (Its built-ins are read off its global: the names below are this function's own consts.)
+    realm = globalThis;
+  } else try {
     const load = (process as any).getBuiltinModule;
     if (typeof load !== 'function') return 'this Node has no process.getBuiltinModule (added in 20.16 and 22.3)';
     types = load('node:util').types;

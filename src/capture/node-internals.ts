@@ -89,6 +89,13 @@ export function nativeIn(properties: PropertyDescriptor[], name: string): string
   return nativeOf(properties.find((p) => p.name === name)?.value, name);
 }
 
+/** util.types' natives (and internalBinding('types')') are named on Node 20 and anonymous on Node 24: either way V8 describes native code. */
+export function typesNativeIn(properties: PropertyDescriptor[], name: string): string | undefined {
+  const value = properties.find((p) => p.name === name)?.value;
+  const native = value?.description === `function ${name}() { [native code] }` || value?.description === 'function () { [native code] }';
+  return value?.type === 'function' && native ? value.objectId : undefined;
+}
+
 /** `name`'s own descriptor on the object, as getProperties would list it; undefined where it has none. */
 export async function ownDescriptor(client: CdpClient, describe: string, objectId: string, name: string): Promise<PropertyDescriptor | undefined> {
   const answer = (await client.post('Runtime.callFunctionOn', {

@@ -15,7 +15,7 @@
  * function hands back (functions, loggers) and the inspector's own [[Scopes]].
  */
 import type { Protocol } from 'devtools-protocol';
-import { globalProperties, nativeIn } from '../capture/node-internals';
+import { globalProperties, nativeIn, typesNativeIn } from '../capture/node-internals';
 import type { Access } from './module-cache';
 import { byName, idOf } from './registry-access';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
@@ -113,18 +113,11 @@ async function targetNatives(cdp: TimedCdp): Promise<{ process: string; activeHa
   const util = await cdp.post('Runtime.callFunctionOn', { objectId: load.objectId, functionDeclaration: 'function tripodLoad(id) { return this(id); }', arguments: [{ value: 'node:util' }], objectGroup: CONTROLS_GROUP, silent: true });
   const typesId = util.result.objectId && idOf(byName((await cdp.own(util.result.objectId)).properties).types);
   const types = typesId ? (await cdp.own(typesId)).properties : [];
-  const isProxy = typesNative(types, 'isProxy');
-  const isError = typesNative(types, 'isNativeError');
+  const isProxy = typesNativeIn(types, 'isProxy');
+  const isError = typesNativeIn(types, 'isNativeError');
   if (!isProxy || !isError) return undefined;
   const activeHandles = nativeIn(own, '_getActiveHandles');
   return { process: processId, isProxy, isError, ...(activeHandles ? { activeHandles } : {}) };
-}
-
-/** util.types' natives are named on Node 20 and anonymous on Node 24: either way V8 describes native code. */
-function typesNative(types: Protocol.Runtime.PropertyDescriptor[], name: string): string | undefined {
-  const value = types.find((p) => p.name === name)?.value;
-  const native = value?.description === `function ${name}() { [native code] }` || value?.description === 'function () { [native code] }';
-  return value?.type === 'function' && native ? value.objectId : undefined;
 }
 
 async function processObject(cdp: TimedCdp): Promise<string | undefined> {

@@ -1,12 +1,14 @@
 /**
  * Tab completion: command names, module paths (of the scripts the thread has
  * loaded) and, in eval and exec, property names asked of the target — read by
- * descriptor in a realm of tripod's own, never through a getter or Proxy trap.
+ * descriptor in a realm of tripod's own (completion-keys.ts), never through a getter or Proxy trap.
  */
 import { CONSOLE_COMMANDS, commandNamed } from './command-table';
 import { displayPath, listScripts } from './module-catalog';
 import { IMPORTS_KEY } from './code-commands';
-import { MONITOR_GROUP } from './module-scope';
+import { MONITOR_GROUP, READERS } from './module-scope';
+import { consoleRealm } from './console-realm';
+import { callDeclaration } from '../capture/fresh-realm';
 import type { MonitorSession } from './session';
 
 export async function complete(session: MonitorSession, line: string): Promise<[string[], string]> {
@@ -33,9 +35,12 @@ async function propertyCompletions(session: MonitorSession, text: string): Promi
   if (!match) return [[], ''];
   const chain = match[1] ? match[1].slice(0, -1).split('.') : [];
   const partial = match[2] ?? '';
+  const realm = await session.answer(consoleRealm(session, READERS), 'completion');
   const { result } = await session.answer(
-    session.thread.client.post('Runtime.evaluate', {
-      expression: `(${keysAlong.toString()})(${JSON.stringify(chain)}, ${JSON.stringify(IMPORTS_KEY)})`,
+    session.thread.client.post('Runtime.callFunctionOn', {
+      objectId: realm.keys,
+      functionDeclaration: callDeclaration(4),
+      arguments: [{ value: chain }, { value: IMPORTS_KEY }, { objectId: realm.global }, { objectId: realm.isProxy }],
       returnByValue: true,
       objectGroup: MONITOR_GROUP,
       silent: true,
@@ -45,32 +50,4 @@ async function propertyCompletions(session: MonitorSession, text: string): Promi
   const keys = Array.isArray(result.value) ? (result.value as string[]) : [];
   const word = `${match[1]}${partial}`;
   return [[...new Set(keys)].filter((key) => key.startsWith(partial)).sort().map((key) => `${match[1]}${key}`), word];
-}
-
-/** Runs in the target, stringified: string keys along a chain of data properties, from the holder and then the global. */
-function keysAlong(chain: string[], importsKey: string): string[] | undefined {
-  const load = (process as any).getBuiltinModule;
-  if (typeof load !== 'function') return undefined;
-  const types = load('node:util').types;
-  const { Reflect } = load('node:vm').runInNewContext('({ Reflect })');
-  const isObject = (o: unknown) => o !== null && (typeof o === 'object' || typeof o === 'function');
-  const data = (o: any, key: string): any => {
-    for (let at = o, hops = 0; isObject(at) && !types.isProxy(at) && hops < 20; at = Reflect.getPrototypeOf(at), hops++) {
-      const d = Reflect.getOwnPropertyDescriptor(at, key);
-      if (d) return 'value' in d ? d.value : undefined;
-    }
-    return undefined;
-  };
-  const roots = [data(globalThis, Symbol.for(importsKey) as unknown as string), globalThis].filter(isObject);
-  let at: any = chain.length === 0 ? undefined : roots.map((root) => data(root, chain[0])).find(isObject);
-  for (let i = 1; i < chain.length && at !== undefined; i++) at = data(at, chain[i]);
-  const from = chain.length === 0 ? roots : isObject(at) ? [at] : [];
-  const keys: string[] = [];
-  for (const start of from) {
-    for (let o = start, hops = 0; isObject(o) && !types.isProxy(o) && hops < 20 && keys.length < 2000; o = Reflect.getPrototypeOf(o), hops++) {
-      const own = Reflect.ownKeys(o);
-      for (let i = 0; i < own.length; i++) if (typeof own[i] === 'string') keys[keys.length] = own[i];
-    }
-  }
-  return keys;
 }

@@ -11,6 +11,10 @@
  * V8 keeps it in a register and it is gone once the module ran.
  */
 import { functionInternals, scopeChain, topLevelEntry } from '../capture/closure-scopes';
+import { callDeclaration } from '../capture/fresh-realm';
+import { prototypeOfMade } from '../capture/node-internals';
+import { keysAlong } from './completion-keys';
+import { consoleRealm } from './console-realm';
 import { scriptSource } from './module-catalog';
 import { type LoadedScript, type MonitorSession, scriptKey } from './session';
 
@@ -25,19 +29,6 @@ export interface ModuleScope {
   /** A CommonJS module's module.exports. */
   exportsId?: string;
   kind: 'CommonJS' | 'ES module';
-}
-
-/** An object only tripod holds (an inspector object group), for calls that need a receiver. */
-async function holderOf(session: MonitorSession, what: string): Promise<string> {
-  const known = session.importHolders.get(session.thread.threadId);
-  if (known) return known;
-  const { result } = await session.answer(
-    session.thread.client.post('Runtime.evaluate', { expression: '({ __proto__: null })', objectGroup: MONITOR_GROUP, silent: true }),
-    what,
-  );
-  if (!result.objectId) throw new Error('the target gave no object');
-  session.importHolders.set(session.thread.threadId, result.objectId);
-  return result.objectId;
 }
 
 export async function moduleScope(session: MonitorSession, script: LoadedScript, what: string): Promise<ModuleScope> {
@@ -65,9 +56,10 @@ function identifiersOf(source: string): string[] {
 
 async function queriedCandidates(session: MonitorSession, names: string[], source: string, what: string): Promise<string[]> {
   const client = session.thread.client;
-  const prototype = await session.answer(client.post('Runtime.evaluate', { expression: 'Function.prototype', objectGroup: MONITOR_GROUP, silent: true }), what);
-  if (!prototype.result.objectId) return [];
-  const heap = await session.answer(client.post('Runtime.queryObjects', { prototypeObjectId: prototype.result.objectId, objectGroup: MONITOR_GROUP }), what);
+  // %Function.prototype%, from a function made by syntax: the global `Function` is the program's to replace.
+  const prototype = await session.answer(prototypeOfMade(client, '(function () {})'), what);
+  if (!prototype) return [];
+  const heap = await session.answer(client.post('Runtime.queryObjects', { prototypeObjectId: prototype, objectGroup: MONITOR_GROUP }), what);
   try {
     const found = await candidates(session, what, [undefined, names, source, { objectId: heap.objects.objectId! }]);
     return found?.functions ?? [];
@@ -76,16 +68,25 @@ async function queriedCandidates(session: MonitorSession, names: string[], sourc
   }
 }
 
-/** Runs the finder in the target; its answer is an array: [exports or null, ...functions]. */
+/** Runs the finder in the target, in tripod's realm there; its answer is an array: [exports or null, ...functions]. */
 async function candidates(session: MonitorSession, what: string, args: [string | undefined, string[], string, { objectId: string } | undefined]): Promise<{ exportsId?: string; functions: string[] } | undefined> {
   const client = session.thread.client;
-  const holder = await holderOf(session, what);
+  const realm = await session.answer(consoleRealm(session, READERS), what);
   const [filename, names, source, heap] = args;
   const call = await session.answer(
     client.post('Runtime.callFunctionOn', {
-      objectId: holder,
-      functionDeclaration: findFunctions.toString(),
-      arguments: [{ value: filename ?? null }, { value: names }, { value: source }, { value: MAX_CANDIDATES }, heap ?? { value: null }],
+      objectId: realm.finder,
+      functionDeclaration: callDeclaration(8),
+      arguments: [
+        { value: filename ?? null },
+        { value: names },
+        { value: source },
+        { value: MAX_CANDIDATES },
+        heap ?? { value: null },
+        realm.cache ? { objectId: realm.cache } : { value: null },
+        { objectId: realm.isProxy },
+        { objectId: realm.isError },
+      ],
       objectGroup: MONITOR_GROUP,
       silent: true,
     }),
@@ -130,26 +131,15 @@ async function topLevelScope(session: MonitorSession, scopesId: string, what: st
 }
 
 /**
- * Runs in the target, stringified: Node's built-ins of a realm of its own and
- * util.types only (checked to be native), never a getter or a Proxy trap of
- * the program's. Returns [exports or null, ...up to `max` candidate functions].
+ * Runs in the target, compiled in tripod's realm there (console-realm.ts): its
+ * Reflect, Function, Set, Array and String are that realm's, and it calls
+ * util.types' natives, never a getter or a Proxy trap of the program's.
+ * Returns [exports or null, ...up to `max` candidate functions].
  */
-function findFunctions(filename: string | null, names: string[], source: string, max: number, heap: ArrayLike<unknown> | null): unknown {
-  const load = (process as any).getBuiltinModule;
-  if (typeof load !== 'function') return undefined;
-  const types = load('node:util').types;
-  const realm = load('node:vm').runInNewContext('({ Reflect, Function, Set, Array, String })');
-  const { Reflect, Function, Set, Array, String } = realm;
+function findFunctions(filename: string | null, names: string[], source: string, max: number, heap: ArrayLike<unknown> | null, cache: object | null, isProxy: (o: unknown) => boolean, isError: (o: unknown) => boolean): unknown {
   const apply = Reflect.apply;
   const functionText = Function.prototype.toString;
   const indexOf = String.prototype.indexOf;
-  for (const check of ['isProxy', 'isNativeError']) {
-    const d = Reflect.getOwnPropertyDescriptor(types, check);
-    const text = d && 'value' in d && typeof d.value === 'function' ? apply(functionText, d.value, []) : '';
-    if (text !== `function ${check}() { [native code] }` && text !== 'function () { [native code] }') return undefined;
-  }
-  const isProxy = types.isProxy;
-  const isError = types.isNativeError;
   const dataOf = (o: any, key: PropertyKey): any => {
     if (o === null || (typeof o !== 'object' && typeof o !== 'function') || isProxy(o)) return undefined;
     const d = Reflect.getOwnPropertyDescriptor(o, key);
@@ -171,8 +161,8 @@ function findFunctions(filename: string | null, names: string[], source: string,
   const add = (f: any) => {
     if (count < max && usable(f)) out[++count] = f;
   };
-  if (filename !== null) {
-    const entry = dataOf(dataOf(load('node:module'), '_cache'), filename);
+  if (filename !== null && cache !== null) {
+    const entry = dataOf(cache, filename);
     const exported = dataOf(entry, 'exports');
     if (exported !== null && (typeof exported === 'object' || typeof exported === 'function') && !isProxy(exported) && !isError(exported)) {
       out[0] = exported;
@@ -197,3 +187,6 @@ function findFunctions(filename: string | null, names: string[], source: string,
   }
   return out;
 }
+
+/** The console's readers, compiled in tripod's realm in the target. */
+export const READERS = { finder: findFunctions.toString(), keys: keysAlong.toString() };

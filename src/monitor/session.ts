@@ -44,8 +44,6 @@ export class MonitorSession {
   readonly scripts = new Map<number, LoadedScript[]>();
   /** Per thread id and script id: the object id of the module's top-level scope, once found. */
   readonly moduleScopes = new Map<string, { scopeId?: string; exportsId?: string; kind: string }>();
-  /** Per thread id: the object holding what `import` made available (a remote object only tripod holds). */
-  readonly importHolders = new Map<number, string>();
   /** Script sources fetched for list and who, by thread id and script id. */
   readonly sources = new Map<string, string>();
   /** The target's working directory, for ./relative module names. */

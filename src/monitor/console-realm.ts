@@ -1,0 +1,67 @@
+/**
+ * The console's readers in the target — the finder of a module's functions
+ * (module-scope.ts) and the completion's key lister (completion.ts) — compiled
+ * once per session and thread in a fresh realm of tripod's (capture/fresh-realm.ts),
+ * so their Reflect, Function, Array and String are that realm's, whatever the
+ * program replaced in its own; util.types' natives come from Node's
+ * `internalBinding('types')`, and the module cache from the inspector's own
+ * `require`. The program's objects reach them as arguments.
+ */
+import { bindingOf, callVerified, compileIn, FreshRealmUnavailable, makeFreshRealm } from '../capture/fresh-realm';
+import { ownProperties, typesNativeIn } from '../capture/node-internals';
+import { CommandFailed, type MonitorSession } from './session';
+
+export interface ConsoleRealm {
+  /** findFunctions (module-scope.ts), compiled in the fresh realm. */
+  finder: string;
+  /** keysAlong (completion-keys.ts), compiled in the fresh realm. */
+  keys: string;
+  /** The program's global object. */
+  global: string;
+  /** require.cache, where the inspector's require has one. */
+  cache?: string;
+  isProxy: string;
+  isError: string;
+}
+
+/** The readers' sources, given by the modules that call them (a function stringified, its whole text). */
+export interface ReaderSources {
+  finder: string;
+  keys: string;
+}
+
+const realms = new WeakMap<MonitorSession, Map<number, Promise<ConsoleRealm>>>();
+
+/** This thread's realm, made at its first use in the session; a failure is tried again at the next. */
+export function consoleRealm(session: MonitorSession, sources: ReaderSources): Promise<ConsoleRealm> {
+  const byThread = realms.get(session) ?? new Map<number, Promise<ConsoleRealm>>();
+  realms.set(session, byThread);
+  const threadId = session.thread.threadId;
+  const known = byThread.get(threadId);
+  if (known) return known;
+  const made = makeConsoleRealm(session, sources).catch((error: unknown) => {
+    if (!(error instanceof FreshRealmUnavailable)) throw error;
+    throw new CommandFailed(`the console cannot read this thread's modules without the program's own built-ins (${error.message}; Node 20.18+, 22.8+ or 24 has what it needs)`);
+  });
+  byThread.set(threadId, made);
+  made.catch(() => byThread.delete(threadId));
+  return made;
+}
+
+async function makeConsoleRealm(session: MonitorSession, sources: ReaderSources): Promise<ConsoleRealm> {
+  const client = session.thread.client;
+  const realm = await makeFreshRealm(client, 'tripod monitor');
+  const compiled = (source: string) => compileIn(client, realm, [], `return (${source});`).then((wrapper) => callVerified(client, wrapper, []));
+  const [finder, keys, types, cache] = await Promise.all([
+    compiled(sources.finder),
+    compiled(sources.keys),
+    bindingOf(client, realm, 'types'),
+    client.post('Runtime.evaluate', { expression: 'require.cache', includeCommandLineAPI: true, silent: true }),
+  ]);
+  const typeNatives = types ? (await ownProperties(client, types)).result : [];
+  const isProxy = typesNativeIn(typeNatives, 'isProxy');
+  const isError = typesNativeIn(typeNatives, 'isNativeError');
+  if (!finder || !keys || !isProxy || !isError) throw new FreshRealmUnavailable("Node's util.types natives were not found");
+  const cacheId = !cache.exceptionDetails && cache.result.type === 'object' && cache.result.subtype !== 'proxy' ? cache.result.objectId : undefined;
+  return { finder, keys, global: realm.global, isProxy, isError, ...(cacheId ? { cache: cacheId } : {}) };
+}
