@@ -232,7 +232,8 @@ export class Capturer {
     let enableMs = 0;
     // The pause waits for the reader's installation too: sent while that evaluation is queued (a held domain needs no
     // enable first), it stops the thread inside tripod's own script, whose answer the read then waits for for good.
-    const enabled = Promise.all([enableDebugger(this.pause), reader]).then(() => (enableMs = performance.now() - enabling));
+    // The enable alone stops the thread; the reader's install is round trips between which it runs on.
+    const enabled = Promise.all([enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling)), reader]);
     const outcome = await captureWithPause(this.pause, enabled);
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0), !this.warm);
     this.warm = true;

@@ -40,7 +40,7 @@ export interface FreshRealm {
 }
 
 /** `name` names the context (V8 shows it in a heap snapshot); `processProperty`: the global's `process` descriptor where the caller read it already. */
-export async function makeFreshRealm(cdp: CdpClient, name: string, processProperty?: PropertyDescriptor): Promise<FreshRealm> {
+async function makeFreshRealm(cdp: CdpClient, name: string, processProperty?: PropertyDescriptor): Promise<FreshRealm> {
   const [internals, global] = await Promise.all([findNodeInternals(cdp, { loader: false, processProperty }), cdp.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>]);
   if (!internals.internalBinding || !internals.process) throw new FreshRealmUnavailable("Node's internalBinding was not found");
   if (!global.result.objectId) throw new FreshRealmUnavailable('the global object was not found');
@@ -62,6 +62,33 @@ export async function makeFreshRealm(cdp: CdpClient, name: string, processProper
   const freshFunction = (await ownProperties(cdp, need(fresh, 'the fresh context'))).result.find((p) => p.name === 'Function')?.value;
   if (freshFunction?.type !== 'function' || !freshFunction.objectId) throw new FreshRealmUnavailable('the fresh context has no Function');
   return { Function: freshFunction.objectId, internalBinding: internals.internalBinding, process: internals.process, global: global.result.objectId, processProperties };
+}
+
+const shared = new WeakMap<CdpClient, Promise<FreshRealm>>();
+
+/**
+ * Runs `use` on the realm this client made already (the probe's install, the
+ * reader and the console share one: each realm costs some fifteen round trips),
+ * or on a new one. Object ids of an earlier session on the same client mean
+ * nothing in a new one: where `use` fails on a realm made before, it runs once
+ * more on a realm made now.
+ */
+export async function withFreshRealm<T>(cdp: CdpClient, use: (realm: FreshRealm) => Promise<T>, processProperty?: PropertyDescriptor): Promise<T> {
+  const known = shared.get(cdp);
+  if (known) {
+    const realm = await known.catch(() => undefined);
+    if (realm) {
+      try {
+        return await use(realm);
+      } catch {
+        // made in an earlier session: made again below
+      }
+    }
+  }
+  const made = makeFreshRealm(cdp, 'tripod', processProperty);
+  shared.set(cdp, made);
+  made.catch(() => shared.get(cdp) === made && shared.delete(cdp));
+  return use(await made);
 }
 
 /** A function compiled by the fresh context's Function, from `parameters` and `body`. */

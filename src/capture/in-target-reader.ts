@@ -31,7 +31,7 @@
  */
 import type { CaptureLimits } from '../config';
 import type { CdpClient } from './cdp';
-import { bindingOf, callDeclaration, compileIn, type FreshRealm, FreshRealmUnavailable, makeFreshRealm } from './fresh-realm';
+import { bindingOf, callDeclaration, compileIn, type FreshRealm, FreshRealmUnavailable, withFreshRealm } from './fresh-realm';
 import { globalProperties } from './node-internals';
 import { secretNeedles } from './redact';
 import { LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
@@ -130,13 +130,15 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
 
 /** The reader compiled in tripod's fresh realm; undefined where this Node cannot make one. */
 async function inFreshRealm(cdp: CdpClient, options: ReaderOptions, holder: string): Promise<ReaderInstall | undefined> {
-  let realm: FreshRealm;
   try {
-    realm = await makeFreshRealm(cdp, 'tripod reader');
+    return await withFreshRealm(cdp, (realm) => installIn(cdp, realm, options, holder));
   } catch (error) {
     if (error instanceof FreshRealmUnavailable) return undefined;
     throw error;
   }
+}
+
+async function installIn(cdp: CdpClient, realm: FreshRealm, options: ReaderOptions, holder: string): Promise<ReaderInstall> {
   const [build, types] = await Promise.all([compileIn(cdp, realm, READER_PARAMETERS, `return (${targetReader.toString()})(${READER_PARAMETERS.join(', ')});`), bindingOf(cdp, realm, 'types')]);
   if (!types) return { declined: "Node's internalBinding('types') was not found" };
   const answer = await cdp.post('Runtime.callFunctionOn', {

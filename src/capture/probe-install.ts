@@ -10,7 +10,7 @@
  * called and the probe is not installed ("stack probe failed").
  */
 import type { CdpClient } from './cdp';
-import { bindingOf, callVerified, compileIn, FreshRealmUnavailable, makeFreshRealm, need, UNDEFINED } from './fresh-realm';
+import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmUnavailable, need, UNDEFINED, withFreshRealm } from './fresh-realm';
 import { nativeIn, ownProperties, type PropertyDescriptor } from './node-internals';
 import { freshInstallerBody, INSTALLER_PARAMETERS, PROBE_HOLDER } from './probe-context';
 
@@ -23,15 +23,18 @@ export class ProbeInstallFailed extends Error {}
  */
 export async function installHolderThroughNatives(cdp: CdpClient, processProperty?: PropertyDescriptor): Promise<void> {
   try {
-    const realm = await makeFreshRealm(cdp, 'tripod stack probe', processProperty);
-    const [installer, processMethods] = await Promise.all([compileIn(cdp, realm, INSTALLER_PARAMETERS, freshInstallerBody()), bindingOf(cdp, realm, 'process_methods')]);
-    const methods = processMethods ? (await ownProperties(cdp, processMethods)).result : [];
-    // Node's native behind process.getActiveResourcesInfo, which the program may have replaced.
-    const activeResources = nativeIn(methods, 'getActiveResourcesInfo') ?? nativeIn(realm.processProperties, 'getActiveResourcesInfo');
-    const holder = await callVerified(cdp, installer, [{ objectId: realm.global }, { objectId: realm.process }, activeResources ? { objectId: activeResources } : UNDEFINED, { value: PROBE_HOLDER }]);
-    need(holder, 'the holder');
+    await withFreshRealm(cdp, (realm) => installIn(cdp, realm), processProperty);
   } catch (error) {
     if (error instanceof FreshRealmUnavailable) throw new ProbeInstallFailed(error.message);
     throw error;
   }
+}
+
+async function installIn(cdp: CdpClient, realm: FreshRealm): Promise<void> {
+  const [installer, processMethods] = await Promise.all([compileIn(cdp, realm, INSTALLER_PARAMETERS, freshInstallerBody()), bindingOf(cdp, realm, 'process_methods')]);
+  const methods = processMethods ? (await ownProperties(cdp, processMethods)).result : [];
+  // Node's native behind process.getActiveResourcesInfo, which the program may have replaced.
+  const activeResources = nativeIn(methods, 'getActiveResourcesInfo') ?? nativeIn(realm.processProperties, 'getActiveResourcesInfo');
+  const holder = await callVerified(cdp, installer, [{ objectId: realm.global }, { objectId: realm.process }, activeResources ? { objectId: activeResources } : UNDEFINED, { value: PROBE_HOLDER }]);
+  need(holder, 'the holder');
 }

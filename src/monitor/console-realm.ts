@@ -7,7 +7,7 @@
  * `internalBinding('types')`, and the module cache from the inspector's own
  * `require`. The program's objects reach them as arguments.
  */
-import { bindingOf, callVerified, compileIn, FreshRealmUnavailable, makeFreshRealm } from '../capture/fresh-realm';
+import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmUnavailable, withFreshRealm } from '../capture/fresh-realm';
 import { ownProperties, typesNativeIn } from '../capture/node-internals';
 import { CommandFailed, type MonitorSession } from './session';
 
@@ -50,7 +50,11 @@ export function consoleRealm(session: MonitorSession, sources: ReaderSources): P
 
 async function makeConsoleRealm(session: MonitorSession, sources: ReaderSources): Promise<ConsoleRealm> {
   const client = session.thread.client;
-  const realm = await makeFreshRealm(client, 'tripod monitor');
+  return withFreshRealm(client, (realm) => readersIn(session, realm, sources));
+}
+
+async function readersIn(session: MonitorSession, realm: FreshRealm, sources: ReaderSources): Promise<ConsoleRealm> {
+  const client = session.thread.client;
   const compiled = (source: string) => compileIn(client, realm, [], `return (${source});`).then((wrapper) => callVerified(client, wrapper, []));
   const [finder, keys, types, cache] = await Promise.all([
     compiled(sources.finder),
