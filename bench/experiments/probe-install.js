@@ -5,7 +5,8 @@
 // each in a fresh target: no dump; one `tripod dump` (finds Node's natives, makes the probe's context, installs
 // the holder); two dumps (the second finds the holder). The same with a program that replaced
 // Object.getOwnPropertyDescriptor (each attach then makes a context to look for the holder in). Medians.
-// TRIPOD=path/to/bin/tripod.js measures another build (an older checkout's) the same way.
+// TRIPOD=path/to/bin/tripod.js measures another build (an older checkout's) the same way; DUMP_ARGS=--locals
+// dumps with locals (the in-target reader's install too).
 // Usage: npm run build && node bench/experiments/probe-install.js [runs=5] [node=this node]
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
@@ -14,6 +15,7 @@ const TRIPOD = process.env.TRIPOD || path.join(__dirname, '..', '..', 'bin', 'tr
 const SPIN = `process.stdout.write("ready\\n"); let lost = 0, last = performance.now(); const end = last + 4000;
 while (true) { const now = performance.now(); if (now - last > 0.3) lost += now - last; last = now; if (now > end) break; }
 process.stdout.write("lost " + lost.toFixed(2) + "\\n");`;
+const DUMP_ARGS = (process.env.DUMP_ARGS || '').split(' ').filter(Boolean);
 const HOSTILE = 'Object.getOwnPropertyDescriptor = ((d) => function (...a) { return d(...a); })(Object.getOwnPropertyDescriptor); ';
 
 async function lostWith(node, source, dumps) {
@@ -21,7 +23,7 @@ async function lostWith(node, source, dumps) {
   let out = '';
   target.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
   while (!out.includes('ready')) await new Promise((resolve) => setTimeout(resolve, 5));
-  for (let i = 0; i < dumps; i++) execFileSync(node, [TRIPOD, 'dump', String(target.pid)], { stdio: 'ignore' });
+  for (let i = 0; i < dumps; i++) execFileSync(node, [TRIPOD, 'dump', ...DUMP_ARGS, String(target.pid)], { stdio: 'ignore' });
   await new Promise((resolve) => target.once('exit', resolve));
   return Number(/lost ([\d.]+)/.exec(out)[1]);
 }

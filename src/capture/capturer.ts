@@ -169,7 +169,13 @@ export class Capturer {
   }
 
   private async captureNow(stalled: boolean): Promise<Capture> {
-    const preparing = this.probe.prepare().catch(() => {});
+    // When the probe's install ended: a thread asleep in the kernel is probed without waiting for it, and an idle
+    // one answers the install's round trips first, which say nothing of how late it answers the probe.
+    let preparedAt = 0;
+    const preparing = this.probe.prepare().then(
+      () => void (preparedAt = performance.now()),
+      () => {},
+    );
     // A main thread asleep in the kernel answers neither: its probe is timed as before.
     if (!(this.onMainThread && isAsleepInKernel(this.options.pid))) await withDeadline(preparing, PROBE_INSTALL_MS);
     const time = Date.now();
@@ -190,7 +196,7 @@ export class Capturer {
       debug('probe not answered within %s ms: blocked (%s, in %s)', this.options.timeoutMs, this.onMainThread ? 'main' : 'worker', native?.wchan);
       return { kind: 'blocked', started: time, native, late: probed.late.then((answer) => this.blockedSample(time, since, answer, native)) };
     }
-    const probeMs = elapsed(started);
+    const probeMs = elapsed(Math.max(started, preparedAt));
     debug.took(probeMs, 'probe answered (%s, %s frames)', this.onMainThread ? 'main' : 'worker', probed.value.total);
     // JS answers within milliseconds; a late answer from a thread seen asleep means it was in native code until now.
     if (probeMs >= this.slowAnswerMs && sleptInKernel) {
