@@ -132,6 +132,14 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     expect(await callsOf(target)).toBeGreaterThanOrEqual(1);
   });
 
+  it('completes without calling the program\'s replaced getBuiltinModule, vm.runInNewContext or util.types', { retry: 1 }, async () => {
+    const target = await agentTarget(bin, path.join(FIXTURES, 'monitor-hostile-natives.js'));
+    const steps = [{ expect: 'tripod> ' }, { send: 'eval proc\t' }, { expect: 'process' }, { send: '\u0003' }, { expect: 'tripod> ' }, { send: 'quit\r' }];
+    const completed = await run('python3', [PTY, JSON.stringify(steps), '--', bin, TRIPOD, 'monitor', String(target.pid)], { env: { TERM: 'xterm' }, killAfterMs: 60_000 });
+    expect(completed.code, completed.stdout).toBe(0);
+    expect(await callsOf(target)).toBe(0);
+  });
+
   it('stops an eval at --eval-timeout and goes on; --read-only refuses the commands that run code', async () => {
     const target = await agentTarget(bin, path.join(APP, 'server.js'));
     const result = await tripod(bin, ['monitor', '--eval-timeout', '0.5', String(target.pid), ...commands('eval while (true) {}', 'eval 2 + 2', 'main')]);
