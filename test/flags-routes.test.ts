@@ -60,7 +60,7 @@ describe.each(nodes)('tripod flags: routes, custom levels, a process killed unde
     expect(await stateOf(target)).toMatchObject({ root: 'info', http: 'audit' });
   });
 
-  it('runs no getter and no Proxy trap of the program while it looks for loggers in its exports and scopes', async () => {
+  it('runs no getter, no Proxy trap and none of its replaced getBuiltinModule or util.types while it looks for loggers in its exports and scopes', async () => {
     const target = await started(fixture('flags-hostile-scope.js'));
     const before = (await stateOf(target)).count;
     const listed = await tripod(bin, ['flags', String(target.pid), '--ls', 'pino']);

@@ -15,9 +15,9 @@
  * function hands back (functions, loggers) and the inspector's own [[Scopes]].
  */
 import type { Protocol } from 'devtools-protocol';
-import { globalProperties, nativeIn, typesNativeIn } from '../capture/node-internals';
+import { callVerified } from '../capture/fresh-realm';
+import { findNodeInternals, nativeIn, typesNativeIn } from '../capture/node-internals';
 import type { Access } from './module-cache';
-import { byName, idOf } from './registry-access';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
@@ -97,41 +97,21 @@ async function elementValues(cdp: TimedCdp, arrayId: string): Promise<Array<Remo
   return (await cdp.own(arrayId)).properties.filter((p) => /^\d+$/.test(p.name)).map((p) => p.value);
 }
 
-const NODE_GET_BUILTIN = /^function getBuiltinModule\(id\) \{\s+validateString\(id, 'id'\);\s+const normalizedId = BuiltinModule\.normalizeRequirableId\(id\);\s+return normalizedId \? require\(normalizedId\) : undefined;\s+\}$/;
-
 /**
- * Node's process object (the global `process` is an accessor: read from its getter's closure, never
- * called), its native _getActiveHandles, and util.types' native isProxy and isNativeError, reached
- * through Node's own getBuiltinModule (a JS function: its source, which V8 describes, is checked).
+ * Node's process object and internalBinding (from the `process` accessor's closures, never called),
+ * the process's native _getActiveHandles, and util.types' native isProxy and isNativeError from
+ * internalBinding('types'): none of it is the program's to replace.
  */
 async function targetNatives(cdp: TimedCdp): Promise<{ process: string; activeHandles?: string; isProxy: string; isError: string } | undefined> {
-  const processId = await processObject(cdp);
-  if (!processId) return undefined;
-  const own = (await cdp.own(processId)).properties;
-  const load = own.find((p) => p.name === 'getBuiltinModule')?.value;
-  if (load?.type !== 'function' || !load.objectId || !NODE_GET_BUILTIN.test(load.description ?? '')) return undefined;
-  const util = await cdp.post('Runtime.callFunctionOn', { objectId: load.objectId, functionDeclaration: 'function tripodLoad(id) { return this(id); }', arguments: [{ value: 'node:util' }], objectGroup: CONTROLS_GROUP, silent: true });
-  const typesId = util.result.objectId && idOf(byName((await cdp.own(util.result.objectId)).properties).types);
-  const types = typesId ? (await cdp.own(typesId)).properties : [];
-  const isProxy = typesNativeIn(types, 'isProxy');
-  const isError = typesNativeIn(types, 'isNativeError');
+  const internals = await findNodeInternals(cdp, { loader: false });
+  if (!internals.process || !internals.internalBinding) return undefined;
+  const [own, types] = await Promise.all([cdp.own(internals.process), callVerified(cdp, internals.internalBinding, [{ value: 'types' }]).catch(() => undefined)]);
+  const checks = types ? (await cdp.own(types)).properties : [];
+  const isProxy = typesNativeIn(checks, 'isProxy');
+  const isError = typesNativeIn(checks, 'isNativeError');
   if (!isProxy || !isError) return undefined;
-  const activeHandles = nativeIn(own, '_getActiveHandles');
-  return { process: processId, isProxy, isError, ...(activeHandles ? { activeHandles } : {}) };
-}
-
-async function processObject(cdp: TimedCdp): Promise<string | undefined> {
-  const property = (await globalProperties(cdp)).find((p) => p.name === 'process');
-  if (property?.value?.type === 'object' && property.value.subtype !== 'proxy' && property.value.objectId) return property.value.objectId;
-  if (!property?.get?.objectId) return undefined;
-  const { scopesId } = functionInternals(await cdp.post('Runtime.getProperties', { objectId: property.get.objectId, ownProperties: true }));
-  // Node's getter closes over its own small scopes (setupProcessObject's _process): listed, the global one left out.
-  const chain = scopesId ? (await scopeChain((params) => cdp.post('Runtime.getProperties', params), scopesId)).filter((s) => s.kind !== 'Global') : [];
-  for (const scope of chain) {
-    const found = (await cdp.own(scope.id)).properties.find((p) => p.value?.type === 'object' && p.value.subtype !== 'proxy' && p.value.className === 'process');
-    if (found?.value?.objectId) return found.value.objectId;
-  }
-  return undefined;
+  const activeHandles = nativeIn(own.properties, '_getActiveHandles');
+  return { process: internals.process, isProxy, isError, ...(activeHandles ? { activeHandles } : {}) };
 }
 
 /** One id per object: ids differ for one object reached twice, so the target compares them (=== alone, nothing called). */
