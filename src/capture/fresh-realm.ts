@@ -105,8 +105,8 @@ export function bindingOf(cdp: CdpClient, realm: FreshRealm, name: string): Prom
  * `this(...)` on a verified function, with exactly the arguments given (makeContext checks their
  * count); the object id of what it returned (undefined for a primitive); a throw is FreshRealmUnavailable.
  */
-export async function callVerified(cdp: CdpClient, functionId: string, args: Argument[], returnByValue = false): Promise<string | undefined> {
-  const answer = (await cdp.post('Runtime.callFunctionOn', { objectId: functionId, functionDeclaration: callDeclaration(args.length), arguments: args, silent: true, returnByValue })) as {
+export async function callVerified(cdp: CdpClient, functionId: string, args: Argument[]): Promise<string | undefined> {
+  const answer = (await cdp.post('Runtime.callFunctionOn', { objectId: functionId, functionDeclaration: callDeclaration(args.length), arguments: args, silent: true })) as {
     result: RemoteObject;
     exceptionDetails?: { exception?: RemoteObject; text?: string };
   };
