@@ -43,6 +43,8 @@ export class CdpConnection implements CdpClient {
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closedBy?: string;
   private nudgeQueued = false;
+  /** Whether a call went out after the last nudge (see receive). */
+  private sentSinceNudge = false;
 
   /** Worker sessions pass their carrier's `outstanding`: their answers arrive over its transport. */
   constructor(
@@ -97,6 +99,7 @@ export class CdpConnection implements CdpClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.outstanding.count++;
+      this.sentSinceNudge = true;
       try {
         this.transport.send(JSON.stringify({ id, method, params: params ?? {} }));
       } catch (error) {
@@ -128,7 +131,11 @@ export class CdpConnection implements CdpClient {
       else call.resolve(message.result);
     } else if (message.method) {
       for (const listener of [...(this.listeners.get(message.method) ?? [])]) listener(message.params as never);
-    } else return; // the answer to a nudge: answering it in turn would never end
+    } else if (!this.sentSinceNudge) return; // the answer to a nudge: answering each in turn would never end
+    // After a nudge's answer too, when a call went out since the nudge: the
+    // inspector may write that call's answer before our delayed ACK of its last
+    // message, and Nagle then holds it up to 40 ms (a flags command through
+    // SIGUSR1 waited so some ten times).
     if (this.outstanding.count > 0) this.queueNudge();
   };
 
@@ -138,7 +145,9 @@ export class CdpConnection implements CdpClient {
     this.nudgeQueued = true;
     setImmediate(() => {
       this.nudgeQueued = false;
-      if (this.outstanding.count > 0 && this.closedBy === undefined) this.transport.nudge?.();
+      if (this.outstanding.count === 0 || this.closedBy !== undefined) return;
+      this.sentSinceNudge = false;
+      this.transport.nudge?.();
     });
   }
 
