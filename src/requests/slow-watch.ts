@@ -56,19 +56,22 @@ export class SlowWatch {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     // A request that ended while its slow record waited for a capture has its end read by the scan after that
-    // capture: scanned again until a scan leaves nothing to write.
-    for (;;) {
-      this.scan(Date.now());
+    // capture: scanned again until a scan leaves nothing to write. Those later scans read ends only: a request
+    // still in flight would otherwise come due again each pass (--slow-repeat 10 outlasts a capture) and never let
+    // the run end.
+    for (let endsOnly = false; ; endsOnly = true) {
+      this.scan(Date.now(), endsOnly);
       if (this.pending.size === 0) return;
       while (this.pending.size > 0) await Promise.all(this.pending);
     }
   }
 
-  private scan(now: number): void {
+  private scan(now: number, endsOnly = false): void {
     for (const view of slotsInUse(this.slots)) {
-      if (view.state === LIVE && now - view.startMs >= this.config.thresholdMs && markReported(this.slots, view.slot)) this.firstReport(view, now);
+      if (view.state === ENDED) this.ended(view);
+      else if (endsOnly) continue;
+      else if (view.state === LIVE && now - view.startMs >= this.config.thresholdMs && markReported(this.slots, view.slot)) this.firstReport(view, now);
       else if (view.state === REPORTED) this.maybeRepeat(view, now);
-      else if (view.state === ENDED) this.ended(view);
     }
     if (this.due.length > 0 && !this.capturing) this.reportDue();
   }

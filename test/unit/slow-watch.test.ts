@@ -51,4 +51,22 @@ describe('SlowWatch', () => {
     expect(slow.sort()).toEqual(['/first', '/second']);
     expect(ends).toEqual([{ path: '/second', status: 200 }]);
   });
+
+  it('stops while a request is still in flight, though each capture outlasts --slow-repeat (it came due again every pass)', async () => {
+    const slots = slotViews(newSlotBuffers());
+    let calls = 0;
+    const capturer = { capture: async () => (calls++, await sleep(25), { kind: 'sample', sample: sample() }) } as unknown as Capturer;
+    const { sink, slow, ends } = recordingSink();
+    const watch = new SlowWatch(slots, { thresholdMs: 30, repeatMs: 10 } satisfies SlowConfig, capturer, sink);
+    takeSlot(slots, { next: 0 }, 1, Date.now() - 100, 'GET /stuck');
+    watch.start();
+    await sleep(60);
+    const outcome = await Promise.race([watch.stop().then(() => 'stopped'), sleep(3000).then(() => 'still scanning')]);
+    expect(outcome).toBe('stopped');
+    const written = slow.length;
+    await sleep(100);
+    expect(slow.length).toBe(written);
+    expect(calls).toBe(written);
+    expect(ends).toEqual([]);
+  });
 });
