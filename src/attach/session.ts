@@ -5,6 +5,7 @@
 import { UserError } from '../errors';
 import { type AttachOptions, type Attachment, attach } from './attachment';
 import { ConnectionClosed } from '../capture/cdp-connection';
+import { ProbeUnavailable } from '../capture/probe';
 import { ATTACH_EXIT } from './exit-codes';
 import { exitedError, isAlive } from './target-process';
 import { TargetThreads } from '../threads/target-threads';
@@ -50,6 +51,12 @@ export function withAttached<T>(
 ): Promise<T> {
   return attachAndUse(pid, timeoutMs, use, abort, options).catch(async (error: unknown) => {
     if (error instanceof UserError || error instanceof Interrupted) throw error;
+    if (error instanceof ProbeUnavailable) {
+      throw new UserError(
+        `tripod: the stack probe cannot be installed in process ${pid} without running its code (${error.why}); nothing was run — start the program with --require tripod/agent to dump it`,
+        ATTACH_EXIT.inspectorUnavailable,
+      );
+    }
     if (await exitsWithin(pid, EXITING_WAIT_MS)) throw exitedError(pid);
     if (isConnectionError(error)) {
       throw new UserError(

@@ -28,6 +28,13 @@ export const UNDEFINED: Argument = {};
 
 export class FreshRealmUnavailable extends Error {}
 
+/** This Node has no plain vm context to make (before 20.18 and 22.8, or a later major than measured): the one cause a caller may route around. */
+export class FreshRealmTooOld extends FreshRealmUnavailable {
+  constructor() {
+    super('this Node has no plain vm context to make');
+  }
+}
+
 export interface FreshRealm {
   /** The fresh context's own `Function`, which compiles in it. */
   Function: string;
@@ -50,13 +57,14 @@ async function makeFreshRealm(cdp: CdpClient, name: string, processProperty?: Pr
     ownProperties(cdp, internals.process).then((own) => own.result),
   ]);
   // makeContext CHECKs its arguments (a mismatch aborts the process): only where its signature was measured.
-  if (!measuredSignature(processProperties.find((p) => p.name === 'version')?.value)) throw new FreshRealmUnavailable('this Node has no plain vm context to make');
+  // (process.version is read-only and not configurable: no program can make a Node look older.)
+  if (!measuredSignature(processProperties.find((p) => p.name === 'version')?.value)) throw new FreshRealmTooOld();
   const [contextifyProperties, symbolList] = await Promise.all([ownProperties(cdp, need(contextify, 'contextify')), ownProperties(cdp, need(symbols, 'symbols'))]);
   const makeContext = nativeIn(contextifyProperties.result, 'makeContext');
   const symbol = (symbolName: string) => symbolList.result.find((p) => p.name === symbolName && p.value?.type === 'symbol' && p.value.description === `Symbol(${symbolName})`)?.value?.objectId;
   const noContextify = symbol('vm_context_no_contextify');
   const noCallback = symbol('vm_dynamic_import_no_callback');
-  if (!makeContext || !noContextify || !noCallback) throw new FreshRealmUnavailable('this Node has no plain vm context to make');
+  if (!makeContext || !noContextify || !noCallback) throw new FreshRealmTooOld();
   // vm.createContext(DONT_CONTEXTIFY)'s own call: name, origin, strings, wasm, own microtask queue, host-defined options.
   const fresh = await callVerified(cdp, makeContext, [{ objectId: noContextify }, { value: name }, UNDEFINED, { value: true }, { value: true }, { value: false }, { objectId: noCallback }]);
   const freshFunction = (await ownProperties(cdp, need(fresh, 'the fresh context'))).result.find((p) => p.name === 'Function')?.value;
@@ -69,9 +77,11 @@ const shared = new WeakMap<CdpClient, Promise<FreshRealm>>();
 /**
  * Runs `use` on the realm this client made already (the probe's install, the
  * reader and the console share one: each realm costs some fifteen round trips),
- * or on a new one. Object ids of an earlier session on the same client mean
- * nothing in a new one: where `use` fails on a realm made before, it runs once
- * more on a realm made now.
+ * or on a new one. A client whose session is replaced by a new one (a capture
+ * session connected per capture) says so by forgetFreshRealm: V8 numbers object
+ * ids per session, so an id of the last session may name another object in the
+ * next, and is never used there. An id that names nothing any more fails the
+ * call: `use` then runs once more on a realm made now.
  */
 export async function withFreshRealm<T>(cdp: CdpClient, use: (realm: FreshRealm) => Promise<T>, processProperty?: PropertyDescriptor): Promise<T> {
   const known = shared.get(cdp);
@@ -80,8 +90,8 @@ export async function withFreshRealm<T>(cdp: CdpClient, use: (realm: FreshRealm)
     if (realm) {
       try {
         return await use(realm);
-      } catch {
-        // made in an earlier session: made again below
+      } catch (error) {
+        if (!isStaleId(error)) throw error;
       }
     }
   }
@@ -89,6 +99,16 @@ export async function withFreshRealm<T>(cdp: CdpClient, use: (realm: FreshRealm)
   shared.set(cdp, made);
   made.catch(() => shared.get(cdp) === made && shared.delete(cdp));
   return use(await made);
+}
+
+/** The client's session was replaced: the realm it made is made again at its next use. */
+export function forgetFreshRealm(cdp: CdpClient): void {
+  shared.delete(cdp);
+}
+
+/** V8's answer to an object id it does not know (InjectedScript's "Could not find object with given id"). */
+function isStaleId(error: unknown): boolean {
+  return error instanceof Error && /could not find object with given id|cannot find context with specified id/i.test(error.message);
 }
 
 /** A function compiled by the fresh context's Function, from `parameters` and `body`. */

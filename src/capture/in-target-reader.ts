@@ -31,7 +31,7 @@
  */
 import type { CaptureLimits } from '../config';
 import type { CdpClient } from './cdp';
-import { bindingOf, callDeclaration, compileIn, type FreshRealm, FreshRealmUnavailable, withFreshRealm } from './fresh-realm';
+import { bindingOf, callDeclaration, compileIn, type FreshRealm, FreshRealmTooOld, FreshRealmUnavailable, withFreshRealm } from './fresh-realm';
 import { globalProperties } from './node-internals';
 import { secretNeedles } from './redact';
 import { LARGEST_LISTED_CONTAINER, OBJECT_BUDGET, type PropertyList, type PropertySource } from './values';
@@ -128,12 +128,18 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
   }
 }
 
-/** The reader compiled in tripod's fresh realm; undefined where this Node cannot make one. */
+/**
+ * The reader compiled in tripod's fresh realm; undefined only where this Node is
+ * too old to make one. Any other failure declines: a program can hide Node's
+ * internals from tripod (a `process` of its own), and must not thereby send
+ * the reader to the route that calls its getBuiltinModule.
+ */
 async function inFreshRealm(cdp: CdpClient, options: ReaderOptions, holder: string): Promise<ReaderInstall | undefined> {
   try {
     return await withFreshRealm(cdp, (realm) => installIn(cdp, realm, options, holder));
   } catch (error) {
-    if (error instanceof FreshRealmUnavailable) return undefined;
+    if (error instanceof FreshRealmTooOld) return undefined;
+    if (error instanceof FreshRealmUnavailable) return { declined: `tripod could not make its own realm there (${error.message})` };
     throw error;
   }
 }

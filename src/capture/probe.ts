@@ -97,8 +97,16 @@ export class StackProbe {
     try {
       await installHolderThroughNatives(this.cdp, found.find((p) => p.name === 'process'));
     } catch (error) {
-      throw new Error(`stack probe failed: it cannot be installed here (${(error as Error).message})`);
+      throw new ProbeUnavailable((error as Error).message);
     }
+  }
+}
+
+/** The probe cannot be installed without running the program's code (a Node too old for tripod's realm, Node's internals hidden). */
+export class ProbeUnavailable extends Error {
+  constructor(readonly why: string) {
+    super(`stack probe failed: it cannot be installed here (${why})`);
+    this.name = 'ProbeUnavailable';
   }
 }
 
