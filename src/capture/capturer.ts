@@ -8,8 +8,9 @@ import type { CapturedSample, Frame, NativeWait } from '../record/sample';
 import type { InFlight } from '../record/requests';
 
 export type { Capture } from './unanswered';
-import { type CdpClient, type EventParams, withDeadline } from './cdp';
+import { type CdpClient, type Deadline, type EventParams, withDeadline } from './cdp';
 import { isTripodFrame, visibleStack } from './frames';
+import { forgetFreshRealm } from './fresh-realm';
 import { stackText } from '../frames/frame-text';
 import { LocalsBudget } from './locals-budget';
 import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
@@ -163,6 +164,7 @@ export class Capturer {
   /** Object ids of an earlier session mean nothing in this one; a pause it armed was cancelled with it. */
   private newSession(generation: number): void {
     this.generation = generation;
+    forgetFreshRealm(this.cdp);
     this.pause.reader = undefined;
     this.pause.armed = false;
     this.pause.released = Promise.resolve();
@@ -184,9 +186,13 @@ export class Capturer {
     const asleep = stalled && this.onMainThread && isAsleepInKernel(this.options.pid);
     // Whether the thread slept in the kernel while the probe waited: a late answer then means a native call,
     // not a machine too busy to schedule it. /proc shows that for the main thread only.
+    // Looked at once the install is over: an idle thread sleeps in the kernel between its round trips too.
     let sleptInKernel = false;
-    const peek = this.onMainThread ? setTimeout(() => (sleptInKernel = isAsleepInKernel(this.options.pid)), this.slowAnswerMs / 2) : undefined;
-    const probed = asleep ? { answered: false as const, late: probing } : await withDeadline(probing, this.options.timeoutMs);
+    let peek: NodeJS.Timeout | undefined;
+    let over = false;
+    if (this.onMainThread) void preparing.then(() => (over ? undefined : (peek = setTimeout(() => (sleptInKernel = isAsleepInKernel(this.options.pid)), this.slowAnswerMs / 2))));
+    const probed = asleep ? { answered: false as const, late: probing } : await this.answerWithin(probing, preparing);
+    over = true;
     clearTimeout(peek);
     if (!probed.answered) {
       const native = this.onMainThread ? nativeWait(this.options.pid) : undefined;
@@ -204,6 +210,18 @@ export class Capturer {
     }
     const sample = withRequests(await this.sampleFrom(probed.value, time, started, probeMs, stalled), probed.value);
     return { kind: 'sample', sample: probed.value.requests ? sample : await withRequestsRead(sample, this.options.requests, this.options.timeoutMs) };
+  }
+
+  /**
+   * The probe's answer within --timeout. Where the install was still going, the
+   * deadline starts again once it is over: an idle thread answers the install's
+   * round trips first (under load some 300 ms of them), while a blocked one answers
+   * none and is timed from the start.
+   */
+  private async answerWithin(probing: Promise<ProbeAnswer>, preparing: Promise<void>): Promise<Deadline<ProbeAnswer>> {
+    const first = await withDeadline(Promise.race([probing.then(() => undefined), preparing]), this.options.timeoutMs);
+    if (!first.answered) return { answered: false, late: probing };
+    return withDeadline(probing, this.options.timeoutMs);
   }
 
   /**
