@@ -3,7 +3,7 @@
  * pseudo-terminal) against real targets: CommonJS and ES modules, workers, an
  * HTTP server under load, a program that counts every call into its code.
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -138,6 +138,29 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     const completed = await run('python3', [PTY, JSON.stringify(steps), '--', bin, TRIPOD, 'monitor', String(target.pid)], { env: { TERM: 'xterm' }, killAfterMs: 60_000 });
     expect(completed.code, completed.stdout).toBe(0);
     expect(await callsOf(target)).toBe(0);
+  });
+
+  it('finds an ES module\'s top level through the heap without iterating an array of the program\'s (it replaced the Array iterator)', async () => {
+    const script = path.join(FIXTURES, 'monitor-hostile-iterator.mjs');
+    const target = await agentTarget(bin, script);
+    // Node's own code iterates arrays of the program's realm when the agent's relay worker ends (README Limits):
+    // what a session of `threads` alone costs is the yardstick, and who and whoall add nothing to it.
+    const threadsAlone = readdirSync(`/proc/${target.pid}/task`).length;
+    /** The count once the session's relay worker has ended and the main thread heard of it. */
+    const callsAfterRelay = async () => {
+      expect(await eventually(() => readdirSync(`/proc/${target.pid}/task`).length <= threadsAlone, 10_000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return callsOf(target);
+    };
+    const before = await callsOf(target);
+    const bare = await tripod(bin, ['monitor', String(target.pid), '-e', 'threads']);
+    expect(bare.code, bare.stderr).toBe(0);
+    const between = await callsAfterRelay();
+    const result = await tripod(bin, ['monitor', '--timeout', '5', String(target.pid), ...commands(`who ${script}`, `whoall ${script}`)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('lookup');
+    expect(result.stdout).toContain('ticks');
+    expect((await callsAfterRelay()) - between).toBe(between - before);
   });
 
   it('stops an eval at --eval-timeout and goes on; --read-only refuses the commands that run code', async () => {

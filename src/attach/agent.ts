@@ -33,6 +33,8 @@ const random = Math.random;
 const apply = Reflect.apply;
 const { includes, slice, trim } = String.prototype;
 const numberText = Number.prototype.toString;
+/** Node's native decoder, all of the buffer: a stream's setEncoding would iterate an array with the program's Array iterator. */
+const utf8Text = (Buffer.prototype as unknown as { utf8Slice: () => string }).utf8Slice;
 /** Paths made at load too: Node's path.join calls Array.prototype.push. */
 const RELAY_SCRIPT = builtFile('attach/agent-relay.js');
 let sessionDir = '';
@@ -67,10 +69,9 @@ function listen(): Server {
 
 function serve(socket: Socket): void {
   let request = '';
-  socket.setEncoding('utf8');
   socket.on('error', () => {});
-  socket.on('data', (chunk: string) => {
-    request += chunk;
+  socket.on('data', (chunk: Buffer) => {
+    request += apply(utf8Text, chunk, []);
     if (request.length > MAX_REQUEST_BYTES) return void socket.destroy();
     if (!apply(includes, request, ['\n'])) return;
     socket.removeAllListeners('data');

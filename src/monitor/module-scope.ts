@@ -79,7 +79,7 @@ async function candidates(session: MonitorSession, what: string, args: [string |
       functionDeclaration: callDeclaration(8),
       arguments: [
         { value: filename ?? null },
-        { value: names },
+        { value: JSON.stringify(names) },
         { value: source },
         { value: MAX_CANDIDATES },
         heap ?? { value: null },
@@ -136,7 +136,7 @@ async function topLevelScope(session: MonitorSession, scopesId: string, what: st
  * util.types' natives, never a getter or a Proxy trap of the program's.
  * Returns [exports or null, ...up to `max` candidate functions].
  */
-function findFunctions(filename: string | null, names: string[], source: string, max: number, heap: ArrayLike<unknown> | null, cache: object | null, isProxy: (o: unknown) => boolean, isError: (o: unknown) => boolean): unknown {
+function findFunctions(filename: string | null, namesJson: string, source: string, max: number, heap: ArrayLike<unknown> | null, cache: object | null, isProxy: (o: unknown) => boolean, isError: (o: unknown) => boolean): unknown {
   const apply = Reflect.apply;
   const functionText = Function.prototype.toString;
   const indexOf = String.prototype.indexOf;
@@ -172,7 +172,8 @@ function findFunctions(filename: string | null, names: string[], source: string,
     }
   }
   if (heap !== null) {
-    const wanted = new Set(names);
+    // Parsed here: an array passed by value would be the program's, and iterating it would call its Array iterator.
+    const wanted = new Set(JSON.parse(namesJson) as string[]);
     const length = dataOf(heap, 'length') as number;
     for (let i = 0; i < length && count < max; i++) {
       const f = dataOf(heap, i);
