@@ -176,6 +176,34 @@ export async function findRequireBuiltin(client: CdpClient): Promise<string | un
   return (await findNodeInternals(client)).requireBuiltin;
 }
 
+/**
+ * The CommonJS module cache (require.cache is Node's Module._cache): Node's
+ * loader module from its internal requireBuiltin, then `Module` and `_cache`
+ * read as own data properties. Not the console's `require.cache`: the inspector
+ * gives way to a `require` the program put on its global, which may be a getter
+ * or a Proxy.
+ */
+export async function findModuleCache(client: CdpClient): Promise<string | undefined> {
+  const requireBuiltin = await findRequireBuiltin(client);
+  if (!requireBuiltin) return undefined;
+  const loader = (await client.post('Runtime.callFunctionOn', {
+    objectId: requireBuiltin,
+    functionDeclaration: 'function tripodRequireBuiltin(id) { return this(id); }',
+    arguments: [{ value: 'internal/modules/cjs/loader' }],
+    silent: true,
+  })) as { result: RemoteObject; exceptionDetails?: unknown };
+  if (loader.exceptionDetails || !loader.result.objectId) return undefined;
+  const module = dataValue((await ownProperties(client, loader.result.objectId)).result, 'Module', 'function');
+  if (!module) return undefined;
+  return dataValue((await ownProperties(client, module)).result, '_cache', 'object');
+}
+
+/** An own data property's object id, where its value is of that type (never a Proxy). */
+function dataValue(properties: PropertyDescriptor[], name: string, type: 'function' | 'object'): string | undefined {
+  const value = properties.find((p) => p.name === name && !p.get && !p.set)?.value;
+  return value?.type === type && value.subtype !== 'proxy' ? value.objectId : undefined;
+}
+
 /** Looks the accessor up from an object whose prototype is the global: `this` is the verified native __lookupGetter__. */
 const LOOK_UP_GETTER = 'function tripodLookUpGetter(global, key) { return { __proto__: global, lookUp: this }.lookUp(key); }';
 

@@ -1,14 +1,14 @@
 /**
  * The program's loaded CommonJS modules (require.cache), reached without the
- * program's help: the inspector's command-line API has Node's own `require`,
- * whose cache is the one the program's modules are in — ES modules too, since a
- * package an ES module imports from CommonJS is loaded into it. The paths come
+ * program's help: Node's Module._cache, found through its internal loader
+ * (node-internals.ts), is the cache the program's modules are in — ES modules
+ * too, since a package an ES module imports from CommonJS is loaded into it. The paths come
  * by value from the native Object.keys (a listing of a thousand module records
  * with getProperties stopped the program ~15 ms); the records of the few modules
  * read are fetched afterwards, through the native getOwnPropertyDescriptor, and
  * their exports with getProperties. Natives are verified by V8's description.
  */
-import { nativeIn, prototypeOfMade } from '../capture/node-internals';
+import { findModuleCache, nativeIn, prototypeOfMade } from '../capture/node-internals';
 import { byName, idOf } from './registry-access';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
 
@@ -44,15 +44,11 @@ export class ModuleCache {
   ) {}
 
   static async read(cdp: TimedCdp): Promise<ModuleCache> {
-    const [cache, natives] = await Promise.all([
-      cdp.post('Runtime.evaluate', { expression: 'require.cache', includeCommandLineAPI: true, objectGroup: CONTROLS_GROUP, silent: true }),
-      objectNatives(cdp),
-    ]);
-    const { result, exceptionDetails } = cache;
-    if (exceptionDetails || !result.objectId || result.subtype === 'proxy' || !natives) return new ModuleCache(cdp, [], undefined);
-    const keys = await cdp.post('Runtime.callFunctionOn', { objectId: natives.keys, functionDeclaration: 'function tripodKeys(o) { return this(o); }', arguments: [{ objectId: result.objectId }], returnByValue: true, silent: true });
+    const [cacheId, natives] = await Promise.all([findModuleCache(cdp), objectNatives(cdp)]);
+    if (!cacheId || !natives) return new ModuleCache(cdp, [], undefined);
+    const keys = await cdp.post('Runtime.callFunctionOn', { objectId: natives.keys, functionDeclaration: 'function tripodKeys(o) { return this(o); }', arguments: [{ objectId: cacheId }], returnByValue: true, silent: true });
     const paths = Array.isArray(keys.result.value) ? (keys.result.value as unknown[]).filter((p): p is string => typeof p === 'string') : [];
-    return new ModuleCache(cdp, paths.map((path) => ({ path })), { cacheId: result.objectId, describe: natives.describe, names: natives.names, prototypeOf: natives.prototypeOf });
+    return new ModuleCache(cdp, paths.map((path) => ({ path })), { cacheId, describe: natives.describe, names: natives.names, prototypeOf: natives.prototypeOf });
   }
 
   /** Every loaded copy of a package's file, e.g. ending "/pino/pino.js". */

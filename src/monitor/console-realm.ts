@@ -8,7 +8,7 @@
  * `require`. The program's objects reach them as arguments.
  */
 import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmUnavailable, withFreshRealm } from '../capture/fresh-realm';
-import { ownProperties, typesNativeIn } from '../capture/node-internals';
+import { findModuleCache, ownProperties, typesNativeIn } from '../capture/node-internals';
 import { CommandFailed, type MonitorSession } from './session';
 
 export interface ConsoleRealm {
@@ -18,7 +18,7 @@ export interface ConsoleRealm {
   keys: string;
   /** The program's global object. */
   global: string;
-  /** require.cache, where the inspector's require has one. */
+  /** require.cache (Node's Module._cache), where the internal loader was found. */
   cache?: string;
   isProxy: string;
   isError: string;
@@ -60,12 +60,11 @@ async function readersIn(session: MonitorSession, realm: FreshRealm, sources: Re
     compiled(sources.finder),
     compiled(sources.keys),
     bindingOf(client, realm, 'types'),
-    client.post('Runtime.evaluate', { expression: 'require.cache', includeCommandLineAPI: true, silent: true }),
+    findModuleCache(client),
   ]);
   const typeNatives = types ? (await ownProperties(client, types)).result : [];
   const isProxy = typesNativeIn(typeNatives, 'isProxy');
   const isError = typesNativeIn(typeNatives, 'isNativeError');
   if (!finder || !keys || !isProxy || !isError) throw new FreshRealmUnavailable("Node's util.types natives were not found");
-  const cacheId = !cache.exceptionDetails && cache.result.type === 'object' && cache.result.subtype !== 'proxy' ? cache.result.objectId : undefined;
-  return { finder, keys, global: realm.global, isProxy, isError, ...(cacheId ? { cache: cacheId } : {}) };
+  return { finder, keys, global: realm.global, isProxy, isError, ...(cache ? { cache } : {}) };
 }
