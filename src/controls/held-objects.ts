@@ -114,13 +114,17 @@ async function targetNatives(cdp: TimedCdp): Promise<{ process: string; activeHa
   return { process: internals.process, isProxy, isError, ...(activeHandles ? { activeHandles } : {}) };
 }
 
-/** One id per object: ids differ for one object reached twice, so the target compares them (=== alone, nothing called). */
+/**
+ * One id per object: ids differ for one object reached twice, so the target compares them (=== alone, nothing
+ * called). Its answer is a null-prototype object, not an array: an index set on an array would run a setter the
+ * program put on Array.prototype.
+ */
 export async function distinct(cdp: TimedCdp, ids: string[]): Promise<string[]> {
   if (ids.length < 2) return ids;
   const { result } = await cdp.post('Runtime.callFunctionOn', {
     objectId: ids[0],
     functionDeclaration: `function tripodFirstOfEach() {
-  var out = [];
+  var out = { __proto__: null };
   for (var i = 0; i < arguments.length; i++) {
     var first = i;
     for (var j = 0; j < i; j++) if (arguments[j] === arguments[i]) { first = j; break; }
@@ -132,7 +136,7 @@ export async function distinct(cdp: TimedCdp, ids: string[]): Promise<string[]> 
     returnByValue: true,
     silent: true,
   });
-  const firsts = result.value as number[];
+  const firsts = result.value as Record<number, number>;
   return ids.filter((_, i) => firsts[i] === i);
 }
 

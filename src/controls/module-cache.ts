@@ -24,9 +24,9 @@ export interface Access {
   prototypeOf: string;
 }
 
-/** Runs on the verified Object.getOwnPropertyDescriptor: the records of the paths asked for, by data descriptors only. */
+/** Runs on the verified Object.getOwnPropertyDescriptor: the records of the paths asked for, by data descriptors only, kept by index in a null-prototype object (an array's index set could run a setter on Array.prototype). */
 const RECORDS = `function tripodModuleRecords(cache, paths) {
-  var out = [];
+  var out = { __proto__: null };
   for (var i = 0; i < paths.length; i++) {
     var d = this(cache, paths[i]);
     out[i] = d && 'value' in d && !('get' in d) ? d.value : undefined;
