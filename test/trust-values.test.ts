@@ -87,9 +87,13 @@ describe.each(nodes)("reading values runs none of the program's code, $label", (
     expect(frames[0].locals.onProxy).toEqual({ $type: 'Object', props: { own: 'own' } });
   });
 
-  it('in the runner, a program that hides Node\'s internals (a global `process` of its own) gets stack-only samples that say why, and 0 calls', async () => {
+  const hidings = [
+    ['hides Node\'s internals (a global `process` of its own)', 'HIDE_PROCESS'],
+    ['fakes them (a `process` accessor whose closure holds a look-alike of internalBinding)', 'FAKE_INTERNALS'],
+  ];
+  it.each(hidings)('in the runner, a program that %s gets stack-only samples that say why, and 0 calls', async (_, mode) => {
     const log = tempLog();
-    const result = await tripod(bin, ['-q', '--interval', '0.25', '--log', log, HOSTILE], { env: { BUSY_MS: '1500', REPLACE_INTRINSICS: '1', HIDE_PROCESS: '1' } });
+    const result = await tripod(bin, ['-q', '--interval', '0.25', '--log', log, HOSTILE], { env: { BUSY_MS: '1500', REPLACE_INTRINSICS: '1', [mode]: '1' } });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ calls: 0 });
     const holding = samplesOf(readLog(log)).filter((s) => s.frames?.[0]?.function === 'hold');
@@ -98,8 +102,8 @@ describe.each(nodes)("reading values runs none of the program's code, $label", (
     expect(holding.some((s) => /^the in-target reader declined: tripod could not make its own realm there \(Node's internalBinding was not found\)$/.test(s.localsSkipped))).toBe(true);
   });
 
-  it('in tripod dump, a program that hides Node\'s internals is refused in one line (exit 6), with 0 calls, and runs on', async () => {
-    const target = startTarget(bin, [ANY_PORT, HOSTILE, 'wait'], { REPLACE_INTRINSICS: '1', HIDE_PROCESS: '1' });
+  it.each(hidings)('in tripod dump, a program that %s is refused in one line (exit 6), with 0 calls, and runs on', async (_, mode) => {
+    const target = startTarget(bin, [ANY_PORT, HOSTILE, 'wait'], { REPLACE_INTRINSICS: '1', [mode]: '1' });
     await target.waitFor(/ready/);
     const result = await tripod(bin, ['dump', '--locals', String(target.pid)]);
     expect(result.code).toBe(6);

@@ -163,12 +163,27 @@ export async function findNodeInternals(client: CdpClient, want: { loader: boole
   const variables = await closureVariables(client, getter.objectId);
   const processObject = variables.find((v) => v.name === 'process' && v.value?.type === 'object' && v.value.description === 'process')?.value?.objectId;
   const binding = variables.find((v) => v.name === 'internalBinding' && v.value?.type === 'function')?.value;
-  if (!binding?.objectId) return { process: processObject };
-  const internalBinding = INTERNAL_BINDING.test(binding.description ?? '') ? binding.objectId : undefined;
+  if (!binding?.objectId || !INTERNAL_BINDING.test(binding.description ?? '')) return { process: processObject };
+  const bootstrap = await closureVariables(client, binding.objectId);
+  if (!bootstrapClosure(bootstrap)) return { process: processObject };
+  const internalBinding = binding.objectId;
   if (!want.loader) return { process: processObject, internalBinding };
-  const found = (await closureVariables(client, binding.objectId)).find((v) => v.name === 'requireBuiltin')?.value;
+  const found = bootstrap.find((v) => v.name === 'requireBuiltin')?.value;
   const requireBuiltin = found?.type === 'function' && REQUIRE_BUILTIN.test(found.description ?? '') ? found.objectId : undefined;
   return { process: processObject, internalBinding, requireBuiltin };
+}
+
+/**
+ * Whether the closure of a function whose source reads as Node's internalBinding
+ * is Node's realm bootstrap: it holds the native ModuleWrap, which no program can
+ * reach (module_wrap is not among process.binding's modules) nor forge (V8
+ * describes a function of the program's by its source, a bound one without a
+ * name). A source text alone can be copied by a program that replaced the
+ * `process` accessor with one of its own.
+ */
+function bootstrapClosure(variables: PropertyDescriptor[]): boolean {
+  const moduleWrap = variables.find((v) => v.name === 'ModuleWrap')?.value;
+  return moduleWrap?.type === 'function' && moduleWrap.subtype === undefined && moduleWrap.description === 'function ModuleWrap() { [native code] }';
 }
 
 /** Node's internal `requireBuiltin`, in the closure of `internalBinding`, in the closure of the `process` accessor. */
