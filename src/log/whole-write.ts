@@ -7,6 +7,7 @@ import { writeSync as fsWriteSync } from 'node:fs';
 
 // Read once here, as the value it is now (a named import is read again at each call).
 const writeSync = fsWriteSync;
+const BufferClass = Buffer;
 const bufferFrom = Buffer.from;
 const dateNow = Date.now;
 const atomicsWait = Atomics.wait;
@@ -16,7 +17,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const ROOM_WAIT_MS = 5;
 
 export function bytesOf(text: string): Buffer {
-  return apply(bufferFrom, Buffer, [text]) as Buffer;
+  return apply(bufferFrom, BufferClass, [text]) as Buffer;
 }
 
 /**
