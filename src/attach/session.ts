@@ -51,12 +51,6 @@ export function withAttached<T>(
 ): Promise<T> {
   return attachAndUse(pid, timeoutMs, use, abort, options).catch(async (error: unknown) => {
     if (error instanceof UserError || error instanceof Interrupted) throw error;
-    if (error instanceof ProbeUnavailable) {
-      throw new UserError(
-        `tripod: the stack probe cannot be installed in process ${pid} without running its code (${error.why}); nothing was run — start the program with --require tripod/agent to dump it`,
-        ATTACH_EXIT.inspectorUnavailable,
-      );
-    }
     if (await exitsWithin(pid, EXITING_WAIT_MS)) throw exitedError(pid);
     if (isConnectionError(error)) {
       throw new UserError(
@@ -66,6 +60,14 @@ export function withAttached<T>(
     }
     throw error;
   });
+}
+
+/** The probe could not be installed without running the program's code: the agent installs it before the program's first line. */
+function probeRefused(pid: number, error: ProbeUnavailable, throughAgent: boolean): UserError {
+  const fix = throughAgent
+    ? "the agent's probe cannot be found either (the program replaced Object.getOwnPropertyDescriptor): run the program under tripod (tripod script.js) to sample it"
+    : 'start the program with --require tripod/agent to dump it';
+  return new UserError(`tripod: the stack probe cannot be installed in process ${pid} without running its code (${error.why}); nothing was run — ${fix}`, ATTACH_EXIT.inspectorUnavailable);
 }
 
 /** A socket error (ECONNREFUSED, ECONNRESET…), an answer that is not the inspector's JSON, a WebSocket handshake that failed, or a session that closed under us. */
@@ -81,6 +83,9 @@ async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: Att
   const target: AttachedProcess = { attachment, threads, listed: threads.start().then(() => true, () => false), mainBlocked: false };
   try {
     return await untilAborted(use(target), abort);
+  } catch (error) {
+    if (error instanceof ProbeUnavailable) throw probeRefused(pid, error, attachment.route === 'agent');
+    throw error;
   } finally {
     await threads.stop();
     await attachment.detach(!target.mainBlocked);

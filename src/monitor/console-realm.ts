@@ -7,7 +7,7 @@
  * `internalBinding('types')`, and the module cache from the inspector's own
  * `require`. The program's objects reach them as arguments.
  */
-import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmUnavailable, withFreshRealm } from '../capture/fresh-realm';
+import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmTooOld, FreshRealmUnavailable, withFreshRealm } from '../capture/fresh-realm';
 import { findModuleCache, ownProperties, typesNativeIn } from '../capture/node-internals';
 import { CommandFailed, type MonitorSession } from './session';
 
@@ -41,7 +41,8 @@ export function consoleRealm(session: MonitorSession, sources: ReaderSources): P
   if (known) return known;
   const made = makeConsoleRealm(session, sources).catch((error: unknown) => {
     if (!(error instanceof FreshRealmUnavailable)) throw error;
-    throw new CommandFailed(`the console cannot read this thread's modules without the program's own built-ins (${error.message}; Node 20.18+, 22.8+ or 24 has what it needs)`);
+    const hint = error instanceof FreshRealmTooOld ? '; Node 20.18+, 22.8+ or 24 has what it needs' : '';
+    throw new CommandFailed(`the console cannot read this thread's modules without the program's own built-ins (${error.message}${hint})`);
   });
   byThread.set(threadId, made);
   made.catch(() => byThread.delete(threadId));
