@@ -2,8 +2,8 @@
  * The program's loaded CommonJS modules (require.cache), reached without the
  * program's help: Node's Module._cache, found through its internal loader
  * (node-internals.ts), is the cache the program's modules are in — ES modules
- * too, since a package an ES module imports from CommonJS is loaded into it. The paths come
- * by value from the native Object.keys (a listing of a thousand module records
+ * too, since a package an ES module imports from CommonJS is loaded into it.
+ * The paths come by value from the native Object.keys (a listing of a thousand module records
  * with getProperties stopped the program ~15 ms); the records of the few modules
  * read are fetched afterwards, through the native getOwnPropertyDescriptor, and
  * their exports with getProperties. Natives are verified by V8's description.

@@ -4,8 +4,8 @@
  * once per session and thread in a fresh realm of tripod's (capture/fresh-realm.ts),
  * so their Reflect, Function, Array and String are that realm's, whatever the
  * program replaced in its own; util.types' natives come from Node's
- * `internalBinding('types')`, and the module cache from the inspector's own
- * `require`. The program's objects reach them as arguments.
+ * `internalBinding('types')`, and the module cache from Node's internal loader
+ * (node-internals.ts). The program's objects reach them as arguments.
  */
 import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmTooOld, FreshRealmUnavailable, withFreshRealm } from '../capture/fresh-realm';
 import { findModuleCache, ownProperties, typesNativeIn } from '../capture/node-internals';
