@@ -3,10 +3,10 @@
  * program's help: Node's Module._cache, found through its internal loader
  * (node-internals.ts), is the cache the program's modules are in — ES modules
  * too, since a package an ES module imports from CommonJS is loaded into it.
- * The paths come by value from the native Object.keys (a listing of a thousand module records
- * with getProperties stopped the program ~15 ms); the records of the few modules
- * read are fetched afterwards, through the native getOwnPropertyDescriptor, and
- * their exports with getProperties. Natives are verified by V8's description.
+ * The paths come by value from the native Object.keys (a listing of a thousand
+ * module records with getProperties stopped the program ~15 ms); the records of
+ * the few modules read are fetched afterwards, through the native
+ * getOwnPropertyDescriptor, and their exports with getProperties. Natives are verified by V8's description.
  */
 import { findModuleCache, nativeIn, prototypeOfMade } from '../capture/node-internals';
 import { byName, idOf } from './registry-access';
