@@ -194,12 +194,12 @@ export async function findRequireBuiltin(client: CdpClient): Promise<string | un
 /**
  * The CommonJS module cache (require.cache is Node's Module._cache): Node's
  * loader module from its internal requireBuiltin, then `Module` and `_cache`
- * read as own data properties. Not the console's `require.cache`: the inspector
- * gives way to a `require` the program put on its global, which may be a getter
- * or a Proxy.
+ * read as own data properties (`found`: the requireBuiltin a caller found
+ * already). Not the console's `require.cache`: the inspector gives way to a
+ * `require` the program put on its global, which may be a getter or a Proxy.
  */
-export async function findModuleCache(client: CdpClient): Promise<string | undefined> {
-  const requireBuiltin = await findRequireBuiltin(client);
+export async function findModuleCache(client: CdpClient, found?: string): Promise<string | undefined> {
+  const requireBuiltin = found ?? (await findRequireBuiltin(client));
   if (!requireBuiltin) return undefined;
   const loader = (await client.post('Runtime.callFunctionOn', {
     objectId: requireBuiltin,

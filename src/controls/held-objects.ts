@@ -16,7 +16,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { callVerified } from '../capture/fresh-realm';
-import { findNodeInternals, nativeIn, typesNativeIn } from '../capture/node-internals';
+import { nativeIn, typesNativeIn } from '../capture/node-internals';
 import type { Access } from './module-cache';
 import { functionInternals, scopeChain } from '../capture/closure-scopes';
 import { CONTROLS_GROUP, type TimedCdp } from './timed-cdp';
@@ -103,7 +103,7 @@ async function elementValues(cdp: TimedCdp, arrayId: string): Promise<Array<Remo
  * internalBinding('types'): none of it is the program's to replace.
  */
 async function targetNatives(cdp: TimedCdp): Promise<{ process: string; activeHandles?: string; isProxy: string; isError: string } | undefined> {
-  const internals = await findNodeInternals(cdp, { loader: false });
+  const internals = await cdp.internals();
   if (!internals.process || !internals.internalBinding) return undefined;
   const [own, types] = await Promise.all([cdp.own(internals.process), callVerified(cdp, internals.internalBinding, [{ value: 'types' }]).catch(() => undefined)]);
   const checks = types ? (await cdp.own(types)).properties : [];

@@ -44,7 +44,7 @@ export class ModuleCache {
   ) {}
 
   static async read(cdp: TimedCdp): Promise<ModuleCache> {
-    const [cacheId, natives] = await Promise.all([findModuleCache(cdp), objectNatives(cdp)]);
+    const [cacheId, natives] = await Promise.all([cdp.internals().then((found) => (found.requireBuiltin ? findModuleCache(cdp, found.requireBuiltin) : undefined)), objectNatives(cdp)]);
     if (!cacheId || !natives) return new ModuleCache(cdp, [], undefined);
     const keys = await cdp.post('Runtime.callFunctionOn', { objectId: natives.keys, functionDeclaration: 'function tripodKeys(o) { return this(o); }', arguments: [{ objectId: cacheId }], returnByValue: true, silent: true });
     const paths = Array.isArray(keys.result.value) ? (keys.result.value as unknown[]).filter((p): p is string => typeof p === 'string') : [];

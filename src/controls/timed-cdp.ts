@@ -6,6 +6,7 @@
  * the figure errs high).
  */
 import type { CdpClient, EventName, EventParams, Method, Params, Result } from '../capture/cdp';
+import { findNodeInternals, type NodeInternals } from '../capture/node-internals';
 import { debugLog } from '../diagnostics/debug-log';
 
 const debug = debugLog('attach');
@@ -45,6 +46,14 @@ export class TimedCdp implements CdpClient {
   async own(objectId: string, generatePreview = false) {
     const { result, internalProperties } = await this.post('Runtime.getProperties', { objectId, ownProperties: true, generatePreview });
     return { properties: result, internal: internalProperties ?? [] };
+  }
+
+  private found?: Promise<NodeInternals>;
+
+  /** Node's internals in the target, found once a command: the module cache and the held-objects walk both start from them. */
+  internals(): Promise<NodeInternals> {
+    this.found ??= findNodeInternals(this);
+    return this.found;
   }
 
   release(): Promise<unknown> {
