@@ -4,10 +4,11 @@
  * programs, a program with its own debugger session, `debugger;` statements and
  * deep stacks, each against real processes under every test Node.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, readLog, run, samplesOf, tempLog, tripod } from './helpers/cli';
-import { startTarget, stopAllTargets } from './helpers/target';
+import { startTarget, stopAllTargets, type Target } from './helpers/target';
 
 const nodes = inject('nodes');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -17,6 +18,26 @@ const DEBUGGER_AGENT = fixture('hostile-debugger-agent.js');
 const HANG_KILL_MS = 30_000;
 
 afterEach(() => stopAllTargets());
+
+/** A live target's state as the kernel sees it, its threads' wait channels and what it printed. */
+function standing(target: Target): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
+  const state = /^State:\s*(.*)$/m.exec(read(`/proc/${target.pid}/status`))?.[1] ?? 'gone';
+  const tasks = (() => {
+    try {
+      return readdirSync(`/proc/${target.pid}/task`).map((tid) => `${read(`/proc/${target.pid}/task/${tid}/comm`)}:${read(`/proc/${target.pid}/task/${tid}/wchan`)}`);
+    } catch {
+      return [];
+    }
+  })();
+  return `state ${state}, threads [${tasks.join(', ')}], stdout ${JSON.stringify(target.stdout())}, stderr ${JSON.stringify(target.stderr())}`;
+}
 
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';
@@ -95,7 +116,10 @@ describe.each(nodes)('the stack probe runs none of the program\'s code, $label',
     const result = await tripod(bin, ['dump', String(target.pid)]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/at recurse \(.*hostile-intrinsics\.js:\d+:\d+\)/);
-    const exit = await target.exited;
+    // This test once timed out on both Nodes in a loaded run: if the target does not end, say where it stands.
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the target did not exit: ${standing(target)}; tripod said: ${result.stderr}`)), 30_000)));
+    const exit = await Promise.race([target.exited, stuck]).finally(() => clearTimeout(timer));
     expect(exit.code).toBe(0);
     expect(lastLine(target.stdout())).toBe('calls 0');
   });
