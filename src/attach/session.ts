@@ -5,7 +5,7 @@
 import { UserError } from '../errors';
 import { type AttachOptions, type Attachment, attach } from './attachment';
 import { ConnectionClosed } from '../capture/cdp-connection';
-import { ProbeUnavailable } from '../capture/probe';
+import { ProbeInstallFailed } from '../capture/probe-install';
 import { ATTACH_EXIT } from './exit-codes';
 import { exitedError, isAlive } from './target-process';
 import { TargetThreads } from '../threads/target-threads';
@@ -63,7 +63,7 @@ export function withAttached<T>(
 }
 
 /** The probe could not be installed without running the program's code: the agent installs it before the program's first line. */
-function probeRefused(pid: number, error: ProbeUnavailable, throughAgent: boolean): UserError {
+function probeRefused(pid: number, error: ProbeInstallFailed, throughAgent: boolean): UserError {
   const fix = throughAgent
     ? "the agent's probe cannot be found either (the program replaced Object.getOwnPropertyDescriptor): run the program under tripod (tripod script.js) to sample it"
     : 'start the program with --require tripod/agent to dump it';
@@ -84,7 +84,7 @@ async function attachAndUse<T>(pid: number, timeoutMs: number, use: (target: Att
   try {
     return await untilAborted(use(target), abort);
   } catch (error) {
-    if (error instanceof ProbeUnavailable) throw probeRefused(pid, error, attachment.route === 'agent');
+    if (error instanceof ProbeInstallFailed) throw probeRefused(pid, error, attachment.route === 'agent');
     throw error;
   } finally {
     await threads.stop();

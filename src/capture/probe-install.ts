@@ -14,7 +14,13 @@ import { bindingOf, callVerified, compileIn, type FreshRealm, FreshRealmUnavaila
 import { nativeIn, ownProperties, type PropertyDescriptor } from './node-internals';
 import { freshInstallerBody, INSTALLER_PARAMETERS, PROBE_HOLDER } from './probe-context';
 
-export class ProbeInstallFailed extends Error {}
+/** The probe cannot be installed without running the program's code (a Node too old for tripod's realm, Node's internals hidden). */
+export class ProbeInstallFailed extends Error {
+  constructor(readonly why: string) {
+    super(`stack probe failed: it cannot be installed here (${why})`);
+    this.name = 'ProbeInstallFailed';
+  }
+}
 
 /**
  * Installs the holder unless it is there (another attach's, installed meanwhile);

@@ -94,19 +94,7 @@ export class StackProbe {
   private async install(): Promise<void> {
     const found = await globalProperties(this.cdp, [PROBE_HOLDER, 'process']);
     if (found.some((p) => p.name === PROBE_HOLDER)) return;
-    try {
-      await installHolderThroughNatives(this.cdp, found.find((p) => p.name === 'process'));
-    } catch (error) {
-      throw new ProbeUnavailable((error as Error).message);
-    }
-  }
-}
-
-/** The probe cannot be installed without running the program's code (a Node too old for tripod's realm, Node's internals hidden). */
-export class ProbeUnavailable extends Error {
-  constructor(readonly why: string) {
-    super(`stack probe failed: it cannot be installed here (${why})`);
-    this.name = 'ProbeUnavailable';
+    await installHolderThroughNatives(this.cdp, found.find((p) => p.name === 'process'));
   }
 }
 
