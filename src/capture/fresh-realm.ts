@@ -48,7 +48,7 @@ export interface FreshRealm {
 
 /** `name` names the context (V8 shows it in a heap snapshot); `processProperty`: the global's `process` descriptor where the caller read it already. */
 async function makeFreshRealm(cdp: CdpClient, name: string, processProperty?: PropertyDescriptor): Promise<FreshRealm> {
-  const [internals, global] = await Promise.all([findNodeInternals(cdp, { loader: false, processProperty }), cdp.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>]);
+  const [internals, global] = await Promise.all([findNodeInternals(cdp, processProperty), cdp.post('Runtime.evaluate', { expression: 'this', silent: true }) as Promise<{ result: RemoteObject }>]);
   if (!internals.internalBinding || !internals.process) throw new FreshRealmUnavailable("Node's internalBinding was not found");
   if (!global.result.objectId) throw new FreshRealmUnavailable('the global object was not found');
   const [contextify, symbols, processProperties] = await Promise.all([

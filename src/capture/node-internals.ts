@@ -155,9 +155,10 @@ export interface NodeInternals {
  * The `process` accessor's closure holds the process object and Node's
  * `internalBinding`, whose closure holds the internal loader's `requireBuiltin`.
  * A program that redefined `globalThis.process` leaves no such closure: nothing is found.
+ * `processProperty`: the global's `process` descriptor where the caller read it already.
  */
-export async function findNodeInternals(client: CdpClient, want: { loader: boolean; processProperty?: PropertyDescriptor } = { loader: true }): Promise<NodeInternals> {
-  const property = want.processProperty ?? (await globalProperties(client, ['process'])).find((p) => p.name === 'process');
+export async function findNodeInternals(client: CdpClient, processProperty?: PropertyDescriptor): Promise<NodeInternals> {
+  const property = processProperty ?? (await globalProperties(client, ['process'])).find((p) => p.name === 'process');
   const getter = property?.get ?? (await lookedUpGetter(client, 'process'));
   if (getter?.type !== 'function' || !getter.objectId) return {};
   const variables = await closureVariables(client, getter.objectId);
@@ -166,11 +167,10 @@ export async function findNodeInternals(client: CdpClient, want: { loader: boole
   if (!binding?.objectId || !INTERNAL_BINDING.test(binding.description ?? '')) return { process: processObject };
   const bootstrap = await closureVariables(client, binding.objectId);
   if (!bootstrapClosure(bootstrap)) return { process: processObject };
-  const internalBinding = binding.objectId;
-  if (!want.loader) return { process: processObject, internalBinding };
+  // The loader is in the closure just read for the check: no more round trips.
   const found = bootstrap.find((v) => v.name === 'requireBuiltin')?.value;
   const requireBuiltin = found?.type === 'function' && REQUIRE_BUILTIN.test(found.description ?? '') ? found.objectId : undefined;
-  return { process: processObject, internalBinding, requireBuiltin };
+  return { process: processObject, internalBinding: binding.objectId, requireBuiltin };
 }
 
 /**

@@ -6,7 +6,8 @@
  * The paths come by value from the native Object.keys (a listing of a thousand
  * module records with getProperties stopped the program ~15 ms); the records of
  * the few modules read are fetched afterwards, through the native
- * getOwnPropertyDescriptor, and their exports with getProperties. Natives are verified by V8's description.
+ * getOwnPropertyDescriptor, and their exports with getProperties. Natives are
+ * verified by V8's description.
  */
 import { findModuleCache, nativeIn, prototypeOfMade } from '../capture/node-internals';
 import { byName, idOf } from './registry-access';
