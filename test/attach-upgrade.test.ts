@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, finish, readLog, samplesOf, start, tempLog, TRIPOD, tripod } from './helpers/cli';
-import { eventually, guardiansOf, inspectorPorts, startTarget, stopAllTargets, type Target } from './helpers/target';
+import { eventually, guardiansOf, inspectorPorts, startTarget, stopAllTargets, type Target, threadCount } from './helpers/target';
 import { runtimeDir } from '../src/attach/agent-protocol';
 
 const nodes = inject('nodes');
@@ -22,7 +22,6 @@ const LEASE_MS = 10_000;
 
 afterEach(() => stopAllTargets());
 
-const tasks = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
 /** The relay's socket files: the relay stops listening, and its file goes, once tripod is connected to it. */
 const relaySockets = (pid: number) => {
   const dir = runtimeDir();
@@ -56,7 +55,7 @@ async function attachedSession(session: Session): Promise<Record<string, any>> {
 
 /** The target as it was before tripod came: no inspector, no relay thread, no relay socket (file and listener). */
 async function leftAsItWas(target: Target, own: number[], baseline: number, withinMs: number): Promise<void> {
-  const clean = () => inspectorPorts(target.pid, own).length === 0 && tasks(target.pid) <= baseline && relaySockets(target.pid).length === 0;
+  const clean = () => inspectorPorts(target.pid, own).length === 0 && threadCount(target.pid) <= baseline && relaySockets(target.pid).length === 0;
   expect(await eventually(clean, withinMs, 50)).toBe(true);
   expect(target.child.exitCode).toBe(null);
 }
@@ -64,7 +63,7 @@ async function leftAsItWas(target: Target, own: number[], baseline: number, with
 async function ready(bin: string, script: string): Promise<{ target: Target; own: number[]; baseline: number }> {
   const target = startTarget(bin, [ANY_PORT, fixture(script)]);
   const [, , port] = await target.waitFor(/ready (\d+) (\d+)/);
-  return { target, own: [Number(port)], baseline: tasks(target.pid) };
+  return { target, own: [Number(port)], baseline: threadCount(target.pid) };
 }
 
 describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) => {
@@ -77,7 +76,7 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
     expect(inspectorPorts(target.pid, own)).toEqual([]);
     expect(relaySockets(target.pid)).toEqual([]);
     // One thread more than before: the relay.
-    expect(tasks(target.pid)).toBe(baseline + 1);
+    expect(threadCount(target.pid)).toBe(baseline + 1);
     const result = await session.done;
     expect(result.code, result.stderr).toBe(0);
     const captures = session.lines.filter((line) => line.capture);
@@ -94,7 +93,7 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
     expect(await eventually(() => existsSync(log) && samplesOf(readLog(log)).length > 0, 20_000, 50)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(inspectorPorts(target.pid, own)).toEqual([]);
-    expect(tasks(target.pid)).toBe(baseline + 1);
+    expect(threadCount(target.pid)).toBe(baseline + 1);
     const result = await recording;
     expect(result.code, result.stderr).toBe(0);
     const records = readLog(log);
@@ -110,7 +109,7 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
       const session = longSession(bin, target.pid, 20);
       await attachedSession(session);
       expect(await eventually(() => session.lines.some((line) => line.capture), 10_000, 20)).toBe(true);
-      expect(tasks(target.pid)).toBe(baseline + 1);
+      expect(threadCount(target.pid)).toBe(baseline + 1);
       // As a kill of their whole cgroup would: nobody outside the target is left to clean up.
       if (withGuardian) for (const guardian of guardiansOf(target.pid)) process.kill(guardian, 'SIGKILL');
       session.child.kill('SIGKILL');
@@ -131,7 +130,7 @@ describe.each(nodes)('long-lived attaches through SIGUSR1, $label', ({ bin }) =>
     expect(dump.code, dump.stderr).toBe(0);
     expect(dump.stdout).toContain('reached through SIGUSR1');
     // Two relays, one per session.
-    expect(await eventually(() => tasks(target.pid) === baseline + 2, 3000, 50)).toBe(true);
+    expect(await eventually(() => threadCount(target.pid) === baseline + 2, 3000, 50)).toBe(true);
     const capturesBefore = first.lines.filter((line) => line.capture).length;
     for (const session of [first, second]) {
       const result = await session.done;
@@ -160,11 +159,11 @@ describe.each(nodes)('the relay on its own, $label', ({ bin }) => {
   it('ends by itself within the lease, its socket file removed, when tripod never connects', async () => {
     const target = startTarget(bin, [fixture('relay-unconnected.js')]);
     const [, file] = await target.waitFor(/relay (\S+)/);
-    const baseline = tasks(target.pid);
+    const baseline = threadCount(target.pid);
     expect(existsSync(file)).toBe(true);
     // 2 s for a relay the upgrade started (well within the lease): then the worker is gone and the file with it.
     const waited = Date.now();
-    expect(await eventually(() => !existsSync(file) && tasks(target.pid) < baseline, LEASE_MS, 100)).toBe(true);
+    expect(await eventually(() => !existsSync(file) && threadCount(target.pid) < baseline, LEASE_MS, 100)).toBe(true);
     expect(Date.now() - waited).toBeGreaterThanOrEqual(1000);
     expect(target.child.exitCode).toBe(null);
   });

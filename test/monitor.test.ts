@@ -3,13 +3,13 @@
  * pseudo-terminal) against real targets: CommonJS and ES modules, workers, an
  * HTTP server under load, a program that counts every call into its code.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { FIXTURES, ROOT, run, start, TRIPOD, tripod } from './helpers/cli';
-import { eventually, listeningPorts, startTarget, stopAllTargets, type Target } from './helpers/target';
+import { eventually, listeningPorts, startTarget, stopAllTargets, type Target, threadCount } from './helpers/target';
 
 const nodes = inject('nodes');
 const AGENT = path.join(ROOT, 'dist', 'attach', 'agent.js');
@@ -145,10 +145,10 @@ describe.each(nodes)('tripod monitor, $label', ({ bin }) => {
     const target = await agentTarget(bin, script);
     // Node's own code iterates arrays of the program's realm when the agent's relay worker ends (README Limits):
     // what a session of `threads` alone costs is the yardstick, and who and whoall add nothing to it.
-    const threadsAlone = readdirSync(`/proc/${target.pid}/task`).length;
+    const threadsAlone = threadCount(target.pid);
     /** The count once the session's relay worker has ended and the main thread heard of it. */
     const callsAfterRelay = async () => {
-      expect(await eventually(() => readdirSync(`/proc/${target.pid}/task`).length <= threadsAlone, 10_000)).toBe(true);
+      expect(await eventually(() => threadCount(target.pid) <= threadsAlone, 10_000)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 300));
       return callsOf(target);
     };

@@ -66,6 +66,11 @@ export function startTarget(bin: string, args: string[], env: Record<string, str
   };
 }
 
+/** How many threads the process has (/proc/PID/task). */
+export function threadCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
+}
+
 export function stopAllTargets(): void {
   for (const child of live) child.kill('SIGKILL');
   live.clear();
