@@ -85,18 +85,8 @@ function holderName(options: ReaderOptions): string {
   return `__tripodReader_${hash.toString(36)}`;
 }
 
-/**
- * Installs the reader on the target's thread, compiled in a fresh realm of
- * tripod's (fresh-realm.ts) with util.types' natives from Node's
- * `internalBinding('types')`: nothing the program could replace is called. A
- * Node where that realm cannot be made (before 20.18 and 22.8) gets the reader
- * built from `process.getBuiltinModule`'s node:vm and node:util as the program
- * left them (README Limits). It declines (and says why) where it cannot read
- * safely: a Node without process.getBuiltinModule (before 20.16 and 22.3), or,
- * on that route, a program that replaced util.types' checks.
- */
-export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
-  const options: ReaderOptions = {
+function readerOptions(limits: CaptureLimits): ReaderOptions {
+  return {
     depth: limits.depth,
     maxElements: limits.maxElements,
     maxString: limits.maxString,
@@ -109,6 +99,34 @@ export async function installReader(cdp: CdpClient, limits: CaptureLimits): Prom
     deadlineMs: READ_DEADLINE_MS,
     sizeBudget: READ_SIZE_BUDGET,
   };
+}
+
+/**
+ * The reader an earlier session of this client installed or found in the same
+ * process, in one evaluate. Its holder is the global's own non-configurable,
+ * non-writable data property, so the lookup reads that property and nothing of
+ * the program's; before it is known to be there, installReader looks through
+ * CDP alone. A new capture session pays one script and one round trip for it,
+ * not three and six (each such script is one more for every later
+ * Debugger.enable to replay until a full GC: script-pile.ts).
+ */
+export async function findInstalledReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
+  const { result, exceptionDetails } = await cdp.post('Runtime.evaluate', { expression: `this.${holderName(readerOptions(limits))}`, silent: true });
+  return !exceptionDetails && result.type === 'object' && result.objectId ? { id: result.objectId } : { declined: 'it could not be found again' };
+}
+
+/**
+ * Installs the reader on the target's thread, compiled in a fresh realm of
+ * tripod's (fresh-realm.ts) with util.types' natives from Node's
+ * `internalBinding('types')`: nothing the program could replace is called. A
+ * Node where that realm cannot be made (before 20.18 and 22.8) gets the reader
+ * built from `process.getBuiltinModule`'s node:vm and node:util as the program
+ * left them (README Limits). It declines (and says why) where it cannot read
+ * safely: a Node without process.getBuiltinModule (before 20.16 and 22.3), or,
+ * on that route, a program that replaced util.types' checks.
+ */
+export async function installReader(cdp: CdpClient, limits: CaptureLimits): Promise<ReaderInstall> {
+  const options = readerOptions(limits);
   const holder = holderName(options);
   try {
     // A reader installed by an earlier session (each capture may have its own) is reused: its own data property, read by descriptor.

@@ -9,7 +9,7 @@ import type { CaptureLimits } from '../config';
 import type { Frame, SharedScope, Value } from '../record/sample';
 import type { CdpClient } from './cdp';
 import { visibleFrames } from './frames';
-import { InTargetListing, installReader, type ReaderInstall, readInTarget } from './in-target-reader';
+import { findInstalledReader, InTargetListing, installReader, type ReaderInstall, readInTarget } from './in-target-reader';
 import { parameterNames } from './parameters';
 import { redactFrame, redactVariables, type SecretTest } from './redact';
 import type { ScriptTable } from './scripts';
@@ -28,6 +28,8 @@ export interface ReadContext {
   isSecret: SecretTest;
   /** The in-target reader, installed at the first read (or why it declined: then nothing is read). */
   reader?: Promise<ReaderInstall>;
+  /** A session before this one installed the reader or found it in the process: it is on the global for good. */
+  readerInstalled?: boolean;
 }
 
 interface ScopeSlots {
@@ -182,8 +184,15 @@ function leftOut(field: 'moreLocals' | 'moreClosure', scopes: ScopeRead[]): Part
  * lengthened by compiling it.
  */
 export function prepareReader(ctx: ReadContext): Promise<ReaderInstall> {
-  ctx.reader ??= installReader(ctx.cdp, ctx.limits);
+  ctx.reader ??= readerOfSession(ctx);
   return ctx.reader;
+}
+
+async function readerOfSession(ctx: ReadContext): Promise<ReaderInstall> {
+  const again = ctx.readerInstalled ? await findInstalledReader(ctx.cdp, ctx.limits).catch(() => undefined) : undefined;
+  const install = again && 'id' in again ? again : await installReader(ctx.cdp, ctx.limits);
+  if ('id' in install) ctx.readerInstalled = true;
+  return install;
 }
 
 const READER_FAILED = 'the in-target reader did not answer';
