@@ -17,7 +17,9 @@ import { isAsleepInKernel, nativeCallStart, nativeWait } from './native-wait';
 import { captureWithPause, enableDebugger, isRequestedPause, isUncaughtPause, type PauseContext, warmUpDebugger } from './pause';
 import { prepareReader, readPausedFrames } from './paused-frames';
 import { callerOfNativeCall, type ProbeAnswer, StackProbe } from './probe';
+import { PROBE_HOLDER } from './probe-context';
 import { secretNameTest } from './redact';
+import { ScriptPile } from './script-pile';
 import { ScriptTable } from './scripts';
 import { SourceCache } from './sources';
 import { framesWithinCeiling, withinRecordCeiling } from './record-ceiling';
@@ -94,6 +96,7 @@ export class Capturer {
   private readonly slowAnswerMs: number;
   private readonly onMainThread: boolean;
   private readonly budget?: LocalsBudget;
+  private readonly pile = new ScriptPile();
   private generation?: number;
   /** The thread has had the Debugger domain on once: V8's one-time work for it is done (warmUpDebugger). */
   private warm = false;
@@ -259,13 +262,49 @@ export class Capturer {
     // The enable alone stops the thread; the reader's install is round trips between which it runs on.
     const enabled = Promise.all([enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling)), reader]);
     const outcome = await captureWithPause(this.pause, enabled);
-    this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0), !this.warm);
+    this.countReplayed();
+    // Only a thread that was just paused is known to answer the collection's evaluate at once.
+    const collectedMs = outcome.kind === 'paused' ? await this.collectPiledScripts() : 0;
+    this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0) + collectedMs, !this.warm);
     this.warm = true;
     if (outcome.kind === 'paused') {
-      const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs, outcome.localsSkipped);
-      return withinRecordCeiling(outcome.sharedScopes ? { ...sample, sharedScopes: outcome.sharedScopes } : sample);
+      const sample = this.runningSample(time, started, outcome.frames, outcome.moreFrames, probeMs + enableMs + outcome.stoppedMs + collectedMs, outcome.localsSkipped);
+      const collected = collectedMs > 0 ? { ...sample, collectedMs: round(collectedMs) } : sample;
+      return withinRecordCeiling(outcome.sharedScopes ? { ...collected, sharedScopes: outcome.sharedScopes } : collected);
     }
     return this.runningSample(time, started, frames, moreFrames, probeMs, this.missedPauseReason(outcome.why));
+  }
+
+  private countReplayed(): void {
+    if (this.pause.replayed !== undefined) this.pile.replayed(this.pause.replayed);
+    this.pause.replayed = undefined;
+  }
+
+  /**
+   * One full collection in the target, once the scripts tripod's reads left have cost its enables as much
+   * (script-pile.ts); the main-thread time it took, 0 when none was due. Run after the pause, with the domain
+   * off; the holder's collector exists where tripod installed the holder before the program's first line, and
+   * is called optionally: a holder without one (a worker's, an attached process's) answers undefined, never a
+   * throw, whose description would call the program's Error.prepareStackTrace.
+   */
+  private async collectPiledScripts(): Promise<number> {
+    if (this.pause.domainHeld || !this.pile.owesEnough) return 0;
+    try {
+      const heap = this.pile.lastCostMs === undefined ? await this.cdp.post('Runtime.getHeapUsage') : undefined;
+      if (!this.pile.due(heap?.usedSize)) return 0;
+      const asked = performance.now();
+      const { result } = await this.cdp.post('Runtime.evaluate', { expression: `this.${PROBE_HOLDER}.collect?.()`, returnByValue: true, silent: true });
+      const tookMs = performance.now() - asked;
+      if (result.value !== true) {
+        this.pile.cannotCollect();
+        return 0;
+      }
+      debug.took(tookMs, 'full collection: the %s ms the piled scripts cost the enables since the last one', this.pile.debtMs.toFixed(1));
+      this.pile.collected(tookMs);
+      return tookMs;
+    } catch {
+      return 0;
+    }
   }
 
   /**

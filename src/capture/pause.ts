@@ -31,6 +31,8 @@ export interface PauseContext extends ReadContext {
   resumes: number;
   /** Settles once the last missed pause is let go and the domain is off again; the next enable waits for it. */
   released: Promise<unknown>;
+  /** Scripts the last answered Debugger.enable replayed (V8 sends them before its answer). */
+  replayed?: number;
 }
 
 /** Pauses that tripod asked for; exceptions pause with their own reasons. */
@@ -61,10 +63,12 @@ export function enableDebugger(ctx: PauseContext): Promise<unknown> {
   return ctx.released.then(() => {
     if (ctx.domainHeld) return undefined;
     const asked = debug.enabled ? performance.now() : 0;
+    const parsedBefore = ctx.scripts.parsed;
     const enabled = ctx.cdp
       .post('Debugger.enable', {})
+      .then(() => void (ctx.replayed = ctx.scripts.parsed - parsedBefore))
       .catch(() => {})
-      .then(() => debug.enabled && debug.took(performance.now() - asked, 'Debugger.enable answered'));
+      .then(() => debug.enabled && debug.took(performance.now() - asked, 'Debugger.enable answered (%s scripts replayed)', ctx.replayed));
     void ctx.cdp.post('Debugger.setBreakpointsActive', { active: false }).catch(() => {});
     return enabled;
   });

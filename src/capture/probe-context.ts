@@ -14,6 +14,7 @@
  * script costs only the holder. A process tripod attaches to without either gets
  * it at the first attach, through Node's verified natives alone (probe-install.ts).
  */
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
 /** The global the holder lives on. */
@@ -43,7 +44,28 @@ export interface ProbeReply {
  * the program's code runs, so what it captures is Node's own.
  */
 export function installProbeHolder(requests?: InFlightSnapshot): void {
-  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests);
+  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests, fullCollector());
+}
+
+/**
+ * A synchronous full garbage collection, for the holder's `collect` (the
+ * scripts tripod's reads leave: script-pile.ts), or undefined. V8 offers one
+ * only as the `gc` global of a context made while --expose-gc is set: the flag
+ * is set for the one context made here, before the program's first line, and
+ * unset at once, so no context or worker of the program's ever has a `gc` it
+ * would not have had under node. A process started with --expose-gc keeps it.
+ */
+function fullCollector(): (() => void) | undefined {
+  const exposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  try {
+    if (!exposed) v8.setFlagsFromString('--expose-gc');
+    const gc: unknown = vm.runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (!exposed) v8.setFlagsFromString('--no-expose-gc');
+  }
 }
 
 /** The request table's reader (requests/tracker.ts), when tripod runs the script: JSON text of what is in flight; `idle`: no frame beneath the probe. */
@@ -86,7 +108,16 @@ function installInFresh(make: typeof makeStackProbe, global: object, proc: unkno
  * of the program's after it returns: the holder's method uses only what it
  * captured here.
  */
-function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource: string, holderName: string, scriptName: string, requests?: (max: number, idle: boolean) => string): unknown {
+function installHolder(
+  global: any,
+  vmModule: typeof vm,
+  proc: any,
+  probeSource: string,
+  holderName: string,
+  scriptName: string,
+  requests?: (max: number, idle: boolean) => string,
+  collect?: () => void,
+): unknown {
   const existing = Object.getOwnPropertyDescriptor(global, holderName);
   if (existing) return existing.value;
   const createContext = vmModule.createContext;
@@ -105,6 +136,12 @@ function installHolder(global: any, vmModule: typeof vm, proc: any, probeSource:
     probe(skip: number, head: number, tail: number): string {
       if (probe === undefined) probe = build();
       return probe!(skip, head, tail);
+    },
+    /** One full garbage collection, now; false where there is no collector. */
+    collect(): boolean {
+      if (collect === undefined) return false;
+      collect();
+      return true;
     },
   });
   Object.defineProperty(global, holderName, { value: holder });

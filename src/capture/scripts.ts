@@ -7,7 +7,10 @@ import type { CdpClient, EventParams } from './cdp';
 
 export class ScriptTable {
   private readonly urls = new Map<string, string>();
+  /** scriptParsed events seen: those between an enable's call and its answer are what it replayed. */
+  parsed = 0;
   private readonly onParsed = (event: EventParams<'Debugger.scriptParsed'>) => {
+    this.parsed++;
     if (event.url) this.urls.set(event.scriptId, event.url);
   };
 

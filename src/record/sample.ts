@@ -90,6 +90,12 @@ export interface CapturedSample {
    * 15 µs per loaded script on top (see BENCHMARKS.md). 0 for idle and blocked samples.
    */
   stoppedMs: number;
+  /**
+   * Part of stoppedMs: a full garbage collection tripod ran after the read, to
+   * free the small scripts its reads had left for every Debugger.enable to
+   * replay (they pile up in a program that seldom collects on its own).
+   */
+  collectedMs?: number;
   /** Wall time the whole capture took, in ms. */
   captureMs: number;
   /** For blocked samples: how long the main thread did not answer, in ms. */
