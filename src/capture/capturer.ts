@@ -263,7 +263,7 @@ export class Capturer {
     const enabled = Promise.all([enableDebugger(this.pause).then(() => (enableMs = performance.now() - enabling)), reader]);
     const outcome = await captureWithPause(this.pause, enabled);
     this.countReplayed();
-    // Only a thread that was just paused is known to answer the collection's evaluate at once.
+    // After a pause only: a thread known to run JS, not one that went idle or into a native call.
     const collectedMs = outcome.kind === 'paused' ? await this.collectPiledScripts() : 0;
     this.budget?.spend(enableMs + (outcome.kind === 'paused' ? outcome.stoppedMs : 0) + collectedMs, !this.warm);
     this.warm = true;
@@ -285,17 +285,27 @@ export class Capturer {
    * (script-pile.ts); the main-thread time it took, 0 when none was due. Run after the pause, with the domain
    * off; the holder's collector exists where tripod installed the holder before the program's first line, and
    * is called optionally: a holder without one (a worker's, an attached process's) answers undefined, never a
-   * throw, whose description would call the program's Error.prepareStackTrace.
+   * throw, whose description would call the program's Error.prepareStackTrace. The collector times itself.
    */
   private async collectPiledScripts(): Promise<number> {
     if (this.pause.domainHeld || !this.pile.owesEnough) return 0;
     try {
-      const heap = this.pile.lastCostMs === undefined ? await this.cdp.post('Runtime.getHeapUsage') : undefined;
-      if (!this.pile.due(heap?.usedSize)) return 0;
-      const asked = performance.now();
-      const { result } = await this.cdp.post('Runtime.evaluate', { expression: `this.${PROBE_HOLDER}.collect?.()`, returnByValue: true, silent: true });
-      const tookMs = performance.now() - asked;
-      if (result.value !== true) {
+      // The thread runs the program again: one that went into a native call meanwhile is not waited for.
+      const heap = this.pile.lastCostMs === undefined ? await withDeadline(this.cdp.post('Runtime.getHeapUsage'), this.options.timeoutMs) : undefined;
+      if (heap && !heap.answered) {
+        heap.late.catch(() => {});
+        return 0;
+      }
+      if (!this.pile.due(heap?.value.usedSize)) return 0;
+      const asked = this.cdp.post('Runtime.evaluate', { expression: `this.${PROBE_HOLDER}?.collect?.()`, returnByValue: true, silent: true });
+      const answer = await withDeadline(asked, this.options.timeoutMs);
+      if (!answer.answered) {
+        answer.late.catch(() => {});
+        return 0;
+      }
+      // Timed in the target: the round trip would count a native call the thread made first as the collection's.
+      const tookMs = answer.value.result.value;
+      if (typeof tookMs !== 'number') {
         this.pile.cannotCollect();
         return 0;
       }

@@ -116,6 +116,17 @@ export async function findInstalledReader(cdp: CdpClient, limits: CaptureLimits)
 }
 
 /**
+ * Whether the reader's holder is the global's own data property (read by
+ * descriptor, nothing of the program's called): only then may a later session
+ * look it up by name. An install whose define failed (a frozen global, a name
+ * taken) left it elsewhere, and a lookup by name would walk the global's prototypes.
+ */
+export async function readerOnGlobal(cdp: CdpClient, limits: CaptureLimits): Promise<boolean> {
+  const kept = (await globalProperties(cdp, [holderName(readerOptions(limits))]))[0];
+  return kept?.value?.type === 'object' && !kept.get && !kept.set;
+}
+
+/**
  * Installs the reader on the target's thread, compiled in a fresh realm of
  * tripod's (fresh-realm.ts) with util.types' natives from Node's
  * `internalBinding('types')`: nothing the program could replace is called. A

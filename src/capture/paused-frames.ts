@@ -9,7 +9,7 @@ import type { CaptureLimits } from '../config';
 import type { Frame, SharedScope, Value } from '../record/sample';
 import type { CdpClient } from './cdp';
 import { visibleFrames } from './frames';
-import { findInstalledReader, InTargetListing, installReader, type ReaderInstall, readInTarget } from './in-target-reader';
+import { findInstalledReader, InTargetListing, installReader, type ReaderInstall, readerOnGlobal, readInTarget } from './in-target-reader';
 import { parameterNames } from './parameters';
 import { redactFrame, redactVariables, type SecretTest } from './redact';
 import type { ScriptTable } from './scripts';
@@ -28,7 +28,7 @@ export interface ReadContext {
   isSecret: SecretTest;
   /** The in-target reader, installed at the first read (or why it declined: then nothing is read). */
   reader?: Promise<ReaderInstall>;
-  /** A session before this one installed the reader or found it in the process: it is on the global for good. */
+  /** A session before this one installed the reader or found it, and saw it on the global as its own data property. */
   readerInstalled?: boolean;
 }
 
@@ -190,8 +190,9 @@ export function prepareReader(ctx: ReadContext): Promise<ReaderInstall> {
 
 async function readerOfSession(ctx: ReadContext): Promise<ReaderInstall> {
   const again = ctx.readerInstalled ? await findInstalledReader(ctx.cdp, ctx.limits).catch(() => undefined) : undefined;
-  const install = again && 'id' in again ? again : await installReader(ctx.cdp, ctx.limits);
-  if ('id' in install) ctx.readerInstalled = true;
+  if (again && 'id' in again) return again;
+  const install = await installReader(ctx.cdp, ctx.limits);
+  if ('id' in install) ctx.readerInstalled = await readerOnGlobal(ctx.cdp, ctx.limits).catch(() => false);
   return install;
 }
 

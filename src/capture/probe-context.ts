@@ -43,8 +43,8 @@ export interface ProbeReply {
  * Installs the holder in this (the target's main) thread. Called before any of
  * the program's code runs, so what it captures is Node's own.
  */
-export function installProbeHolder(requests?: InFlightSnapshot): void {
-  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests, fullCollector());
+export function installProbeHolder(requests?: InFlightSnapshot, collect: (() => void) | undefined = fullCollector()): void {
+  installHolder(globalThis, vm, process, `(${makeStackProbe.toString()})`, PROBE_HOLDER, PROBE_SCRIPT, requests, collect);
 }
 
 /**
@@ -54,12 +54,16 @@ export function installProbeHolder(requests?: InFlightSnapshot): void {
  * is set for the one context made here, before the program's first line, and
  * unset at once, so no context or worker of the program's ever has a `gc` it
  * would not have had under node. A process started with --expose-gc keeps it.
+ * The runner makes it before it starts the sampler worker, so that no other
+ * thread of its own starts in the window (a thread a preload started could).
  */
-function fullCollector(): (() => void) | undefined {
-  const exposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
+export function fullCollector(): (() => void) | undefined {
+  // Asked of the process's flags too: a preload may have deleted the global, and --expose-gc-as names it otherwise.
+  const exposed = typeof (globalThis as { gc?: unknown }).gc === 'function' || [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) => /expose[-_]gc/.test(flag));
   try {
     if (!exposed) v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
+    // A sandbox without a prototype: the context's `gc` is looked up past it, never on the program's Object.prototype.
+    const gc: unknown = vm.runInContext('gc', vm.createContext({ __proto__: null }));
     return typeof gc === 'function' ? (gc as () => void) : undefined;
   } catch {
     return undefined;
@@ -125,6 +129,7 @@ function installHolder(
   // An ordinary global where Node has it (20.18, 22.8): a contextified one would look names up in a sandbox object first.
   const plainGlobal = vmModule.constants && (vmModule.constants as any).DONT_CONTEXTIFY;
   const activeResources = proc.getActiveResourcesInfo;
+  const hrtime = proc.hrtime;
   let probe: ((skip: number, head: number, tail: number) => string) | undefined;
   const build = () => {
     const context = createContext(plainGlobal === undefined ? { __proto__: null } : plainGlobal);
@@ -137,11 +142,13 @@ function installHolder(
       if (probe === undefined) probe = build();
       return probe!(skip, head, tail);
     },
-    /** One full garbage collection, now; false where there is no collector. */
-    collect(): boolean {
+    /** One full garbage collection, now: the milliseconds it took; false where there is no collector. */
+    collect(): number | false {
       if (collect === undefined) return false;
+      const [s0, ns0] = hrtime();
       collect();
-      return true;
+      const [s1, ns1] = hrtime();
+      return (s1 - s0) * 1e3 + (ns1 - ns0) / 1e6;
     },
   });
   Object.defineProperty(global, holderName, { value: holder });

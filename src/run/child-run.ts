@@ -10,6 +10,7 @@ import { onTargetEnd } from './exit-hooks';
 import { type FollowSettings, followChildren } from './follow-children';
 import { startSampler } from './sampler';
 import { installProgramHooks } from './program-hooks';
+import { fullCollector } from '../capture/probe-context';
 
 const debug = debugLog('log');
 
@@ -17,8 +18,10 @@ const debug = debugLog('log');
 export function recordChild(settings: FollowSettings): void {
   enableDebugLog(settings.debug);
   followChildren(settings);
+  // Before the worker: the collector's moment with --expose-gc set must see no other thread start.
+  const collect = fullCollector();
   const sampler = startSampler(settings, tripodVersion());
-  installProgramHooks(sampler, settings.requests);
+  installProgramHooks(sampler, settings.requests, collect);
   // Node resolved argv[1] to an absolute path before the preload ran; `node -e` has none.
   const script = process.argv[1] ?? '[eval]';
   let log: LogFile;

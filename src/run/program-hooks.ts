@@ -10,9 +10,10 @@ import { installProbeHolder } from '../capture/probe-context';
 import { installRequestTracker } from '../requests/tracker';
 import type { Sampler } from './sampler';
 
-export function installProgramHooks(sampler: Sampler, requests: RequestsConfig): void {
+/** `collect`: the holder's full collector (probe-context.ts fullCollector), made before the sampler worker started. */
+export function installProgramHooks(sampler: Sampler, requests: RequestsConfig, collect: (() => void) | undefined): void {
   // Loaded only with --slow: every module loaded here delays the script's start.
   const slots = sampler.slowSlots ? (require('../requests/slow-slots') as typeof import('../requests/slow-slots')).slotViews(sampler.slowSlots) : undefined;
   const tracker = installRequestTracker({ keepQuery: requests.keepQuery, running: requests.running, ...(slots ? { slots } : {}), ...(requests.asyncStacks ? { asyncStacks: true } : {}) });
-  installProbeHolder(tracker.snapshot);
+  installProbeHolder(tracker.snapshot, collect);
 }

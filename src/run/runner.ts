@@ -10,6 +10,7 @@ import { closeSync, writeSync } from 'node:fs';
 import type { LogFile } from '../log/log-file';
 import { type Sampler, startSampler } from './sampler';
 import { installProgramHooks } from './program-hooks';
+import { fullCollector } from '../capture/probe-context';
 import { tripodVersion } from '../version';
 import { onTargetEnd } from './exit-hooks';
 import { resolveScript, runScript } from './launch';
@@ -45,8 +46,10 @@ export interface PreparedRun {
 /** Everything that can fail on bad input fails here, before the target runs. */
 export function prepareRun(config: RunConfig): PreparedRun {
   // First, so the worker boots while this thread finds the script and opens the log.
+  // Before the worker: the collector's moment with --expose-gc set must see no other thread start.
+  const collect = fullCollector();
   const sampler = startSampler(config, tripodVersion());
-  installProgramHooks(sampler, config.requests);
+  installProgramHooks(sampler, config.requests, collect);
   // --monitor: the agent's socket, before the program runs (it captures what it needs at load, as with --require).
   if (config.monitor) require('../attach/agent');
   try {

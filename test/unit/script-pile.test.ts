@@ -3,7 +3,7 @@
  * leave for every Debugger.enable to replay, from replay counts and collection costs written out here.
  */
 import { describe, expect, it } from 'vitest';
-import { COLLECT_MS_PER_MB, LEAST_COLLECTION_MS, ScriptPile } from '../../src/capture/script-pile';
+import { COLLECT_MS_PER_MB, LEAST_COLLECTION_MS, MOST_COLLECTION_MS, ScriptPile } from '../../src/capture/script-pile';
 
 /** Enables that each replay `perSample` more scripts than the last, from `base`. */
 function growing(pile: ScriptPile, base: number, perSample: number, samples: number): void {
@@ -26,15 +26,29 @@ describe('ScriptPile', () => {
     pile.replayed(106);
     // 0 + 3 + 6 scripts over the fewest, 0.5 ms each.
     expect(pile.debtMs).toBe(4.5);
-    // A collection of the program's own (the count fell) moves the floor down: nothing is owed for it.
+    // A collection of the program's own (the count fell) shed the pile: nothing is owed any more, from a lower floor.
     pile.replayed(90);
-    expect(pile.debtMs).toBe(4.5);
+    expect(pile.debtMs).toBe(0);
+    pile.replayed(92);
+    expect(pile.debtMs).toBe(1);
+  });
+
+  it('never asks for a collection expected to stop the program longer than MOST_COLLECTION_MS', () => {
+    const pile = new ScriptPile(1);
+    growing(pile, 100, 10, 30);
+    const heapOfMost = (MOST_COLLECTION_MS / COLLECT_MS_PER_MB) * 1048576;
+    expect(pile.due(heapOfMost * 2)).toBe(false);
+    expect(pile.due(heapOfMost / 2)).toBe(true);
+    pile.collected(MOST_COLLECTION_MS + 1);
+    growing(pile, 100, 10, 30);
+    expect(pile.debtMs).toBeGreaterThan(MOST_COLLECTION_MS * 10);
+    expect(pile.due()).toBe(false);
   });
 
   it('is due once the debt reaches the first collection\'s cost estimated from the heap', () => {
     const pile = new ScriptPile(0.01);
-    const heap = 100 * 1048576;
-    const estimate = 100 * COLLECT_MS_PER_MB;
+    const heap = 80 * 1048576;
+    const estimate = 80 * COLLECT_MS_PER_MB;
     growing(pile, 100, 2, 60);
     expect(pile.debtMs).toBeLessThan(estimate);
     expect(pile.owesEnough).toBe(true);
